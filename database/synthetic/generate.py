@@ -1,0 +1,108 @@
+"""Orchestrate the synthetic data set: applications, history chunks, the latent target, the files."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from database.synthetic import fitted
+from database.synthetic.application import application_score, make_applications
+from database.synthetic.bureau import make_bureau
+from database.synthetic.core import Cat
+from database.synthetic.previous import make_previous
+from database.synthetic.target import calibrate_intercept, default_score, history_score
+from database.synthetic.writer import TableWriter
+
+TEST_SHARE = 48_744 / 356_255
+FIRST_CLIENT_ID = 100_002
+FIRST_BUREAU_ID = 5_000_000
+FIRST_PREV_ID = 1_000_001
+CHUNK_CLIENTS = 25_000
+HISTORY_CORRELATION = 0.75  # correlation of the behaviour propensity with the latent riskiness
+CHILD_FILES = {"bureau.csv": "bureau", "bureau_balance.csv": "bureau_balance",
+               "previous_application.csv": "previous_application", "POS_CASH_balance.csv": "POS_CASH_balance",
+               "credit_card_balance.csv": "credit_card_balance", "installments_payments.csv": "installments_payments"}
+
+
+def _stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _rows(data: dict) -> int:
+    first = next(iter(data.values()))
+    return len(first.codes if isinstance(first, Cat) else first)
+
+
+def generate(n_clients: int, seed: int, out_dir: Path, test_share: float = TEST_SHARE,
+             progress: Callable[[str], None] | None = _stderr) -> dict:
+    """Write the eight Kaggle CSV files and true_pd.csv for n_clients into out_dir; return row counts per file."""
+    if n_clients < 1:
+        raise ValueError(f"--clients must be at least 1, got {n_clients}")
+    if not 0 <= test_share < 1:
+        raise ValueError(f"--test-share must be in [0, 1), got {test_share}")
+    say = progress or (lambda _message: None)
+    start = time.perf_counter()
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng([seed, 0])
+    ids = FIRST_CLIENT_ID + np.arange(n_clients, dtype=np.int64)
+    risk = rng.standard_normal(n_clients)
+    propensity = HISTORY_CORRELATION * risk + np.sqrt(1 - HISTORY_CORRELATION**2) * rng.standard_normal(n_clients)
+    is_test = np.zeros(n_clients, dtype=bool)
+    is_test[rng.permutation(n_clients)[: int(round(n_clients * test_share))]] = True
+    app = make_applications(rng, n_clients, risk)
+    app["SK_ID_CURR"] = ids
+    years = -app["DAYS_BIRTH"] / 365.25
+    hist = np.zeros(n_clients)
+    counts = {}
+    writers = {name: TableWriter(out_dir / name, fitted.HEADERS[name], table) for name, table in CHILD_FILES.items()}
+    for writer in writers.values():
+        writer.__enter__()
+    try:
+        next_bureau, next_prev = FIRST_BUREAU_ID, FIRST_PREV_ID
+        for chunk, lo in enumerate(range(0, n_clients, CHUNK_CLIENTS)):
+            sl = slice(lo, min(lo + CHUNK_CLIENTS, n_clients))
+            crng = np.random.default_rng([seed, 1, chunk])
+            bureau, balance, b_sum = make_bureau(crng, ids[sl], propensity[sl], next_bureau)
+            next_bureau = int(max(bureau["SK_ID_BUREAU"].max(initial=next_bureau - 1),
+                                  balance["SK_ID_BUREAU"].max(initial=next_bureau - 1))) + 1
+            prev, pos, inst, card, p_sum = make_previous(crng, ids[sl], propensity[sl], next_prev)
+            next_prev = int(max(prev["SK_ID_PREV"].max(initial=next_prev - 1),
+                                inst["SK_ID_PREV"].max(initial=next_prev - 1),
+                                pos["SK_ID_PREV"].max(initial=next_prev - 1),
+                                card["SK_ID_PREV"].max(initial=next_prev - 1))) + 1
+            hist[sl] = history_score({**b_sum, **p_sum}, years[sl])
+            for name, data in zip(CHILD_FILES, [bureau, balance, prev, pos, card, inst], strict=False):
+                writers[name].write(data)
+            say(f"clients {sl.stop:,}/{n_clients:,}: " +
+                ", ".join(f"{name} {w.rows:,}" for name, w in writers.items()))
+    finally:
+        for writer in writers.values():
+            writer.__exit__(None, None, None)
+    counts.update({name: w.rows for name, w in writers.items()})
+    score = default_score(application_score(app), risk, hist)
+    train = ~is_test
+    intercept = calibrate_intercept(score[train]) if train.any() else 0.0
+    true_pd = 1.0 / (1.0 + np.exp(-(intercept + score)))
+    target = (rng.random(n_clients) < true_pd).astype(np.int64)
+    for name, rows, with_target in [("application_train.csv", train, True), ("application_test.csv", is_test, False)]:
+        part = {k: (v.take(np.flatnonzero(rows)) if isinstance(v, Cat) else v[rows]) for k, v in app.items()}
+        if with_target:
+            part["TARGET"] = target[rows]
+        with TableWriter(out_dir / name, fitted.HEADERS[name], "application") as writer:
+            writer.write(part)
+        counts[name] = writer.rows
+        say(f"{name}: {writer.rows:,} rows")
+    with open(out_dir / "true_pd.csv", "w", encoding="utf-8") as handle:
+        handle.write("SK_ID_CURR,TRUE_PD\n")
+        handle.write("".join(f"{i},{p:.6f}\n" for i, p in zip(ids.tolist(), true_pd.tolist(), strict=False)))
+    counts["true_pd.csv"] = n_clients
+    rate = target[train].mean() if train.any() else float("nan")
+    say(f"done: {n_clients:,} clients ({train.sum():,} train, {is_test.sum():,} test), default rate {rate:.2%}, "
+        f"{sum(v for k, v in counts.items() if k != 'true_pd.csv'):,} rows in {time.perf_counter() - start:.1f} s "
+        f"-> {out_dir}")
+    return counts

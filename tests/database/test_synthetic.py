@@ -1,0 +1,149 @@
+"""Behaviour of the synthetic Home Credit generator: Kaggle layout, quirks, determinism and signal."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from database.synthetic import fitted, generate
+
+CLIENTS = 2000
+REPO = Path(__file__).resolve().parents[2]
+FILES = list(fitted.HEADERS)
+
+
+def _digest(folder: Path) -> dict:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.glob("*.csv"))}
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory) -> tuple[Path, dict]:
+    folder = tmp_path_factory.mktemp("synthetic")
+    return folder, generate(CLIENTS, 7, folder, progress=None)
+
+
+@pytest.fixture(scope="module")
+def tables(data) -> dict:
+    folder, _ = data
+    return {name: pd.read_csv(folder / name) for name in FILES + ["true_pd.csv"]}
+
+
+def test_every_file_has_the_exact_kaggle_header(data):
+    folder, counts = data
+    for name in FILES:
+        first_line = (folder / name).read_text(encoding="utf-8").split("\n", 1)[0]
+        assert first_line.split(",") == fitted.HEADERS[name], name
+        assert counts[name] > 0, name
+    assert "TARGET" not in fitted.HEADERS["application_test.csv"]
+    assert len(fitted.HEADERS["application_train.csv"]) == 122
+
+
+def test_kaggle_value_formats(data):
+    folder, _ = data
+    with open(folder / "application_train.csv", newline="", encoding="utf-8") as handle:
+        reader = csv.reader(handle)
+        header, line = next(reader), next(reader)
+    row = dict(zip(header, line, strict=False))
+    assert row["SK_ID_CURR"] == "100002"
+    assert row["AMT_INCOME_TOTAL"].endswith(".0") and "." not in row["DAYS_BIRTH"]
+    assert row["FLAG_OWN_CAR"] in {"Y", "N"}
+    assert row["WEEKDAY_APPR_PROCESS_START"].isupper()
+    assert "NA" not in line and "nan" not in line
+
+
+def test_same_seed_same_bytes_other_seed_differs(data, tmp_path):
+    folder, _ = data
+    generate(CLIENTS, 7, tmp_path / "again", progress=None)
+    generate(CLIENTS, 8, tmp_path / "other", progress=None)
+    assert _digest(tmp_path / "again") == _digest(folder)
+    other = _digest(tmp_path / "other")
+    assert all(other[name] != digest for name, digest in _digest(folder).items())
+
+
+def test_train_test_split_and_default_rate(tables):
+    train, test = tables["application_train.csv"], tables["application_test.csv"]
+    assert len(train) + len(test) == CLIENTS
+    assert abs(len(test) / CLIENTS - 48_744 / 356_255) < 0.005
+    assert 0.05 < train["TARGET"].mean() < 0.115
+    assert set(train["TARGET"].unique()) == {0, 1}
+    assert len(tables["true_pd.csv"]) == CLIENTS
+
+
+def test_pensioner_sentinel_and_missing_patterns(tables):
+    app = pd.concat([tables["application_train.csv"], tables["application_test.csv"]])
+    pensioner = app["NAME_INCOME_TYPE"] == "Pensioner"
+    assert 0.14 < pensioner.mean() < 0.22
+    assert (app.loc[pensioner, "DAYS_EMPLOYED"] == 365243).all()
+    assert (app.loc[~pensioner, "DAYS_EMPLOYED"] < 0).all()
+    assert (app.loc[pensioner, "ORGANIZATION_TYPE"] == "XNA").all()
+    assert 0.5 < app["EXT_SOURCE_1"].isna().mean() < 0.62
+    assert 0.15 < app["EXT_SOURCE_3"].isna().mean() < 0.25
+    assert (app["OWN_CAR_AGE"].isna() == (app["FLAG_OWN_CAR"] == "N")).all()
+    avg, mode = app["APARTMENTS_AVG"].isna(), app["APARTMENTS_MODE"].isna()
+    assert (avg == mode).all() and 0.4 < avg.mean() < 0.6
+    assert (app["CNT_FAM_MEMBERS"] >= app["CNT_CHILDREN"] + 1).all()
+    assert (app["AMT_CREDIT"] > app["AMT_ANNUITY"]).all()
+
+
+def test_child_tables_quirks(tables):
+    prev = tables["previous_application.csv"]
+    assert (prev["DAYS_FIRST_DRAWING"] == 365243).any() and (prev["DAYS_LAST_DUE"] == 365243).any()
+    assert set(prev["NAME_CONTRACT_STATUS"]) >= {"Approved", "Refused", "Canceled"}
+    assert set(tables["bureau_balance.csv"]["STATUS"].astype(str)) <= set("CX012345")
+    assert (tables["bureau.csv"]["DAYS_CREDIT"] < 0).all()
+    inst = tables["installments_payments.csv"]
+    keys = ["SK_ID_PREV", "NUM_INSTALMENT_NUMBER", "NUM_INSTALMENT_VERSION"]
+    assert inst.duplicated(keys).any()  # partial payments split into two rows
+
+
+def test_foreign_keys_mostly_resolve_with_a_few_orphans(tables):
+    clients = set(tables["application_train.csv"]["SK_ID_CURR"]) | set(tables["application_test.csv"]["SK_ID_CURR"])
+    assert set(tables["bureau.csv"]["SK_ID_CURR"]) <= clients
+    assert set(tables["previous_application.csv"]["SK_ID_CURR"]) <= clients
+    orphan = ~tables["bureau_balance.csv"]["SK_ID_BUREAU"].isin(tables["bureau.csv"]["SK_ID_BUREAU"])
+    assert orphan.mean() < 0.01
+    prev_ids = tables["previous_application.csv"]["SK_ID_PREV"]
+    for name in ["installments_payments.csv", "POS_CASH_balance.csv", "credit_card_balance.csv"]:
+        assert tables[name]["SK_ID_PREV"].isin(prev_ids).mean() > 0.99, name
+
+
+def test_orphans_exist_at_a_larger_size(tmp_path):
+    counts = generate(12_000, 3, tmp_path, progress=None)
+    bureau = pd.read_csv(tmp_path / "bureau.csv", usecols=["SK_ID_BUREAU"])
+    balance = pd.read_csv(tmp_path / "bureau_balance.csv", usecols=["SK_ID_BUREAU"])
+    assert 0 < (~balance["SK_ID_BUREAU"].isin(bureau["SK_ID_BUREAU"])).sum() < 0.01 * counts["bureau_balance.csv"]
+
+
+def test_history_carries_default_signal(tables):
+    train = tables["application_train.csv"]
+    bureau = tables["bureau.csv"]
+    overdue = set(bureau.loc[bureau["AMT_CREDIT_MAX_OVERDUE"].fillna(0) > 0, "SK_ID_CURR"])
+    flagged = train["SK_ID_CURR"].isin(overdue)
+    assert train.loc[flagged, "TARGET"].mean() > 1.3 * train.loc[~flagged, "TARGET"].mean()
+    inst = tables["installments_payments.csv"]
+    late = inst["DAYS_ENTRY_PAYMENT"] > inst["DAYS_INSTALMENT"]
+    late_clients = set(inst.loc[late, "SK_ID_CURR"])
+    has_late = train["SK_ID_CURR"].isin(late_clients)
+    assert train.loc[has_late, "TARGET"].mean() > train.loc[~has_late, "TARGET"].mean()
+
+
+def test_cli_help_and_run(tmp_path):
+    shown = subprocess.run([sys.executable, "-m", "database.synthetic", "--help"], cwd=REPO,
+                           capture_output=True, text=True, check=True)
+    assert "--clients" in shown.stdout and "--test-share" in shown.stdout
+    run = subprocess.run([sys.executable, "-m", "database.synthetic", "--clients", "300", "--seed", "1",
+                          "--out", str(tmp_path)], cwd=REPO, capture_output=True, text=True, check=True)
+    assert "done: 300 clients" in run.stderr
+    assert sorted(p.name for p in tmp_path.glob("*.csv")) == sorted(FILES + ["true_pd.csv"])
+
+
+def test_cli_rejects_a_bad_client_count(tmp_path):
+    run = subprocess.run([sys.executable, "-m", "database.synthetic", "--clients", "0", "--out", str(tmp_path)],
+                         cwd=REPO, capture_output=True, text=True)
+    assert run.returncode == 2 and "--clients" in run.stderr
