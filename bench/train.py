@@ -1,0 +1,285 @@
+"""Benchmark of feature building (all clients), training, and one-client scoring latency.
+
+Writes its section of docs/performance.md (between ``<!-- bench:train -->`` markers):
+
+1. features for every client at full scale (356,255 clients, ~56M child rows) from the synthetic
+   CSV files in data/bench-full (generated once, then reused): CSV read, fit and transform time and
+   the peak memory of that process; with ``--database URL`` also the time to read the tables
+   from a loaded database;
+2. ``python -m modeling train`` on a 50,000-client SQLite database (its own child process);
+3. the latency of ``Scorer.score`` (read one client from the database, features, probability,
+   explanation) over random clients, and of its features part alone.
+
+    .venv/bin/python bench/train.py [--clients 356255] [--train-clients 50000] [--skip-train]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+DOC = REPO / "docs" / "performance.md"
+FULL_CLIENTS = 356_255
+MARKERS = ("<!-- bench:train -->", "<!-- /bench:train -->")
+
+FEATURES_CHILD = """
+import json, sys, time
+from modeling.data import load_csv_tables, load_tables
+from modeling.features import FeatureBuilder
+cpu = time.process_time
+started, cpu0 = time.perf_counter(), cpu()
+if sys.argv[1] == "csv":
+    tables = load_csv_tables(sys.argv[2])
+else:
+    from database.config import get_engine
+    tables = load_tables(get_engine(sys.argv[2]))
+read, read_cpu = time.perf_counter() - started, cpu() - cpu0
+rows = sum(len(frame) for frame in tables.values())
+started, cpu0 = time.perf_counter(), cpu()
+builder = FeatureBuilder().fit(tables)
+fit, fit_cpu = time.perf_counter() - started, cpu() - cpu0
+started, cpu0 = time.perf_counter(), cpu()
+X = builder.transform(tables)
+transform, transform_cpu = time.perf_counter() - started, cpu() - cpu0
+print(json.dumps({"read": read, "fit": fit, "transform": transform, "read_cpu": read_cpu, "fit_cpu": fit_cpu,
+                  "transform_cpu": transform_cpu, "rows": rows, "clients": len(X), "features": X.shape[1]}))
+"""
+
+LATENCY_CHILD = """
+import json, statistics, sys, time
+import numpy as np
+from database.config import get_engine
+from modeling.data import load_tables
+engine = get_engine(sys.argv[1])
+n = int(sys.argv[3])
+ids = load_tables(engine)["application"]["SK_ID_CURR"].to_numpy()
+ids = [int(i) for i in np.random.default_rng(0).choice(ids, n, replace=False)]
+out = {}
+try:
+    from modeling.artifact import load_bundle
+    from modeling.scorer import Scorer
+    bundle = load_bundle(sys.argv[2])
+    builder = bundle.features
+    scorer = Scorer(bundle, engine)
+    for i in ids[:10]:
+        scorer.score(i)
+    times = []
+    for i in ids:
+        started = time.perf_counter()
+        scorer.score(i)
+        times.append(time.perf_counter() - started)
+    out["score"] = times
+except Exception as error:  # the scorer or the model may not be there: measure the features part only
+    out["score_error"] = f"{type(error).__name__}: {error}"
+    from modeling.features import FeatureBuilder
+    builder = FeatureBuilder().fit(load_tables(engine, ids[:5000]))
+read, transform = [], []
+for i in ids[:10]:
+    builder.transform(load_tables(engine, [i]))
+for i in ids:
+    started = time.perf_counter()
+    tables = load_tables(engine, [i])
+    middle = time.perf_counter()
+    builder.transform(tables)
+    read.append(middle - started)
+    transform.append(time.perf_counter() - middle)
+out["read"], out["transform"] = read, transform
+print(json.dumps(out))
+"""
+
+
+def machine() -> str:
+    """CPU model, cores and RAM of this machine."""
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    ram = int(next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
+                   if line.startswith("MemTotal"))) / 2**20
+    return f"{cpu}, {os.cpu_count()} cores, {ram:.0f} GiB RAM, Python {platform.python_version()}"
+
+
+def load_average() -> str:
+    """The 1/5/15-minute load averages, with a warning when the machine was busy."""
+    loads = os.getloadavg()
+    text = "/".join(f"{x:.1f}" for x in loads)
+    if max(loads) > (os.cpu_count() or 1):
+        text += " (other work was running: figures are pessimistic)"
+    return text
+
+
+def run_child(command: list[str], env: dict | None = None) -> tuple[float, float, str]:
+    """Run a command; returns (seconds, peak RSS in MiB of that child, stdout); raises on failure."""
+    started = time.perf_counter()
+    with tempfile.TemporaryFile("w+") as errors:
+        process = subprocess.Popen(command, cwd=REPO, env={**os.environ, **(env or {})}, stdout=subprocess.PIPE,
+                                   stderr=errors, text=True)
+        out = process.stdout.read()
+        _, status, usage = os.wait4(process.pid, 0)
+        process.returncode = code = os.waitstatus_to_exitcode(status)
+        seconds = time.perf_counter() - started
+        if code:
+            errors.seek(0)
+            last = (errors.read().strip().splitlines() or ["no error output"])[-1]
+            raise RuntimeError(f"{' '.join(command[:4])} failed with exit code {code}: {last}")
+    return seconds, usage.ru_maxrss / 1024, out
+
+
+def dataset(clients: int) -> Path:
+    """The synthetic CSV folder for ``clients`` (data/bench-full at full scale), generated once."""
+    folder = REPO / "data" / ("bench-full" if clients == FULL_CLIENTS else f"bench-{clients}")
+    if not (folder / "installments_payments.csv").exists() or not (folder / "application_train.csv").exists():
+        print(f"generating {clients:,} synthetic clients into {folder} ...", flush=True)
+        run_child([sys.executable, "-m", "database.synthetic", "--clients", str(clients), "--seed", "1",
+                   "--out", str(folder)])
+    return folder
+
+
+def bench_features(source: str, location: str) -> dict:
+    """Read + fit + transform of every client in a child process; its times and peak memory."""
+    seconds, peak, out = run_child([sys.executable, "-c", FEATURES_CHILD, source, location])
+    return {**json.loads(out.strip().splitlines()[-1]), "total": seconds, "peak_mib": peak}
+
+
+def build_database(clients: int, workdir: Path) -> str:
+    """A SQLite database loaded with ``clients`` synthetic clients (reused when present); its URL."""
+    db = workdir / f"bench-train-{clients}.db"
+    url = f"sqlite:///{db}"
+    if not db.exists():
+        print(f"loading {clients:,} clients into {db} ...", flush=True)
+        run_child([sys.executable, "-m", "database", "load", "--source", str(dataset(clients))],
+                  env={"DATABASE_URL": url})
+    return url
+
+
+def bench_train(url: str, model_dir: Path, extra: list[str]) -> dict:
+    """Time ``python -m modeling train`` on the database at ``url``."""
+    seconds, peak, _ = run_child([sys.executable, "-m", "modeling", "train", *extra],
+                                 env={"DATABASE_URL": url, "MODEL_DIR": str(model_dir)})
+    return {"seconds": seconds, "peak_mib": peak, "args": " ".join(extra) or "(defaults)"}
+
+
+def bench_latency(url: str, model: Path, clients: int) -> dict:
+    """Median / p95 latency of scoring one client, and of reading + building its features."""
+    _, _, out = run_child([sys.executable, "-c", LATENCY_CHILD, url, str(model), str(clients)])
+    raw = json.loads(out.strip().splitlines()[-1])
+    result = {key: _quantiles(raw[key]) for key in ("score", "read", "transform") if key in raw}
+    if "score_error" in raw:
+        result["score_error"] = raw["score_error"]
+    return result
+
+
+def _quantiles(times: list[float]) -> dict:
+    """Median and p95 in milliseconds."""
+    ordered = sorted(times)
+    return {"median": ordered[len(ordered) // 2] * 1e3,
+            "p95": ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))] * 1e3, "n": len(ordered)}
+
+
+def section(results: dict) -> str:
+    """Markdown section of docs/performance.md."""
+    lines = [MARKERS[0], "## Features, training and one-client latency (`bench/train.py`)", "",
+             f"Machine: {machine()}. Load average at the start / end: {results['load_start']} / "
+             f"{load_average()}. Measured {time.strftime('%Y-%m-%d %H:%M')}.", ""]
+    f = results["features"]
+    lines += ["Wall-clock times suffer from other work on a busy machine; CPU times (this process only) do",
+              "much less.", "",
+              "| step | figure |", "| --- | --- |",
+              f"| data | {f['clients']:,} clients, {f['rows']:,} rows, {f['features']} features |",
+              f"| read CSV files (`load_csv_tables`) | {f['read']:.1f} s (CPU {f['read_cpu']:.1f} s) |",
+              f"| `FeatureBuilder.fit` | {f['fit']:.1f} s (CPU {f['fit_cpu']:.1f} s) |",
+              f"| `FeatureBuilder.transform`, all clients | {f['transform']:.1f} s (CPU {f['transform_cpu']:.1f} s) |",
+              f"| whole process (read + fit + transform) | {f['total']:.1f} s, peak RSS {f['peak_mib'] / 1024:.1f} GiB |"]
+    if "database_features" in results:
+        d = results["database_features"]
+        lines.append(f"| read the tables from the database (`load_tables`) | {d['read']:.1f} s "
+                     f"(then transform {d['transform']:.1f} s, peak RSS {d['peak_mib'] / 1024:.1f} GiB) |")
+    train = results.get("train")
+    if isinstance(train, dict):
+        lines.append(f"| `python -m modeling train {train['args']}`, {results['train_clients']:,} clients | "
+                     f"{train['seconds'] / 60:.1f} min, peak RSS {train['peak_mib'] / 1024:.1f} GiB |")
+    elif train:
+        lines.append(f"| `python -m modeling train` | not measured: {train} |")
+    latency = results.get("latency", {})
+    for key, label in (("score", "`Scorer.score` (read + features + probability + explanation)"),
+                       ("read", "read one client's rows (`load_tables(engine, [id])`)"),
+                       ("transform", "`FeatureBuilder.transform` of one client")):
+        if key in latency:
+            q = latency[key]
+            lines.append(f"| {label}, {q['n']} random clients | median {q['median']:.1f} ms, p95 {q['p95']:.1f} ms |")
+    if "score_error" in latency:
+        lines.append(f"| `Scorer.score` | not measured: {latency['score_error']} |")
+    if isinstance(latency, str):
+        lines.append(f"| one-client latency | not measured: {latency} |")
+    lines += ["", "Targets: all clients < 3 min and < 12 GiB; one client scored and explained p95 < 50 ms.",
+              MARKERS[1]]
+    return "\n".join(lines)
+
+
+def write_section(body: str) -> None:
+    """Replace (or append) this benchmark's section of docs/performance.md, keeping the others."""
+    text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Performance\n"
+    pattern = re.compile(re.escape(MARKERS[0]) + ".*?" + re.escape(MARKERS[1]), re.S)
+    text = pattern.sub(lambda _: body, text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + body + "\n"
+    DOC.write_text(text, encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the three measurements and write docs/performance.md."""
+    parser = argparse.ArgumentParser(description="benchmark feature building, training and one-client latency.")
+    parser.add_argument("--clients", type=int, default=FULL_CLIENTS, help="clients for the feature build (default full scale)")
+    parser.add_argument("--database", help="URL of a loaded database to also time reading all tables from")
+    parser.add_argument("--train-clients", type=int, default=50_000, help="clients of the training database")
+    parser.add_argument("--train-args", default="", help='extra options for "modeling train", e.g. "--max-evals 0"')
+    parser.add_argument("--skip-train", action="store_true", help="skip the training measurement")
+    parser.add_argument("--latency-clients", type=int, default=200, help="random clients for the latency (>= 200)")
+    parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "homecredit-bench-train",
+                        help="folder for the training database and model")
+    parser.add_argument("--no-doc", action="store_true", help="print the section instead of writing it")
+    args = parser.parse_args(argv)
+    sys.path.insert(0, str(REPO))
+    results: dict = {"load_start": load_average(), "train_clients": args.train_clients}
+    print(f"machine: {machine()}; load average {results['load_start']}", flush=True)
+
+    folder = dataset(args.clients)
+    results["features"] = f = bench_features("csv", str(folder))
+    print(f"[1/3] features: {f['clients']:,} clients, read {f['read']:.1f} s, fit {f['fit']:.1f} s, "
+          f"transform {f['transform']:.1f} s (CPU {f['transform_cpu']:.1f} s), peak {f['peak_mib'] / 1024:.1f} GiB",
+          flush=True)
+    if args.database:
+        results["database_features"] = d = bench_features("db", args.database)
+        print(f"      from the database: read {d['read']:.1f} s", flush=True)
+
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    url = build_database(args.train_clients, args.workdir)
+    model_dir = args.workdir / "models"
+    if args.skip_train:
+        results["train"] = "skipped (--skip-train)"
+    else:
+        try:
+            results["train"] = t = bench_train(url, model_dir, args.train_args.split())
+            print(f"[2/3] training: {t['seconds'] / 60:.1f} min, peak {t['peak_mib'] / 1024:.1f} GiB", flush=True)
+        except RuntimeError as error:
+            results["train"] = f"training CLI not ready ({error})"
+            print(f"[2/3] training skipped: {error}", flush=True)
+    try:
+        results["latency"] = lat = bench_latency(url, model_dir / "latest", max(args.latency_clients, 200))
+        print(f"[3/3] latency: {json.dumps(lat)}", flush=True)
+    except RuntimeError as error:
+        results["latency"] = str(error)
+    body = section(results)
+    print(body) if args.no_doc else write_section(body)
+    print(f"done: features {f['total']:.0f} s / {f['peak_mib'] / 1024:.1f} GiB; section written to "
+          f"{'stdout' if args.no_doc else DOC}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

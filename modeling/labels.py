@@ -1,0 +1,249 @@
+"""The one catalogue of human labels: feature names -> French/English wording, business group and unit.
+
+The words live in ``labels_catalogue.csv`` (semicolon-separated: kind;key;group;unit;fr;en) with
+five kinds of rows: ``group`` (business groups), ``prefix`` (a child table or a subset of it),
+``agg`` (templates for MEAN/MIN/MAX/SUM/STD/SHARE), ``column`` (a raw or derived column, French
+with its article so that "de le" can become "du"), ``category`` (a category value, key
+COLUMN=SLUG) and ``feature`` (a full label for one exact feature name, which wins over composition).
+Aggregate names are composed from their parts: ``INSTAL_`` + ``DAYS_LATE`` + ``_MAX`` gives
+"Maximum du retard de paiement sur les échéances des prêts Home Credit (jours)".
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+LANGS = ("fr", "en")
+UNITS = ("days", "years", "months", "hours", "currency", "ratio", "share", "count", "score", "flag", "number", "category")
+_CATALOGUE = Path(__file__).with_name("labels_catalogue.csv")
+_AGGS = ("MEAN", "MIN", "MAX", "SUM", "STD", "SHARE")
+_NBSP = "\u00a0"
+_DOCUMENT = re.compile(r"^FLAG_DOCUMENT_(\d+)$")
+
+
+@dataclass(frozen=True)
+class _Entry:
+    group: str
+    unit: str
+    fr: str
+    en: str
+
+
+@dataclass(frozen=True)
+class _Label:
+    fr: str
+    en: str
+    group: str
+    unit: str
+
+
+@cache
+def _catalogue() -> dict[str, dict[str, _Entry]]:
+    """Catalogue rows by kind then key, read once on first use."""
+    out: dict[str, dict[str, _Entry]] = {}
+    with _CATALOGUE.open(encoding="utf-8", newline="") as handle:
+        for line, row in enumerate(csv.DictReader(handle, delimiter=";"), start=2):
+            if None in row.values() or len(row) != 6:
+                raise ValueError(f"{_CATALOGUE.name} line {line}: expected 6 fields kind;key;group;unit;fr;en")
+            out.setdefault(row["kind"], {})[row["key"]] = _Entry(row["group"], row["unit"], row["fr"], row["en"])
+    return out
+
+
+def feature_label(name: str, lang: str = "fr") -> str:
+    """Human label of a feature in ``lang`` ("fr" or "en"); KeyError for a name the catalogue cannot word."""
+    return getattr(_label(name), _check_lang(lang))
+
+
+def feature_group(name: str) -> str:
+    """Business group key of a feature (e.g. "payment_history")."""
+    return _label(name).group
+
+
+def group_label(key: str, lang: str = "fr") -> str:
+    """Human label of a business group."""
+    entry = _catalogue()["group"].get(key)
+    if entry is None:
+        raise KeyError(f"unknown feature group {key!r}")
+    return getattr(entry, _check_lang(lang))
+
+
+def groups() -> list[str]:
+    """All business group keys, in catalogue order."""
+    return list(_catalogue()["group"])
+
+
+def unit(name: str) -> str:
+    """Unit of a feature's values: days, years, months, hours, currency, ratio, share, count, score, flag, number."""
+    return _label(name).unit
+
+
+def format_value(name: str, value: float | None, lang: str = "fr") -> str:
+    """A feature value written for people, e.g. DAYS_BIRTH -9461 -> "25,9 ans" / "25.9 years"."""
+    lang = _check_lang(lang)
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "non renseigné" if lang == "fr" else "not available"
+    kind = unit(name)
+    value = float(value)
+    if kind == "days":
+        days = abs(value)
+        if days >= 365:
+            years = days / 365.25
+            return f"{_number(years, 1, lang)}{_NBSP}{'ans' if lang == 'fr' else 'years'}" if years >= 2 else \
+                f"{_number(years, 1, lang)}{_NBSP}{'an' if lang == 'fr' else 'year'}"
+        return f"{_number(days, 0 if days >= 10 or days == int(days) else 1, lang)}{_NBSP}{_plural(days, 'jour', 'day', lang)}"
+    if kind == "months":
+        months = abs(value)
+        return f"{_number(months, 0, lang)}{_NBSP}{'mois' if lang == 'fr' else _plural(months, '', 'month', lang)}"
+    if kind == "years":
+        return f"{_number(value, 0 if value == int(value) else 1, lang)}{_NBSP}{_plural(value, 'an', 'year', lang)}"
+    if kind == "hours":
+        return f"{int(value)}{_NBSP}h" if lang == "fr" else f"{int(value)}:00"
+    if kind == "currency":
+        return _number(value, 0, lang)
+    if kind == "share":
+        return f"{_number(100 * value, 0, lang)}{_NBSP}%" if lang == "fr" else f"{_number(100 * value, 0, lang)}%"
+    if kind == "flag":
+        yes = value >= 0.5
+        return ("oui" if yes else "non") if lang == "fr" else ("yes" if yes else "no")
+    if kind == "count":
+        return _number(value, 0 if value == int(value) else 1, lang)
+    if kind in ("ratio", "score"):
+        return _number(value, 2, lang)
+    return _number(value, 2 if abs(value) < 100 else 0, lang)
+
+
+def _number(value: float, decimals: int, lang: str) -> str:
+    """Thousands and decimal separators of the language (French: no-break space and comma)."""
+    text = f"{value:,.{decimals}f}"
+    if lang == "fr":
+        text = text.replace(",", _NBSP).replace(".", ",")
+    return text
+
+
+def _plural(value: float, fr: str, en: str, lang: str) -> str:
+    """Singular or plural unit word (French: plural from 2, English: plural unless exactly 1)."""
+    if lang == "fr":
+        return fr + ("s" if abs(value) >= 2 else "")
+    return en + ("" if abs(value) == 1 else "s")
+
+
+def _check_lang(lang: str) -> str:
+    if lang not in LANGS:
+        raise ValueError(f"unknown language {lang!r}; use one of {LANGS}")
+    return lang
+
+
+@cache
+def _label(name: str) -> _Label:
+    """Label, group and unit of a feature name: exact entry, application column, or composed aggregate."""
+    cat = _catalogue()
+    if name in cat["feature"]:
+        e = cat["feature"][name]
+        return _Label(e.fr, e.en, e.group, e.unit)
+    prefix = _prefix_of(name)
+    if prefix is None:
+        return _application_label(name)
+    return _aggregate_label(name, prefix)
+
+
+def _prefix_of(name: str) -> str | None:
+    """The longest catalogue prefix that starts ``name``."""
+    matches = [p for p in _catalogue()["prefix"] if name.startswith(p)]
+    return max(matches, key=len) if matches else None
+
+
+def _application_label(name: str) -> _Label:
+    """Label of an application feature: a column, a document flag or a one-hot category."""
+    cat = _catalogue()
+    if name in cat["column"]:
+        e = cat["column"][name]
+        return _Label(_sentence(_bare(e.fr)), _sentence(e.en), e.group, e.unit)
+    if m := _DOCUMENT.match(name):
+        return _Label(f"Document n°{m[1]} fourni", f"Document no. {m[1]} provided", "documents_contact", "flag")
+    column, value = _split_category(name)
+    e = cat["column"][column]
+    fr_value, en_value = _category_words(column, value)
+    return _Label(f"{_sentence(_bare(e.fr))}{_NBSP}: {fr_value}", f"{_sentence(e.en)}: {en_value}", e.group, "flag")
+
+
+def _aggregate_label(name: str, prefix: str) -> _Label:
+    """Label of a child-table aggregate ``{prefix}{BASE}_{AGG}`` composed from the catalogue parts."""
+    cat = _catalogue()
+    pre = cat["prefix"][prefix]
+    rest = name[len(prefix):]
+    agg = rest.rsplit("_", 1)[-1]
+    if agg not in _AGGS:
+        raise KeyError(f"feature {name!r}: no label and no known aggregation suffix")
+    base = rest[: -len(agg) - 1]
+    if agg == "SHARE" and _column(base, prefix) is None:
+        column, value = _split_category(base)
+        col = cat["column"][column]
+        fr_value, en_value = _category_words(column, value)
+        template = cat["agg"]["SHARE"]
+        fr = template.fr.format(ctx_bare=pre.fr, col=_bare(col.fr), value=fr_value)
+        en = template.en.format(ctx_bare=re.sub(r"^(of|in|on|over|per) ", "", pre.en), col=col.en, value=en_value)
+        return _Label(_sentence(_contract(fr)), _sentence(en), pre.group, "share")
+    col = _column(base, prefix)
+    if col is None:
+        raise KeyError(f"feature {name!r}: column {base!r} has no entry in {_CATALOGUE.name}")
+    key = f"FLAG_{agg}" if col.unit == "flag" and agg in ("MEAN", "SUM") else agg
+    template = cat["agg"][key]
+    fr = _contract(template.fr.format(col=col.fr, ctx=" " + pre.fr))
+    en = template.en.format(col=col.en, ctx=" " + pre.en)
+    value_unit = {"FLAG_MEAN": "share", "FLAG_SUM": "count"}.get(key, col.unit)
+    suffix = {"days": (" (jours)", " (days)"), "months": (" (mois)", " (months)")}.get(value_unit, ("", ""))
+    return _Label(_sentence(fr) + suffix[0], _sentence(en) + suffix[1], pre.group, value_unit)
+
+
+def _column(base: str, prefix: str) -> _Entry | None:
+    """Column entry for ``base`` scoped to the prefix (INSTAL_12M_ -> INSTAL_), else the generic one."""
+    columns = _catalogue()["column"]
+    family = prefix.split("_", 1)[0] + "_"
+    return columns.get(f"{prefix}:{base}") or columns.get(f"{family}:{base}") or columns.get(base)
+
+
+def _split_category(name: str) -> tuple[str, str]:
+    """(categorical column, value slug) of a one-hot name such as NAME_CONTRACT_TYPE_CASH_LOANS."""
+    columns = [k for k, e in _catalogue()["column"].items() if e.unit == "category" and name.startswith(k + "_")]
+    if not columns:
+        raise KeyError(f"feature {name!r} has no entry in {_CATALOGUE.name}")
+    column = max(columns, key=len)
+    return column, name[len(column) + 1:]
+
+
+def _category_words(column: str, slug: str) -> tuple[str, str]:
+    """French and English words for a category value; the value itself, readable, when not translated."""
+    categories = _catalogue()["category"]
+    entry = categories.get(f"{column}={slug}") or categories.get(slug if slug == "OTHER" else "")
+    if entry is not None:
+        return entry.fr, entry.en
+    text = slug.replace("_", " ").lower()
+    return text, text
+
+
+def _bare(phrase: str) -> str:
+    """French noun phrase without its leading article ("le retard" -> "retard")."""
+    for article in ("le ", "la ", "les ", "l'", "un ", "une "):
+        if phrase.startswith(article):
+            return phrase[len(article):]
+    return phrase
+
+
+def _contract(text: str) -> str:
+    """French contractions after composition: de le -> du, de les -> des, de l' stays, à le -> au."""
+    text = re.sub(r"\bde le\b", "du", text)
+    text = re.sub(r"\bde les\b", "des", text)
+    text = re.sub(r"\bà le\b", "au", text)
+    text = re.sub(r"\bà les\b", "aux", text)
+    text = re.sub(r"\bde (un|une)\b", r"d'\1", text)
+    return text
+
+
+def _sentence(text: str) -> str:
+    """First letter upper-case."""
+    return text[:1].upper() + text[1:]

@@ -1,0 +1,94 @@
+"""The label catalogue: every feature worded in French and English, grouped, with a readable value."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from modeling import labels
+from modeling.features import FeatureBuilder
+
+NBSP = "\u00a0"
+
+
+@pytest.fixture(scope="module")
+def all_feature_names(sample_tables, synthetic_tables) -> list[str]:
+    names = set(FeatureBuilder().fit(sample_tables).get_feature_names_out())
+    names |= set(FeatureBuilder().fit(synthetic_tables).get_feature_names_out())
+    return sorted(names)
+
+
+def test_every_feature_has_french_and_english_labels_a_group_and_a_unit(all_feature_names):
+    group_keys = set(labels.groups())
+    for name in all_feature_names:
+        fr, en = labels.feature_label(name, "fr"), labels.feature_label(name, "en")
+        assert fr and en and fr[0].isupper() and en[0].isupper(), name
+        assert "{" not in fr + en and "_" not in fr + en, (name, fr, en)
+        assert labels.feature_group(name) in group_keys, name
+        assert labels.unit(name) in labels.UNITS, name
+        assert labels.group_label(labels.feature_group(name), "fr")
+
+
+def test_labels_are_distinct_enough_to_tell_features_apart(all_feature_names):
+    for lang in ("fr", "en"):
+        worded = [labels.feature_label(n, lang) for n in all_feature_names]
+        assert len(set(worded)) >= 0.97 * len(worded)
+
+
+def test_aggregate_labels_are_composed_from_table_column_and_aggregation():
+    assert labels.feature_label("INSTAL_DAYS_LATE_MEAN", "fr") == "Retard moyen de paiement des échéances (jours)"
+    assert labels.feature_label("INSTAL_DAYS_LATE_MEAN", "en") == "Average payment delay on instalments (days)"
+    assert labels.feature_label("INSTAL_DAYS_LATE_MAX", "fr") == (
+        "Maximum du retard de paiement sur les échéances des prêts Home Credit (jours)"
+    )
+    assert labels.feature_label("REFUSED_AMT_CREDIT_MEAN", "en") == (
+        "Average credit amount of refused previous applications"
+    )
+    assert "refusée" in labels.feature_label("PREV_NAME_CONTRACT_STATUS_REFUSED_SHARE", "fr")
+    assert labels.unit("PREV_NAME_CONTRACT_STATUS_REFUSED_SHARE") == "share"
+    assert labels.unit("INSTAL_LATE_SUM") == "count"
+
+
+def test_groups_follow_the_business_concepts():
+    assert labels.feature_group("EXT_SOURCE_2") == "external_scores"
+    assert labels.feature_group("INSTAL_12M_DAYS_LATE_MAX") == "payment_history"
+    assert labels.feature_group("ACTIVE_AMT_CREDIT_SUM_DEBT_SUM") == "credit_bureau"
+    assert labels.feature_group("CREDIT_INCOME_RATIO") == "debt_burden"
+    assert labels.feature_group("CC_UTILISATION_MEAN") == "card_usage"
+    assert labels.feature_group("AMT_CREDIT") == "loan_request"
+    assert labels.group_label("credit_bureau", "fr") == "Crédits auprès d'autres établissements"
+    assert labels.group_label("previous_applications", "fr") == "Demandes précédentes chez Home Credit"
+
+
+def test_one_hot_labels_translate_known_values_and_keep_unknown_ones_readable():
+    assert labels.feature_label("CODE_GENDER_F", "fr") == f"Sexe{NBSP}: femme"
+    assert labels.feature_label("ORGANIZATION_TYPE_OTHER", "en") == "Employer's sector: other"
+    assert labels.feature_label("ORGANIZATION_TYPE_BUSINESS_ENTITY_TYPE_3", "en") == (
+        "Employer's sector: business entity type 3"
+    )
+    assert labels.feature_label("FLAG_DOCUMENT_3", "fr") == "Document n°3 fourni"
+
+
+def test_values_are_written_for_people():
+    assert labels.format_value("DAYS_BIRTH", -9461, "fr") == f"25,9{NBSP}ans"
+    assert labels.format_value("DAYS_BIRTH", -9461, "en") == "25.9 years".replace(" ", NBSP)
+    assert labels.format_value("INSTAL_DAYS_LATE_MEAN", 14.0, "fr") == f"14{NBSP}jours"
+    assert labels.format_value("AMT_CREDIT", 406597.5, "fr") == f"406{NBSP}598"
+    assert labels.format_value("AMT_CREDIT", 406597.5, "en") == "406,598"
+    assert labels.format_value("PREV_NAME_CONTRACT_STATUS_REFUSED_SHARE", 0.25, "fr") == f"25{NBSP}%"
+    assert labels.format_value("CREDIT_INCOME_RATIO", 2.0, "en") == "2.00"
+    assert labels.format_value("FLAG_OWN_CAR", 1.0, "fr") == "oui"
+    assert labels.format_value("EXT_SOURCE_3", math.nan, "fr") == "non renseigné"
+    assert labels.format_value("EXT_SOURCE_3", None, "en") == "not available"
+
+
+def test_unknown_names_and_languages_fail_clearly():
+    with pytest.raises(KeyError, match="NOT_A_FEATURE"):
+        labels.feature_label("NOT_A_FEATURE")
+    with pytest.raises(KeyError, match="BURO_MYSTERY"):
+        labels.feature_label("BURO_MYSTERY_MEAN")
+    with pytest.raises(ValueError, match="language"):
+        labels.feature_label("AMT_CREDIT", "de")
+    with pytest.raises(KeyError, match="group"):
+        labels.group_label("nope")
