@@ -1,0 +1,107 @@
+"""Command line: `python -m modeling train|score|predict`."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from modeling.config import STRATEGIES, TrainConfig
+
+
+def _strategies(text: str) -> tuple[str, ...]:
+    names = tuple(s.strip() for s in text.split(",") if s.strip())
+    bad = [s for s in names if s not in STRATEGIES]
+    if bad or not names:
+        raise argparse.ArgumentTypeError(f"unknown strategy {bad[0] if bad else text!r}: use {','.join(STRATEGIES)}")
+    return names
+
+
+def parser() -> argparse.ArgumentParser:
+    """Arguments of the three commands."""
+    p = argparse.ArgumentParser(prog="python -m modeling", description="Train, score and batch-predict.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    t = sub.add_parser("train", help="train a model and publish it in MODEL_DIR (default models/)")
+    t.add_argument("--folds", type=int, default=5, help="stratified CV folds (default 5)")
+    t.add_argument("--max-evals", type=int, default=30, help="Hyperopt evaluations, 0 = default parameters (default 30)")
+    t.add_argument("--sample", type=int, default=None, help="train on a stratified sample of N labelled clients")
+    t.add_argument("--cost-fn", type=float, default=10.0, help="cost of a bad loan granted, unit mode (default 10)")
+    t.add_argument("--cost-fp", type=float, default=1.0, help="cost of a good client refused, unit mode (default 1)")
+    t.add_argument("--cost-mode", choices=("unit", "money"), default="unit",
+                   help="unit: fixed costs; money: FN = LGD x AMT_CREDIT, FP = margin x AMT_CREDIT")
+    t.add_argument("--lgd", type=float, default=0.6, help="loss given default in money mode (default 0.6)")
+    t.add_argument("--margin", type=float, default=0.1, help="lost margin rate in money mode (default 0.1)")
+    t.add_argument("--strategies", type=_strategies, default=STRATEGIES,
+                   help=f"imbalance strategies to compare (default {','.join(STRATEGIES)})")
+    t.add_argument("--compare-rows", type=int, default=20000,
+                   help="stratified subsample size for the strategy comparison (default 20000)")
+    t.add_argument("--seed", type=int, default=42)
+    t.add_argument("--n-jobs", type=int, default=2, help="LightGBM threads (default 2)")
+    t.add_argument("--source", type=Path, default=None, help="folder of Kaggle CSV files instead of the database")
+    t.add_argument("--true-pd", type=Path, default=None,
+                   help="CSV of true default probabilities (synthetic data; default data/synthetic/true_pd.csv if present)")
+    t.add_argument("--no-baselines", action="store_true", help="skip the baseline models")
+
+    s = sub.add_parser("score", help="score one client of the database and print JSON")
+    s.add_argument("client_id", type=int, help="SK_ID_CURR")
+    s.add_argument("--lang", choices=("fr", "en"), default="fr")
+    s.add_argument("--model", type=Path, default=None, help="model folder (default MODEL_DIR/latest)")
+
+    b = sub.add_parser("predict", help="score every client of the database into a CSV file")
+    b.add_argument("--out", type=Path, required=True, help="CSV file to write")
+    b.add_argument("--model", type=Path, default=None, help="model folder (default MODEL_DIR/latest)")
+    return p
+
+
+def run_train(args) -> None:
+    from modeling.train import train
+
+    cfg = TrainConfig(folds=args.folds, max_evals=args.max_evals, sample=args.sample, cost_fn=args.cost_fn,
+                      cost_fp=args.cost_fp, cost_mode=args.cost_mode, lgd=args.lgd, margin=args.margin,
+                      strategies=args.strategies, seed=args.seed, source=args.source, true_pd=args.true_pd,
+                      compare_rows=args.compare_rows, n_jobs=args.n_jobs, baselines=not args.no_baselines)
+    r = train(cfg)
+    cv = r.final_cv
+    print(f"model {r.folder.name}: {r.meta['rows']} clients, strategy {r.strategy}, AUC {cv.auc_mean:.4f} ± "
+          f"{cv.auc_std:.4f}, threshold {r.business.threshold:.4f}, cost/client {r.business.cost_per_client:.4f}, "
+          f"approval {r.business.approval_rate:.1%}, {r.seconds:.0f}s -> {r.folder}")
+
+
+def run_score(args) -> None:
+    from database.config import get_engine
+    from modeling.artifact import load_bundle
+    from modeling.scorer import Scorer
+
+    result = Scorer(load_bundle(args.model), get_engine()).score(args.client_id, args.lang)
+    print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+
+
+def run_predict(args) -> None:
+    from database.config import get_engine
+    from modeling.artifact import load_bundle
+    from modeling.scorer import Scorer
+
+    scorer = Scorer(load_bundle(args.model), get_engine())
+    frame = scorer.predict_all(progress=lambda m: print(m, file=sys.stderr, flush=True))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(args.out, index=False)
+    refused = (frame["decision"] == "refuse").mean() if len(frame) else 0.0
+    print(f"{len(frame)} clients scored ({refused:.1%} refused) -> {args.out}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; expected failures end with a one-line message and exit code 1."""
+    from modeling.artifact import ModelError
+
+    args = parser().parse_args(argv)
+    try:
+        {"train": run_train, "score": run_score, "predict": run_predict}[args.command](args)
+    except (ModelError, ValueError, FileNotFoundError, LookupError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

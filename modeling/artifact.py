@@ -1,0 +1,235 @@
+"""The model artifact: ModelBundle, versioned folders under MODEL_DIR, atomic save and `latest` switch."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from modeling.config import model_dir
+from modeling.imbalance import model_input
+from modeling.scorecard import Grades, PointsScale
+from modeling.threshold import CostMatrix, decide
+
+CHECKED_LIBRARIES = ("lightgbm", "scikit-learn")
+BUNDLE_FILE = "model.pkl"
+CARD_FILE = "model_card.json"
+
+
+class ModelError(RuntimeError):
+    """A model cannot be found or used; the message says what to do."""
+
+
+def library_versions() -> dict[str, str]:
+    """Versions of the libraries a bundle depends on."""
+    from importlib.metadata import version
+
+    names = ("lightgbm", "scikit-learn", "imbalanced-learn", "pandas", "numpy", "shap", "hyperopt")
+    out = {}
+    for name in names:
+        try:
+            out[name] = version(name)
+        except Exception:  # a library absent here is simply not recorded
+            pass
+    return out
+
+
+@dataclass
+class ModelBundle:
+    """Everything serving needs: features, calibrated LightGBM, threshold, costs, points, grades, stats."""
+
+    version: str
+    features: object  # fitted modeling.features.FeatureBuilder
+    feature_names: list[str]
+    estimator: object  # LGBMClassifier or imblearn Pipeline (imputer + sampler + LGBMClassifier)
+    calibrator: object  # modeling.calibration.Calibrator fitted on out-of-fold scores
+    threshold: float
+    cost: CostMatrix
+    scale: PointsScale
+    grades: Grades
+    strategy: str
+    params: dict
+    population: dict = field(default_factory=dict)  # OOF probability quantiles, default rate, clients
+    feature_stats: object = None  # modeling.explain.PopulationStats of the training features
+    background: pd.DataFrame | None = None  # small sample of training features for explanations
+    versions: dict = field(default_factory=library_versions)
+    card: dict = field(default_factory=dict)
+
+    @property
+    def lgbm(self):
+        """The LightGBM classifier itself (for SHAP)."""
+        return self.estimator.steps[-1][1] if hasattr(self.estimator, "steps") else self.estimator
+
+    def model_input(self, X: pd.DataFrame) -> pd.DataFrame:
+        """Features as LightGBM sees them (columns in training order, imputed for SMOTE models)."""
+        return model_input(self.estimator, X.reindex(columns=self.feature_names))
+
+    def raw_probability(self, X: pd.DataFrame) -> np.ndarray:
+        """Uncalibrated LightGBM probability of default."""
+        return self.lgbm.predict_proba(self.model_input(X))[:, 1]
+
+    def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
+        """Calibrated probability of default for each row of a feature frame."""
+        return self.calibrator.predict(self.raw_probability(X))
+
+    def decide(self, p) -> np.ndarray:
+        """'refuse' where p >= threshold, else 'grant'."""
+        return decide(p, self.threshold)
+
+    def points(self, p) -> np.ndarray:
+        return self.scale.points(p)
+
+    def grade(self, p) -> np.ndarray:
+        return self.grades.grade(self.scale.points(p))
+
+    def percentile(self, p) -> np.ndarray:
+        """Share (0-100) of training clients with a lower default probability."""
+        q = np.asarray(self.population.get("probability_sorted", []))
+        if not len(q):
+            return np.full(np.shape(p), np.nan)
+        return 100.0 * np.searchsorted(q, np.asarray(p), side="left") / len(q)
+
+
+def data_fingerprint(ids: np.ndarray, target: np.ndarray) -> str:
+    """sha256 over the sorted (SK_ID_CURR, TARGET) pairs of the training set."""
+    frame = pd.DataFrame({"id": np.asarray(ids, dtype="int64"), "t": np.asarray(target, dtype="int64")})
+    frame = frame.sort_values("id")
+    digest = hashlib.sha256()
+    digest.update(frame["id"].to_numpy().tobytes())
+    digest.update(frame["t"].to_numpy().tobytes())
+    return digest.hexdigest()
+
+
+def make_version(fingerprint: str, when: datetime | None = None) -> str:
+    """Version name such as 2026-11-25T2301Z-1a2b3c4d."""
+    when = when or datetime.now(UTC)
+    return f"{when:%Y-%m-%dT%H%MZ}-{fingerprint[:8]}"
+
+
+def free_version(version: str, root: Path | None = None) -> str:
+    """The version name, suffixed -2, -3... if a folder of that name already exists."""
+    root = Path(root or model_dir())
+    name, n = version, 1
+    while (root / name).exists():
+        n += 1
+        name = f"{version}-{n}"
+    return name
+
+
+def staging_dir(root: Path | None = None) -> Path:
+    """A fresh hidden folder in MODEL_DIR where a version is written before it is published."""
+    root = Path(root or model_dir())
+    root.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=".tmp-", dir=root))
+
+
+def write_bundle(bundle: ModelBundle, folder: Path) -> None:
+    """Write model.pkl and model_card.json into folder."""
+    with open(folder / BUNDLE_FILE, "wb") as fh:
+        pickle.dump(bundle, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    card = {**bundle.card, "library_versions": bundle.versions}
+    (folder / CARD_FILE).write_text(json.dumps(card, indent=2, default=_json_default))
+
+
+def _json_default(obj):
+    if isinstance(obj, (np.integer,)):
+        return int(obj)
+    if isinstance(obj, (np.floating,)):
+        return float(obj)
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, Path):
+        return str(obj)
+    raise TypeError(f"cannot write {type(obj).__name__} to JSON")
+
+
+def publish(staging: Path, version: str, root: Path | None = None) -> Path:
+    """Rename the staging folder to its version, then point `latest` at it; returns the version folder."""
+    root = Path(root or model_dir())
+    target = root / free_version(version, root)
+    os.rename(staging, target)
+    set_latest(target.name, root)
+    return target
+
+
+def set_latest(name: str, root: Path | None = None) -> None:
+    """Switch models/latest atomically (symlink replaced by rename); LATEST text file as fallback."""
+    root = Path(root or model_dir())
+    tmp = root / f".latest-{os.getpid()}"
+    try:
+        if tmp.is_symlink() or tmp.exists():
+            tmp.unlink()
+        os.symlink(name, tmp, target_is_directory=True)
+        os.replace(tmp, root / "latest")
+    except OSError:
+        if tmp.is_symlink():
+            tmp.unlink()
+    text_tmp = root / f".LATEST-{os.getpid()}"
+    text_tmp.write_text(name + "\n")
+    os.replace(text_tmp, root / "LATEST")
+
+
+def resolve(path: Path | str | None = None) -> Path:
+    """Folder of the model to load: the given folder or model.pkl, else MODEL_DIR/latest (or LATEST)."""
+    root = Path(model_dir())
+    if path is not None:
+        path = Path(path)
+        folder = path.parent if path.name == BUNDLE_FILE else path
+        if not (folder / BUNDLE_FILE).is_file():
+            raise ModelError(f"no model in {folder}/: expected {BUNDLE_FILE} there")
+        return folder
+    for candidate in (root / "latest",):
+        if (candidate / BUNDLE_FILE).is_file():
+            return candidate.resolve()
+    latest_file = root / "LATEST"
+    if latest_file.is_file():
+        folder = root / latest_file.read_text().strip()
+        if (folder / BUNDLE_FILE).is_file():
+            return folder
+    raise ModelError(f"no model in {root}/: run `python -m modeling train`")
+
+
+def _major_minor(v: str) -> str:
+    return ".".join(str(v).split(".")[:2])
+
+
+def check_versions(recorded: dict, folder: Path) -> None:
+    """Fail in one line if lightgbm or scikit-learn differ (major.minor) from the training ones."""
+    installed = library_versions()
+    for lib in CHECKED_LIBRARIES:
+        want, have = recorded.get(lib), installed.get(lib)
+        if want and have and _major_minor(want) != _major_minor(have):
+            raise ModelError(
+                f"model {folder.name} was trained with {lib} {want} but {have} is installed: "
+                f"install {lib}=={want} or retrain with `python -m modeling train`"
+            )
+
+
+def load_bundle(path: Path | str | None = None) -> ModelBundle:
+    """Load a ModelBundle (default: MODEL_DIR/latest) after checking library versions."""
+    folder = resolve(path)
+    card_path = folder / CARD_FILE
+    if card_path.is_file():  # check before unpickling: objects of another version may not even load
+        check_versions(json.loads(card_path.read_text()).get("library_versions", {}), folder)
+    try:
+        with open(folder / BUNDLE_FILE, "rb") as fh:
+            bundle = pickle.load(fh)
+    except Exception as exc:
+        raise ModelError(f"cannot read {folder / BUNDLE_FILE}: {exc}; retrain with `python -m modeling train`") from exc
+    if not isinstance(bundle, ModelBundle):
+        raise ModelError(f"{folder / BUNDLE_FILE} does not hold a ModelBundle: retrain with `python -m modeling train`")
+    check_versions(bundle.versions, folder)
+    return bundle
+
+
+def remove_staging(folder: Path) -> None:
+    """Delete a staging folder left by a failed training."""
+    shutil.rmtree(folder, ignore_errors=True)

@@ -1,0 +1,370 @@
+"""Explanations of scores: exact SHAP contributions turned into plain sentences and global importance."""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import asdict, dataclass, field
+from functools import cache
+from pathlib import Path
+
+import lightgbm as lgb
+import numpy as np
+import pandas as pd
+
+from modeling import labels
+
+LANGS = ("fr", "en")
+DIRECTIONS = ("raises", "lowers")
+# Group sums below this (log-odds) are too small to be worth a sentence.
+MIN_CONTRIBUTION = 0.01
+
+NBSP = "\u00a0"
+_VERBS = {  # (singular, plural) verb for each direction and language
+    "fr": {"raises": ("augmente", "augmentent"), "lowers": ("réduit", "réduisent")},
+    "en": {"raises": ("raises", "raise"), "lowers": ("lowers", "lower")},
+}
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One reason for a score: a business concept, its main feature and a plain sentence."""
+
+    feature: str
+    label: str
+    value: float | None
+    display_value: str
+    contribution: float  # summed SHAP (log-odds) of the whole group
+    direction: str  # "raises" or "lowers"
+    sentence: str
+    group: str
+    group_label: str
+    percentile: float | None  # 0-100, where the value as shown stands in the training population
+    feature_contribution: float = 0.0  # SHAP (log-odds) of the main feature alone
+
+    def to_dict(self) -> dict:
+        """Plain JSON-ready dict."""
+        return asdict(self)
+
+
+@dataclass
+class PopulationStats:
+    """Per-feature quantile grids of the training population, to place a client's value."""
+
+    features: list[str]
+    quantiles: np.ndarray  # shape (n_features, n_levels), each row sorted, NaN row if no value
+    missing_share: np.ndarray  # shape (n_features,)
+    n_rows: int
+    levels: np.ndarray = field(default_factory=lambda: np.linspace(0.0, 100.0, 101))  # percent of each column
+    _index: dict[str, int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.levels = np.asarray(self.levels, dtype=float)
+        if self.quantiles.shape != (len(self.features), len(self.levels)):
+            raise ValueError(f"quantile grid of shape {self.quantiles.shape} does not match "
+                             f"{len(self.features)} features x {len(self.levels)} levels")
+        self._index = {name: i for i, name in enumerate(self.features)}
+
+    @classmethod
+    def from_frame(cls, X: pd.DataFrame, n_points: int = 101) -> PopulationStats:
+        """Quantile grid of every column of X (NaN and infinities ignored)."""
+        levels = np.linspace(0.0, 1.0, n_points)
+        grids = np.full((X.shape[1], n_points), np.nan)
+        missing = np.ones(X.shape[1])
+        for i, name in enumerate(X.columns):
+            values = pd.to_numeric(X[name], errors="coerce").to_numpy(dtype=float)
+            finite = values[np.isfinite(values)]
+            if len(values):
+                missing[i] = 1.0 - len(finite) / len(values)
+            if len(finite):
+                grids[i] = np.quantile(finite, levels)
+        return cls(list(map(str, X.columns)), grids, missing, int(len(X)), levels * 100)
+
+    @classmethod
+    def from_quantiles(cls, table: pd.DataFrame, n_rows: int = 0) -> PopulationStats:
+        """From a DataFrame.quantile(levels) table: index = levels in [0, 1], one column per feature."""
+        grids = table.to_numpy(dtype=float).T
+        return cls(list(map(str, table.columns)), grids, np.full(len(table.columns), np.nan), int(n_rows),
+                   np.asarray(table.index, dtype=float) * 100)
+
+    def _grid(self, name: str) -> np.ndarray:
+        try:
+            return self.quantiles[self._index[name]]
+        except KeyError:
+            raise KeyError(f"no population statistics for feature '{name}': "
+                           "retrain the model so that its statistics cover every feature") from None
+
+    def position(self, name: str, value: float | None) -> tuple[float, float, float] | None:
+        """Shares (%) of the population strictly below, equal to and strictly above value; None if unknown."""
+        grid = self._grid(name)
+        if value is None or not np.isfinite(value) or np.isnan(grid[0]):
+            return None
+        levels = self.levels
+        lo = int(np.searchsorted(grid, value, side="left"))
+        hi = int(np.searchsorted(grid, value, side="right"))
+        if hi > lo:  # the value sits on the grid: a tie range when several quantiles share it
+            below, upto = float(levels[lo]), float(levels[hi - 1])
+        elif lo == 0:
+            below = upto = 0.0
+        elif lo == len(grid):
+            below = upto = 100.0
+        else:
+            step = (value - grid[lo - 1]) / (grid[lo] - grid[lo - 1])
+            below = upto = float(levels[lo - 1] + step * (levels[lo] - levels[lo - 1]))
+        return below, upto - below, 100.0 - upto
+
+    def percentile(self, name: str, value: float | None) -> float | None:
+        """Mid-rank percentile (0-100) of value among the population; None if value or stats missing."""
+        pos = self.position(name, value)
+        return None if pos is None else pos[0] + pos[1] / 2
+
+
+def _booster(model) -> lgb.Booster:
+    if isinstance(model, lgb.Booster):
+        return model
+    booster = getattr(model, "booster_", None)
+    if isinstance(booster, lgb.Booster):
+        return booster
+    raise TypeError(f"cannot explain a {type(model).__name__}: expected a fitted LightGBM Booster or LGBMClassifier")
+
+
+def _unwrap(model, X: pd.DataFrame) -> tuple[object, pd.DataFrame]:
+    """A ModelBundle gives its LightGBM and the features as that model sees them (e.g. imputed)."""
+    if hasattr(model, "lgbm") and hasattr(model, "model_input"):
+        return model.lgbm, model.model_input(X)
+    return model, X
+
+
+def shap_contributions(model, X: pd.DataFrame) -> tuple[pd.DataFrame, float]:
+    """Exact TreeSHAP contributions (log-odds) per row and feature, and the base value."""
+    booster = _booster(model)
+    # The sklearn wrapper keeps the frame's own column names; the booster may hold sanitised ones.
+    names = [str(n) for n in getattr(model, "feature_names_in_", booster.feature_name())]
+    absent = [name for name in names if name not in X.columns]
+    if absent:
+        raise ValueError(f"feature frame lacks {len(absent)} model feature(s), e.g. '{absent[0]}': "
+                         "build it with the model bundle's FeatureBuilder")
+    if len(X) == 0:
+        raise ValueError("cannot explain an empty feature frame")
+    data = X[names] if booster.pandas_categorical else X[names].to_numpy(dtype=float)
+    out = np.asarray(booster.predict(data, pred_contrib=True))
+    if out.shape[1] != len(names) + 1:
+        raise ValueError(f"expected a binary model: got {out.shape[1]} contribution columns for {len(names)} features")
+    return pd.DataFrame(out[:, :-1], index=X.index, columns=names), float(out[0, -1])
+
+
+@cache
+def _group(name: str) -> str:
+    return labels.feature_group(name)
+
+
+def _check_lang(lang: str) -> None:
+    if lang not in LANGS:
+        raise ValueError(f"unsupported language '{lang}': use one of {', '.join(LANGS)}")
+
+
+def _lower_first(text: str) -> str:
+    """Lower-case the first letter unless the first word is an acronym (EXT, HC...)."""
+    if len(text) > 1 and text[1].isupper():
+        return text
+    return text[:1].lower() + text[1:]
+
+
+def _percent(share: float, lang: str) -> str:
+    number = str(int(min(99.0, math.floor(share))))
+    return f"{number}{NBSP}%" if lang == "fr" else f"{number}%"
+
+
+def position_phrase(position: tuple[float, float, float], lang: str = "fr") -> str:
+    """Where a value stands, e.g. 'plus que 91 % des clients' / 'more than 91% of clients'."""
+    below, same, above = position
+    if same >= 50:
+        kind, share = "same", same
+    elif abs(below + same / 2 - 50) <= 5:
+        return "proche de la médiane des clients" if lang == "fr" else "close to the median client"
+    elif below >= above:
+        kind, share = "more", below
+    else:
+        kind, share = "less", above
+    words = {"fr": {"same": "comme", "more": "plus que", "less": "moins que"},
+             "en": {"same": "the same as", "more": "more than", "less": "less than"}}[lang][kind]
+    return f"{words} {_percent(share, lang)} des clients" if lang == "fr" else f"{words} {_percent(share, lang)} of clients"
+
+
+# Sentence subjects per business group of modeling.labels: (French, plural?), (English, plural?).
+GROUP_SUBJECTS: dict[str, dict[str, tuple[str, bool]]] = {
+    "external_scores": {"fr": ("Les scores externes", True), "en": ("External credit scores", True)},
+    "payment_history": {"fr": ("L'historique de paiement des crédits Home Credit", False),
+                        "en": ("Payment history on Home Credit loans", False)},
+    "debt_burden": {"fr": ("Le niveau d'endettement", False), "en": ("The debt burden", False)},
+    "credit_bureau": {"fr": ("Les crédits auprès d'autres établissements", True),
+                      "en": ("Credits with other lenders", True)},
+    "previous_applications": {"fr": ("Les demandes précédentes chez Home Credit", True),
+                              "en": ("Previous applications at Home Credit", True)},
+    "card_usage": {"fr": ("L'utilisation de la carte de crédit", False), "en": ("Credit card usage", False)},
+    "loan_request": {"fr": ("Les caractéristiques du prêt demandé", True),
+                     "en": ("The terms of the requested loan", True)},
+    "personal": {"fr": ("La situation personnelle", False), "en": ("The personal situation", False)},
+    "employment": {"fr": ("L'emploi et les revenus", True), "en": ("Employment and income", True)},
+    "housing": {"fr": ("Le logement", False), "en": ("Housing", False)},
+    "documents_contact": {"fr": ("Les documents et coordonnées fournis", True),
+                          "en": ("The documents and contact details provided", True)},
+    "region": {"fr": ("La région de résidence", False), "en": ("The region of residence", False)},
+    "application_process": {"fr": ("Le déroulement de la demande", False),
+                            "en": ("The way the application was made", False)},
+    "social_circle": {"fr": ("L'entourage", False), "en": ("The social circle", False)},
+}
+
+
+def _subject(group: str, lang: str) -> tuple[str, bool]:
+    """Sentence subject for a group and whether it is plural (a quoted group label when not worded)."""
+    if group in GROUP_SUBJECTS:
+        return GROUP_SUBJECTS[group][lang]
+    name = labels.group_label(group, lang)
+    return (f"Le critère «{NBSP}{name}{NBSP}»", False) if lang == "fr" else (f"The factor “{name}”", False)
+
+
+# Units that labels.format_value writes as a magnitude (DAYS_BIRTH -9461 -> "25,9 ans").
+_SHOWN_AS_MAGNITUDE = ("days", "months")
+_UNIT_SUFFIX = re.compile(r"\s*\((jours|days|mois|months)\)$")
+_INNER_PARENS = re.compile(r"\s*\(([^()]*)\)")
+
+
+def _inline_label(label: str) -> str:
+    """A label fit to sit inside the sentence's parentheses: no unit suffix, no nested brackets."""
+    label = _INNER_PARENS.sub(r", \1", _UNIT_SUFFIX.sub("", label))
+    return _lower_first(label)
+
+
+def reason_sentence(group: str, feature: str, value: float | None, display_value: str,
+                    position: tuple[float, float, float] | None, direction: str, lang: str = "fr") -> str:
+    """One grammatical sentence saying how a group moves the risk, with the main feature's value."""
+    _check_lang(lang)
+    label = labels.feature_label(feature, lang)
+    if value is None or not np.isfinite(value):
+        if lang == "fr":
+            verb = _VERBS["fr"][direction][0]
+            return f"L'information «{NBSP}{label}{NBSP}» est manquante, ce qui {verb} le risque."
+        verb = _VERBS["en"][direction][0]
+        return f"The information “{label}” is missing, which {verb} the risk."
+    subject, plural = _subject(group, lang)
+    verb = _VERBS[lang][direction][int(plural)]
+    colon = f"{NBSP}:" if lang == "fr" else ":"
+    detail = f"{_inline_label(label)}{colon} {display_value}"
+    if position is not None:
+        detail += f", {position_phrase(position, lang)}"
+    obj = "le risque" if lang == "fr" else "the risk"
+    return f"{subject} {verb} {obj} ({detail})."
+
+
+def reasons_from_contributions(contributions: pd.Series, values: pd.Series, population: PopulationStats,
+                               lang: str = "fr", top: int = 4,
+                               min_contribution: float = MIN_CONTRIBUTION) -> list[Reason]:
+    """Reasons from one client's SHAP contributions: up to `top` groups raising then `top` lowering the risk."""
+    _check_lang(lang)
+    names = list(contributions.index)
+    contrib = contributions.to_numpy(dtype=float)
+    by_group: dict[str, list[int]] = {}
+    for i, name in enumerate(names):
+        by_group.setdefault(_group(name), []).append(i)
+    sums = {group: float(contrib[idx].sum()) for group, idx in by_group.items()}
+    kept = [g for g, s in sums.items() if abs(s) >= min_contribution]
+    raising = sorted((g for g in kept if sums[g] > 0), key=lambda g: -sums[g])[:top]
+    lowering = sorted((g for g in kept if sums[g] < 0), key=lambda g: sums[g])[:top]
+    reasons = []
+    for group in raising + lowering:
+        total = sums[group]
+        # Main feature: the largest contribution pushing the same way as the group as a whole.
+        idx = [i for i in by_group[group] if contrib[i] * total > 0]
+        main = max(idx, key=lambda i: abs(contrib[i]))
+        feature = names[main]
+        raw = values.get(feature)
+        value = None if raw is None or not np.isfinite(raw) else float(raw)
+        direction = "raises" if total > 0 else "lowers"
+        display = labels.format_value(feature, value, lang)
+        position = population.position(feature, value)
+        if position is not None and value < 0 and labels.unit(feature) in _SHOWN_AS_MAGNITUDE:
+            position = position[::-1]  # "-9461 days" is shown as "25.9 years": rank the magnitude
+        reasons.append(Reason(
+            feature=feature, label=labels.feature_label(feature, lang), value=value, display_value=display,
+            contribution=total, direction=direction,
+            sentence=reason_sentence(group, feature, value, display, position, direction, lang),
+            group=group, group_label=labels.group_label(group, lang),
+            percentile=None if position is None else position[0] + position[1] / 2,
+            feature_contribution=float(contrib[main]),
+        ))
+    return reasons
+
+
+def explain_client(model, features_row: pd.DataFrame, population: PopulationStats, lang: str = "fr",
+                   top: int = 4, min_contribution: float = MIN_CONTRIBUTION,
+                   model_row: pd.DataFrame | None = None) -> list[Reason]:
+    """Plain-language reasons for one client's score, strongest first, raising then lowering the risk.
+
+    model is a LightGBM model or a ModelBundle; model_row is the row as the model sees it when that
+    differs from the client's values (a bundle derives it itself), so that reasons show the real values.
+    """
+    if len(features_row) != 1:
+        raise ValueError(f"explain_client expects one feature row, got {len(features_row)}")
+    if model_row is None:
+        model, model_row = _unwrap(model, features_row)
+    contributions, _ = shap_contributions(model, model_row)
+    return reasons_from_contributions(contributions.iloc[0], features_row.iloc[0], population, lang, top,
+                                      min_contribution)
+
+
+def global_importance(model, X: pd.DataFrame, lang: str = "fr", max_rows: int = 20_000,
+                      seed: int = 0) -> pd.DataFrame:
+    """Mean |SHAP| per feature and of its group (group = summed SHAP per client), labelled, largest first."""
+    _check_lang(lang)
+    if len(X) > max_rows:
+        X = X.sample(max_rows, random_state=seed)
+    model, X = _unwrap(model, X)
+    contributions, _ = shap_contributions(model, X)
+    names = list(contributions.columns)
+    groups = [_group(n) for n in names]
+    per_feature = contributions.abs().mean().to_numpy()
+    per_group = contributions.T.groupby(groups).sum().T.abs().mean()
+    out = pd.DataFrame({
+        "feature": names,
+        "mean_abs_shap": per_feature,
+        "share": per_feature / max(per_feature.sum(), 1e-300),
+        "label": [labels.feature_label(n, lang) for n in names],
+        "group": groups,
+        "group_label": [labels.group_label(g, lang) for g in groups],
+        "group_mean_abs_shap": per_group.reindex(groups).to_numpy(),
+    })
+    out["group_share"] = out["group_mean_abs_shap"] / max(per_group.sum(), 1e-300)
+    return out.sort_values("mean_abs_shap", ascending=False, ignore_index=True)
+
+
+_PLOT_TEXT = {
+    "fr": {"groups": "Familles de critères", "features": "Critères les plus influents",
+           "x": "Impact moyen sur le risque (|SHAP|, log-odds)"},
+    "en": {"groups": "Groups of factors", "features": "Most influential factors",
+           "x": "Mean impact on risk (|SHAP|, log-odds)"},
+}
+
+
+def plot_global_importance(df: pd.DataFrame, path: str | Path, lang: str = "fr", top: int = 15) -> Path:
+    """Bar charts of the top groups and features of a global_importance frame, saved as PNG."""
+    from matplotlib.figure import Figure  # no pyplot: no global state, no display needed
+
+    _check_lang(lang)
+    text = _PLOT_TEXT[lang]
+    groups = (df.drop_duplicates("group")[["group_label", "group_mean_abs_shap"]]
+              .rename(columns={"group_label": "label", "group_mean_abs_shap": "mean_abs_shap"})
+              .nlargest(top, "mean_abs_shap").iloc[::-1])
+    features = df.nlargest(top, "mean_abs_shap").iloc[::-1]
+    height = 1.5 + 0.32 * (len(groups) + len(features))
+    fig = Figure(figsize=(9, height), layout="constrained")
+    axes = fig.subplots(2, 1, height_ratios=[max(len(groups), 1), max(len(features), 1)])
+    for ax, part, title, color in ((axes[0], groups, text["groups"], "#2b6cb0"),
+                                   (axes[1], features, text["features"], "#dd6b20")):
+        ax.barh(part["label"], part["mean_abs_shap"], color=color)
+        ax.set_title(title, loc="left", fontsize=11)
+        ax.set_xlabel(text["x"])
+        ax.tick_params(axis="y", labelsize=9)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=120)
+    return path

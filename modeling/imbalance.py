@@ -1,0 +1,104 @@
+"""Class-imbalance strategies: each builds an estimator whose resampling happens only when it is fitted."""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+from imblearn.over_sampling import SMOTE
+from imblearn.pipeline import Pipeline
+from imblearn.under_sampling import RandomUnderSampler
+from lightgbm import LGBMClassifier
+from sklearn.impute import SimpleImputer
+
+from modeling.config import LGBM_N_JOBS, MONOTONE_RULES, STRATEGIES
+
+DEFAULT_PARAMS: dict = {
+    "n_estimators": 2000,  # upper bound: early stopping picks the number of trees
+    "learning_rate": 0.05,
+    "num_leaves": 31,
+    "min_child_samples": 20,
+    "subsample": 1.0,
+    "subsample_freq": 0,
+    "colsample_bytree": 0.8,
+    "reg_alpha": 0.0,
+    "reg_lambda": 0.0,
+}
+
+DESCRIPTIONS = {
+    "none": "LightGBM on the data as it is",
+    "class_weight": "LightGBM with class_weight='balanced' (errors on defaults weigh n_good/n_bad times more)",
+    "smote": "median imputation + SMOTE oversampling of defaults, then LightGBM (imblearn Pipeline)",
+    "undersample": "RandomUnderSampler down to one good client per default, then LightGBM (imblearn Pipeline)",
+}
+
+
+def monotone_constraints(columns: list[str]) -> list[int]:
+    """LightGBM monotone constraint of each column from the business rules in modeling.config."""
+    out = []
+    for name in columns:
+        sign = 0
+        for pattern, direction in MONOTONE_RULES:
+            if re.search(pattern, name):
+                sign = direction
+                break
+        out.append(sign)
+    return out
+
+
+def make_lgbm(params: dict, columns: list[str], seed: int, n_jobs: int = LGBM_N_JOBS) -> LGBMClassifier:
+    """A LightGBM classifier with the given parameters and the monotone constraints of the columns."""
+    full = {**DEFAULT_PARAMS, **params}
+    if full.get("subsample", 1.0) < 1.0 and not full.get("subsample_freq"):
+        full["subsample_freq"] = 1
+    return LGBMClassifier(
+        **full,
+        monotone_constraints=monotone_constraints(columns),
+        monotone_constraints_method="intermediate",
+        random_state=seed,
+        n_jobs=n_jobs,
+        verbose=-1,
+    )
+
+
+def make_estimator(strategy: str, params: dict, columns: list[str], seed: int, n_jobs: int = LGBM_N_JOBS):
+    """Estimator for one strategy; samplers sit in an imblearn Pipeline so they only touch training folds."""
+    if strategy not in STRATEGIES:
+        raise ValueError(f"unknown strategy {strategy!r}: choose among {', '.join(STRATEGIES)}")
+    model = make_lgbm(params, columns, seed, n_jobs)
+    if strategy == "none":
+        return model
+    if strategy == "class_weight":
+        return model.set_params(class_weight="balanced")
+    if strategy == "smote":
+        # SMOTE interpolates between neighbours and cannot handle NaN; LightGBM can, so impute only here.
+        imputer = SimpleImputer(strategy="median", keep_empty_features=True).set_output(transform="pandas")
+        return Pipeline([("impute", imputer), ("smote", SMOTE(random_state=seed)), ("model", model)])
+    return Pipeline([("under", RandomUnderSampler(random_state=seed)), ("model", model)])
+
+
+def final_lgbm(estimator) -> LGBMClassifier:
+    """The LightGBM model inside an estimator built by make_estimator."""
+    return estimator.steps[-1][1] if isinstance(estimator, Pipeline) else estimator
+
+
+def model_input(estimator, X: pd.DataFrame) -> pd.DataFrame:
+    """The frame LightGBM itself sees at prediction time (imputed for the SMOTE pipeline)."""
+    if isinstance(estimator, Pipeline) and "impute" in estimator.named_steps:
+        return estimator.named_steps["impute"].transform(X)
+    return X
+
+
+def early_stopping_view(strategy: str, X_fit: pd.DataFrame, X_stop: pd.DataFrame) -> pd.DataFrame:
+    """The early-stopping rows as the model will see them (median-imputed from X_fit for SMOTE)."""
+    if strategy != "smote":
+        return X_stop
+    imputer = SimpleImputer(strategy="median", keep_empty_features=True).set_output(transform="pandas")
+    return imputer.fit(X_fit).transform(X_stop)
+
+
+def positive_share_after(strategy: str, y: np.ndarray) -> float:
+    """Share of defaults the model trains on after resampling (for the report)."""
+    if strategy in ("smote", "undersample"):
+        return 0.5
+    return float(np.mean(y))

@@ -1,0 +1,118 @@
+"""Serving: score one client, a list of clients or every client of the database with a ModelBundle."""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from modeling.artifact import ModelBundle
+
+DECISION_LABELS = {
+    "fr": {"grant": "Crédit accordé", "refuse": "Crédit refusé"},
+    "en": {"grant": "Loan granted", "refuse": "Loan refused"},
+}
+
+
+class UnknownClient(LookupError):
+    """The client ID is not in the application table."""
+
+    def __init__(self, client_id: int):
+        super().__init__(f"unknown client SK_ID_CURR={client_id}: no application row in the database")
+        self.client_id = client_id
+
+
+@dataclass
+class ScoreResult:
+    """A client's calibrated default probability, decision, points, grade and reasons."""
+
+    client_id: int
+    probability: float
+    decision: str
+    decision_label: str
+    threshold: float
+    points: float
+    grade: str
+    model_version: str
+    reasons: list = field(default_factory=list)
+    percentile: float | None = None  # share (%) of training clients with a lower probability
+
+    def to_dict(self) -> dict:
+        """JSON-ready dict (reasons as dicts)."""
+        out = asdict(self)
+        out["reasons"] = [r.to_dict() if hasattr(r, "to_dict") else r for r in self.reasons]
+        return out
+
+
+def _check_lang(lang: str) -> None:
+    if lang not in DECISION_LABELS:
+        raise ValueError(f"unsupported language {lang!r}: use one of {', '.join(DECISION_LABELS)}")
+
+
+class Scorer:
+    """Scores clients read from the database with the features, model and threshold of one bundle."""
+
+    def __init__(self, bundle: ModelBundle, engine):
+        self.bundle = bundle
+        self.engine = engine
+
+    def features(self, client_ids: Sequence[int]) -> pd.DataFrame:
+        """Feature rows of the given clients, computed from their own rows only (absent IDs left out)."""
+        from modeling.data import load_tables
+
+        ids = [int(i) for i in client_ids]
+        tables = load_tables(self.engine, ids)
+        return self.bundle.features.transform(tables).reindex(columns=self.bundle.feature_names)
+
+    def score_frame(self, features: pd.DataFrame) -> pd.DataFrame:
+        """Probability, decision, points and grade of every row of a feature frame (batch)."""
+        p = self.bundle.predict_proba(features)
+        return pd.DataFrame({
+            "SK_ID_CURR": features.index.to_numpy(),
+            "probability": p,
+            "decision": self.bundle.decide(p),
+            "points": np.round(self.bundle.points(p), 1),
+            "grade": self.bundle.grade(p),
+        })
+
+    def _result(self, client_id: int, row: pd.DataFrame, lang: str) -> ScoreResult:
+        from modeling.explain import explain_client
+
+        b = self.bundle
+        p = float(b.predict_proba(row)[0])
+        decision = str(b.decide(p))
+        reasons = explain_client(b, row, b.feature_stats, lang=lang, top=4)
+        return ScoreResult(
+            client_id=int(client_id), probability=p, decision=decision,
+            decision_label=DECISION_LABELS[lang][decision], threshold=float(b.threshold),
+            points=round(float(b.points(p)), 1), grade=str(b.grade(p)), model_version=b.version,
+            reasons=reasons, percentile=float(b.percentile(p)),
+        )
+
+    def score(self, client_id: int, lang: str = "fr") -> ScoreResult:
+        """Score one client; raises UnknownClient if the ID has no application."""
+        _check_lang(lang)
+        X = self.features([client_id])
+        if int(client_id) not in X.index:
+            raise UnknownClient(client_id)
+        return self._result(client_id, X.loc[[int(client_id)]], lang)
+
+    def score_many(self, client_ids: Sequence[int], lang: str = "fr") -> list[ScoreResult]:
+        """Score several clients with one read; raises UnknownClient for the first absent ID."""
+        _check_lang(lang)
+        X = self.features(client_ids)
+        missing = [i for i in client_ids if int(i) not in X.index]
+        if missing:
+            raise UnknownClient(missing[0])
+        return [self._result(i, X.loc[[int(i)]], lang) for i in client_ids]
+
+    def predict_all(self, progress: Callable[[str], None] | None = None) -> pd.DataFrame:
+        """Scores of every client in the database, features computed for all at once."""
+        from modeling.data import load_tables
+
+        tables = load_tables(self.engine)
+        if progress:
+            progress(f"read {len(tables['application'])} applications; building features")
+        X = self.bundle.features.transform(tables).reindex(columns=self.bundle.feature_names)
+        return self.score_frame(X)

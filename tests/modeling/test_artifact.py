@@ -1,0 +1,82 @@
+"""The model artifact: card fields, loading, version checks, the `latest` pointer."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+
+import pytest
+from training_setup import trained
+
+from modeling import artifact
+from modeling.__main__ import main
+from modeling.artifact import ModelError, load_bundle
+
+
+@pytest.fixture(scope="module")
+def result(tmp_path_factory):
+    return trained(tmp_path_factory.getbasetemp())
+
+
+def test_model_card_holds_what_a_reviewer_needs(result):
+    card = json.loads((result.folder / "model_card.json").read_text())
+    for key in ("version", "created_at", "data", "features_count", "strategy", "cv", "hyperparameters",
+                "threshold", "threshold_f1", "cost_matrix", "calibration", "points", "grades", "library_versions"):
+        assert key in card, key
+    assert card["version"] == result.folder.name
+    assert len(card["data"]["fingerprint"]) == 64 and card["data"]["rows"] == len(result.y)
+    assert 0 < card["data"]["default_rate"] < 0.5
+    assert card["cv"]["auc_std"] > 0 and len(card["cv"]["fold_auc"]) == 3
+    assert card["cost_matrix"]["fn"] == 10 and card["cost_matrix"]["fp"] == 1
+    assert {"lightgbm", "scikit-learn"} <= set(card["library_versions"])
+
+
+def test_latest_bundle_loads_and_predicts(result, tmp_path_factory, monkeypatch):
+    monkeypatch.setenv("MODEL_DIR", str(result.folder.parent))
+    bundle = load_bundle()
+    assert bundle.version == result.folder.name
+    assert 0 < bundle.threshold < 1 and bundle.grades.labels == ("A", "B", "C", "D", "E", "F")
+    X = bundle.background
+    assert bundle.predict_proba(X) == pytest.approx(result.bundle.predict_proba(X))
+
+
+def test_fingerprint_ignores_row_order_but_not_labels():
+    fp = artifact.data_fingerprint([3, 1, 2], [0, 1, 0])
+    assert fp == artifact.data_fingerprint([1, 2, 3], [1, 0, 0])
+    assert fp != artifact.data_fingerprint([1, 2, 3], [0, 0, 0])
+
+
+def test_mismatching_library_version_fails_in_one_line(result, tmp_path):
+    copy = tmp_path / result.folder.name
+    shutil.copytree(result.folder, copy)
+    card = json.loads((copy / "model_card.json").read_text())
+    card["library_versions"]["lightgbm"] = "3.3.5"
+    (copy / "model_card.json").write_text(json.dumps(card))
+    with pytest.raises(ModelError) as info:
+        load_bundle(copy)
+    message = str(info.value)
+    assert "\n" not in message and "lightgbm 3.3.5" in message and "python -m modeling train" in message
+
+
+def test_missing_model_says_how_to_train(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("MODEL_DIR", str(tmp_path))
+    with pytest.raises(ModelError, match="no model in .*: run `python -m modeling train`"):
+        load_bundle()
+    assert main(["score", "100002"]) == 1
+    assert "run `python -m modeling train`" in capsys.readouterr().err
+
+
+def test_latest_switches_and_falls_back_to_a_text_file(tmp_path, monkeypatch):
+    for name in ("v1", "v2"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "model.pkl").write_bytes(b"")
+    artifact.set_latest("v1", tmp_path)
+    artifact.set_latest("v2", tmp_path)
+    assert os.readlink(tmp_path / "latest") == "v2"
+    monkeypatch.setattr(os, "symlink", lambda *a, **k: (_ for _ in ()).throw(OSError("no symlinks here")))
+    (tmp_path / "latest").unlink()
+    artifact.set_latest("v1", tmp_path)
+    assert (tmp_path / "LATEST").read_text().strip() == "v1"
+    monkeypatch.setenv("MODEL_DIR", str(tmp_path))
+    assert artifact.resolve() == tmp_path / "v1"

@@ -1,0 +1,95 @@
+"""Behaviour a risk manager expects from the trained model, checked on real rows of the synthetic set."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from training_setup import synthetic_dir, trained
+
+from modeling.data import load_csv_tables
+from modeling.scorecard import is_monotone
+from modeling.train import subset_tables
+
+
+@pytest.fixture(scope="module")
+def result(tmp_path_factory):
+    return trained(tmp_path_factory.getbasetemp())
+
+
+@pytest.fixture(scope="module")
+def rows(result):
+    return result.bundle.background.iloc[:60]
+
+
+def _sweep(bundle, rows: pd.DataFrame, feature: str, values) -> np.ndarray:
+    """Probabilities (rows x values) when only `feature` changes."""
+    out = []
+    for v in values:
+        X = rows.copy()
+        X[feature] = v
+        out.append(bundle.predict_proba(X))
+    return np.array(out).T
+
+
+@pytest.mark.parametrize("feature", ["EXT_SOURCE_1", "EXT_SOURCE_2", "EXT_SOURCE_3"])
+def test_better_external_score_never_raises_risk(result, rows, feature):
+    p = _sweep(result.bundle, rows, feature, np.linspace(0.0, 1.0, 21))
+    assert (np.diff(p, axis=1) <= 1e-12).all()
+
+
+def test_external_scores_are_used(result, tmp_path_factory):
+    tables = load_csv_tables(synthetic_dir(tmp_path_factory.getbasetemp()))
+    own = subset_tables(tables, result.bundle.background.index[:60])
+    b, p = result.bundle, []
+    for value in (0.1, 0.9):  # every external score low, then high, in the application rows themselves
+        app = own["application"].assign(EXT_SOURCE_1=value, EXT_SOURCE_2=value, EXT_SOURCE_3=value)
+        p.append(b.predict_proba(b.features.transform({**own, "application": app})))
+    assert p[0].mean() > p[1].mean() + 0.02
+
+
+def test_more_days_late_never_lowers_risk(result, rows):
+    late = [c for c, s in result.monotone.items() if s > 0 and "DAYS_LATE" in c]
+    assert late, "no days-late feature is constrained"
+    for feature in late:
+        p = _sweep(result.bundle, rows, feature, np.linspace(0, 120, 13))
+        assert (np.diff(p, axis=1) >= -1e-12).all(), feature
+
+
+def test_changing_only_the_client_id_keeps_the_score(result, tmp_path_factory):
+    tables = load_csv_tables(synthetic_dir(tmp_path_factory.getbasetemp()))
+    client = int(result.bundle.background.index[0])
+    own = subset_tables(tables, [client])
+    renamed = {name: frame.assign(SK_ID_CURR=123456789) if "SK_ID_CURR" in frame.columns else frame
+               for name, frame in own.items()}
+    b = result.bundle
+    p_own = b.predict_proba(b.features.transform(own))
+    p_renamed = b.predict_proba(b.features.transform(renamed))
+    assert b.features.transform(renamed).index.tolist() == [123456789]
+    assert p_renamed == pytest.approx(p_own, abs=1e-12)
+
+
+def test_business_threshold_is_not_the_f1_threshold(result):
+    assert result.business.threshold != pytest.approx(result.f1.threshold)
+    assert result.business.cost < result.f1.cost
+    assert result.business.threshold < result.f1.threshold  # defaults cost 10x: refuse earlier
+
+
+def test_grades_have_rising_default_rates(result):
+    table = result.grades
+    assert list(table["grade"]) == ["A", "B", "C", "D", "E", "F"]
+    assert is_monotone(table["observed_default_rate"])
+    assert table["observed_default_rate"].dropna().iloc[-1] > 2 * table["observed_default_rate"].dropna().iloc[0]
+
+
+def test_points_follow_the_scale(result):
+    scale = result.bundle.scale
+    assert scale.points(1 / 51) == pytest.approx(600)  # 50:1 good:bad odds
+    assert scale.points(1 / 101) == pytest.approx(620, abs=0.2)  # odds doubled: +20 points
+    assert scale.probability(scale.points(0.2)) == pytest.approx(0.2)
+
+
+def test_calibrated_probabilities_match_the_default_rate(result):
+    p = result.bundle.predict_proba(result.bundle.background)
+    assert abs(p.mean() - result.y.mean()) < 0.05
+    assert result.calibration.brier_calibrated <= result.calibration.brier_raw + 0.002
