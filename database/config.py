@@ -8,6 +8,8 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+from database.security import check_url, load_env_file, with_postgres_options
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -18,6 +20,7 @@ def default_sqlite_path() -> Path:
 
 def database_url() -> str:
     """The database URL from ``DATABASE_URL``, or the embedded SQLite file by default."""
+    load_env_file(REPO_ROOT / ".env")  # optional, git-ignored; variables already set win
     return os.environ.get("DATABASE_URL") or f"sqlite:///{default_sqlite_path()}"
 
 
@@ -36,8 +39,8 @@ def get_engine(url: str | None = None, **kwargs) -> Engine:
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(url, **kwargs)
+    check_url(parsed)  # TLS policy (database/security.py): refuses a non-TLS URL to a remote server
+    return create_engine(url, **with_postgres_options(kwargs))
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -1,0 +1,40 @@
+-- grants.sql, version 1: table privileges of each role. Run by `python -m database init-roles` after
+-- roles.sql and after the owner has created the tables; run it again after every migration.
+-- It first takes everything back, so a re-run also removes privileges that are no longer wanted.
+-- tests/database/test_roles.py fails when a table of database/schema.py is not named here.
+
+REVOKE ALL ON ALL TABLES IN SCHEMA public
+    FROM PUBLIC, homecredit_loader, homecredit_app, homecredit_analyst;
+REVOKE ALL ON ALL SEQUENCES IN SCHEMA public
+    FROM PUBLIC, homecredit_loader, homecredit_app, homecredit_analyst;
+
+-- Loader: appends rows (INSERT also covers COPY FROM) and reads the keys it needs to skip rows
+-- already loaded and to check references. No UPDATE, DELETE, TRUNCATE; nothing on score_audit.
+GRANT SELECT, INSERT ON
+    application, bureau, bureau_balance, previous_application,
+    pos_cash_balance, credit_card_balance, installments_payments,
+    load_run, rejected_row
+    TO homecredit_loader;
+-- a run's summary is written when it ends: the only column the loader may change
+GRANT UPDATE (summary) ON load_run TO homecredit_loader;
+GRANT USAGE ON SEQUENCE installments_payments_id_seq, load_run_id_seq, rejected_row_id_seq
+    TO homecredit_loader;
+
+-- Application (API, dashboard): reads what scoring needs, records each decision it serves.
+GRANT SELECT ON
+    application, bureau, bureau_balance, previous_application,
+    pos_cash_balance, credit_card_balance, installments_payments
+    TO homecredit_app;
+-- score_audit is append-only for the service: it may add rows and learn the new row's id (a
+-- single-row INSERT ... RETURNING id), never read, change or delete the decisions already recorded,
+-- so one caller can never see another caller's decisions.
+GRANT INSERT ON score_audit TO homecredit_app;
+GRANT SELECT (id) ON score_audit TO homecredit_app;
+GRANT USAGE ON SEQUENCE score_audit_id_seq TO homecredit_app;
+
+-- Analyst: reads the data and the loader's records, never the decisions served to callers.
+GRANT SELECT ON
+    application, bureau, bureau_balance, previous_application,
+    pos_cash_balance, credit_card_balance, installments_payments,
+    load_run, rejected_row
+    TO homecredit_analyst;

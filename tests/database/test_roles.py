@@ -1,0 +1,196 @@
+"""Least privilege on a real PostgreSQL server: each role can do its job and nothing more."""
+
+from __future__ import annotations
+
+import csv
+import re
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import DBAPIError
+
+from database.config import get_engine
+from database.roles import OWNER, ROLES, SQL_DIR, init_roles, role_url
+from database.schema import Base
+
+PASSWORDS = {role: f"pw-{role}-{uuid.uuid4().hex[:8]}" for role in ROLES}
+INSUFFICIENT_PRIVILEGE = "42501"
+
+
+def test_every_table_of_the_schema_has_its_privileges_decided():
+    grants = (SQL_DIR / "grants.sql").read_text()
+    missing = [t for t in Base.metadata.tables if not re.search(rf"\b{t}\b", grants)]
+    assert not missing, f"grants.sql does not mention {missing}: decide who may read/write them"
+
+
+def test_no_password_is_written_in_the_sql():
+    for script in SQL_DIR.glob("*.sql"):
+        assert not re.search(r"PASSWORD\s+'", script.read_text(), re.IGNORECASE), script.name
+
+
+@pytest.fixture(scope="module")
+def roles_db(pg_server, sample_dir) -> Iterator[dict[str, str]]:
+    """A database set up by init-roles, the sample's applicants and bureau loaded by the owner; URL per role."""
+    from database.loader import load
+
+    name = f"roles_{uuid.uuid4().hex[:10]}"
+    admin_url = pg_server.create_database(name)
+    try:
+        report = init_roles(admin_url, passwords=PASSWORDS)
+        assert set(report.tables_created) == set(Base.metadata.tables)
+        urls = {role: role_url(admin_url, role, password) for role, password in PASSWORDS.items()}
+        # the first bulk load into empty tables rebuilds indexes, which only the owner may do
+        load([sample_dir / "application_data_sample.csv", sample_dir / "bureau.csv"], urls[OWNER],
+             progress=None)
+        urls["admin"] = admin_url
+        yield urls
+    finally:
+        pg_server.drop_database(name)
+
+
+def _engine(url: str) -> Engine:
+    return get_engine(url, pool_size=1, max_overflow=0)
+
+
+def _run(url: str, sql: str) -> list:
+    engine = _engine(url)
+    try:
+        with engine.begin() as connection:
+            result = connection.execute(text(sql))
+            return result.fetchall() if result.returns_rows else []
+    finally:
+        engine.dispose()
+
+
+def _refused(url: str, sql: str) -> None:
+    with pytest.raises(DBAPIError) as caught:
+        _run(url, sql)
+    assert caught.value.orig.pgcode == INSUFFICIENT_PRIVILEGE, str(caught.value.orig)
+
+
+AUDIT_ROW = ("INSERT INTO score_audit (sk_id_curr, model_version, probability, decision, threshold, caller) "
+             "SELECT min(sk_id_curr), 'v-test', 0.2, 'grant', 0.3, 'test' FROM application")
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("sql", [
+    "UPDATE application SET amt_credit = 1",
+    "DELETE FROM bureau",
+    "TRUNCATE application CASCADE",
+    "DROP TABLE bureau_balance",
+    "CREATE TABLE shadow (x int)",
+    "ALTER TABLE application ADD COLUMN note text",
+    "SELECT * FROM score_audit",
+    "UPDATE score_audit SET decision = 'grant'",
+    "DELETE FROM score_audit",
+    "INSERT INTO application (sk_id_curr) VALUES (1)",
+    "SELECT * FROM rejected_row",
+])
+def test_application_role_cannot_change_or_read_what_it_must_not(roles_db, sql):
+    _refused(roles_db["homecredit_app"], sql)
+
+
+@pytest.mark.postgres
+def test_application_role_reads_data_and_appends_audit_rows(roles_db):
+    app = roles_db["homecredit_app"]
+    assert _run(app, "SELECT count(*) FROM application")[0][0] == 872
+    assert _run(app, "SELECT count(*) FROM bureau")[0][0] > 0
+    _run(app, AUDIT_ROW)
+    assert _run(roles_db[OWNER], "SELECT count(*) FROM score_audit WHERE caller = 'test'")[0][0] >= 1
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("sql", [
+    "SELECT * FROM score_audit",
+    "UPDATE application SET amt_credit = 1",
+    "DELETE FROM application",
+    "TRUNCATE bureau",
+    "UPDATE load_run SET source = 'rewritten'",
+    "DROP TABLE rejected_row",
+    "CREATE TABLE shadow (x int)",
+])
+def test_loader_cannot_read_decisions_nor_rewrite_history(roles_db, sql):
+    _refused(roles_db["homecredit_loader"], sql)
+
+
+@pytest.mark.postgres
+def test_loader_appends_new_rows_with_the_loader(roles_db, sample_dir, tmp_path):
+    from database.loader import load
+
+    new_file = tmp_path / "application.csv"
+    with open(sample_dir / "application_data_sample.csv", newline="") as source, open(new_file, "w",
+                                                                                       newline="") as out:
+        reader, writer = csv.reader(source), csv.writer(out)
+        writer.writerow(next(reader))
+        for offset, row in zip(range(3), reader, strict=False):
+            writer.writerow([str(9_000_001 + offset), *row[1:]])
+    load([new_file], roles_db["homecredit_loader"], tables=["application"], progress=None)
+    ids = _run(roles_db["homecredit_analyst"], "SELECT sk_id_curr FROM application WHERE sk_id_curr > 9000000")
+    assert sorted(i for (i,) in ids) == [9_000_001, 9_000_002, 9_000_003]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("sql", [
+    "SELECT * FROM score_audit",
+    "INSERT INTO load_run (source) VALUES ('x')",
+    "UPDATE application SET amt_credit = 1",
+    "CREATE TABLE shadow (x int)",
+])
+def test_analyst_reads_data_only(roles_db, sql):
+    analyst = roles_db["homecredit_analyst"]
+    assert _run(analyst, "SELECT count(*) FROM application")[0][0] >= 872
+    with pytest.raises(DBAPIError) as caught:
+        _run(analyst, sql)
+    # INSERT/UPDATE fail first on the read-only session default, the rest on privileges
+    assert caught.value.orig.pgcode in {INSUFFICIENT_PRIVILEGE, "25006"}
+
+
+@pytest.mark.postgres
+def test_owner_holds_every_table_and_passwords_are_scram(roles_db):
+    owners = _run(roles_db["admin"], "SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = 'public'")
+    assert owners == [(OWNER,)]
+    verifiers = _run(roles_db["admin"],
+                     "SELECT rolname, rolpassword FROM pg_authid WHERE rolname LIKE 'homecredit%'")
+    assert len(verifiers) == len(ROLES)
+    assert all(v.startswith("SCRAM-SHA-256$") for _, v in verifiers)
+    flags = _run(roles_db["admin"], "SELECT bool_or(rolsuper OR rolcreaterole OR rolcreatedb OR rolbypassrls) "
+                                    "FROM pg_roles WHERE rolname LIKE 'homecredit%'")
+    assert flags == [(False,)]
+    _refused(roles_db["homecredit_app"], "CREATE TABLE public.x (y int)")
+
+
+@pytest.mark.postgres
+def test_new_tables_follow_the_rules_and_a_rerun_keeps_them(roles_db):
+    _run(roles_db[OWNER], "CREATE TABLE IF NOT EXISTS region_stats (region int PRIMARY KEY, score float)")
+    _run(roles_db["homecredit_loader"], "INSERT INTO region_stats VALUES (1, 0.5)")
+    assert _run(roles_db["homecredit_app"], "SELECT score FROM region_stats") == [(0.5,)]
+    _refused(roles_db["homecredit_app"], "INSERT INTO region_stats VALUES (2, 0.1)")
+    report = init_roles(roles_db["admin"], passwords=PASSWORDS)  # idempotent re-run
+    assert report.tables_created == []
+    assert _run(roles_db["homecredit_app"], "SELECT count(*) FROM application")[0][0] >= 872
+    _refused(roles_db["homecredit_app"], "SELECT * FROM score_audit")
+    _refused(roles_db["homecredit_app"], "DELETE FROM region_stats")
+
+
+@pytest.mark.postgres
+def test_sql_in_a_client_id_changes_nothing(roles_db):
+    from database.read import read_table
+
+    engine = _engine(roles_db["homecredit_app"])
+    try:
+        before = len(read_table(engine, "application"))
+        for attack in ["100002 OR 1=1", "100002; DROP TABLE application; --", "' OR '1'='1"]:
+            with pytest.raises(ValueError):
+                read_table(engine, "application", client_ids=[attack])
+        assert len(read_table(engine, "application", client_ids=[-1])) == 0
+        assert len(read_table(engine, "application")) == before
+    finally:
+        engine.dispose()
+
+
+def test_init_roles_refuses_sqlite(tmp_path: Path):
+    with pytest.raises(ValueError, match="PostgreSQL"):
+        init_roles(f"sqlite:///{tmp_path / 'x.db'}")
