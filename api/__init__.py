@@ -1,0 +1,39 @@
+"""The scoring API: ``create_app()`` builds the Flask app (Procfile: ``gunicorn "api:create_app()"``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """The app: settings, error handlers, headers, keys, rate limits and one blueprint per resource.
+
+    Nothing heavy happens here: the database engine and the model are made on first use, once per process.
+    """
+    from api import config as settings
+    from api import docs, errors, headers, health, model, page, scores, service
+    from api.auth import parse_keys
+    from api.ratelimit import TokenBucket
+
+    app = Flask(__name__)
+    settings.load(app, config)
+    errors.init_app(app)
+    headers.init_app(app)
+    service.init_app(app)
+    app.extensions["api_keys"] = parse_keys(app.config["API_KEYS"])
+    app.extensions["key_bucket"] = TokenBucket(app.config["RATE_LIMIT"], app.config["RATE_BURST"])
+    app.extensions["page_bucket"] = TokenBucket(app.config["PAGE_RATE_LIMIT"], app.config["PAGE_RATE_BURST"])
+    proxies = int(app.config["TRUSTED_PROXIES"])
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+    for blueprint in (scores.bp, model.bp, health.bp, docs.bp):
+        app.register_blueprint(blueprint)
+    if app.config["PAGE_ENABLED"]:
+        app.register_blueprint(page.bp)
+    if not app.extensions["api_keys"]:
+        app.logger.warning("SCORING_API_KEYS is empty: every API call will get 401/403 "
+                           "(make a key with `python -m api create-key NAME`)")
+    return app

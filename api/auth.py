@@ -1,0 +1,109 @@
+"""API keys: ``X-API-Key`` checked against SHA-256 digests from SCORING_API_KEYS, then a per-key rate limit.
+
+SCORING_API_KEYS holds ``name:sha256hex`` entries separated by commas. Keys are 256-bit random strings
+made by ``python -m api create-key NAME``, so an unsalted SHA-256 is enough: nobody can brute-force the
+key space, and the digest lets the variable be shared without revealing the key. The server never stores a
+key, only its digest; the comparison runs over every entry with ``hmac.compare_digest``.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import hmac
+import re
+import secrets
+
+from flask import current_app, g, request
+
+from api.errors import ApiError
+from api.ratelimit import TokenBucket, retry_after
+
+HEADER = "X-API-Key"
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+DIGEST_PATTERN = re.compile(r"^[0-9a-f]{64}$")
+
+
+def new_key() -> str:
+    """A fresh random API key (43 URL-safe characters, 256 bits)."""
+    return secrets.token_urlsafe(32)
+
+
+def digest(key: str) -> str:
+    """The SHA-256 hex digest stored for a key."""
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def entry(name: str, key: str) -> str:
+    """The ``name:digest`` entry to add to SCORING_API_KEYS."""
+    check_name(name)
+    return f"{name}:{digest(key)}"
+
+
+def check_name(name: str) -> None:
+    """Refuse a caller name that could not be stored or parsed back."""
+    if not NAME_PATTERN.match(name):
+        raise ValueError(f"invalid key name {name!r}: use 1-64 letters, digits, '.', '_' or '-'")
+
+
+def parse_keys(text: str) -> dict[str, bytes]:
+    """Caller name -> digest bytes from ``name:sha256hex,...``; a malformed entry raises ValueError naming it."""
+    keys: dict[str, bytes] = {}
+    for position, raw in enumerate(str(text or "").split(","), start=1):
+        item = raw.strip()
+        if not item:
+            continue
+        name, _, hexdigest = item.partition(":")
+        hexdigest = hexdigest.strip().lower()
+        if not NAME_PATTERN.match(name.strip()) or not DIGEST_PATTERN.match(hexdigest):
+            raise ValueError(
+                f"SCORING_API_KEYS entry {position} ({name.strip()[:20]!r}...) is not name:sha256hex; "
+                "make one with `python -m api create-key NAME`"
+            )
+        keys[name.strip()] = bytes.fromhex(hexdigest)
+    return keys
+
+
+def identify(presented: str, keys: dict[str, bytes]) -> str | None:
+    """The name of the key ``presented`` matches, comparing against every entry in constant time."""
+    candidate = hashlib.sha256(presented.encode("utf-8", "surrogateescape")).digest()
+    found = None
+    for name, expected in keys.items():
+        if hmac.compare_digest(candidate, expected):
+            found = name
+    return found
+
+
+def check_rate(bucket: TokenBucket, key: str, cost: float = 1.0) -> None:
+    """Spend from ``key``'s bucket or raise 429 with Retry-After."""
+    wait = bucket.take(key, min(cost, bucket.burst))
+    if wait > 0:
+        raise ApiError(
+            429, "rate_limited", f"Too many requests; retry in {retry_after(wait)} s.",
+            {"Retry-After": retry_after(wait)},
+        )
+
+
+def charge(cost: float) -> None:
+    """Spend ``cost`` more tokens of the current caller's bucket (a batch pays one token per client)."""
+    if cost > 0:
+        check_rate(current_app.extensions["key_bucket"], g.caller, cost)
+
+
+def require_key(view):
+    """Decorator: the view needs a valid key; ``g.caller`` is its name; its bucket pays one token."""
+
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        presented = request.headers.get(HEADER, "")
+        if not presented:
+            raise ApiError(401, "missing_api_key", f"An API key is required in the {HEADER} header.",
+                           {"WWW-Authenticate": f'ApiKey header="{HEADER}"'})
+        name = identify(presented, current_app.extensions["api_keys"])
+        if name is None:
+            raise ApiError(403, "invalid_api_key", "The API key is not valid.")
+        g.caller = name
+        check_rate(current_app.extensions["key_bucket"], name)
+        return view(*args, **kwargs)
+
+    return wrapped

@@ -1,0 +1,39 @@
+"""Settings of the scoring API: safe defaults, then the environment, then the caller's overrides."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask
+
+#: Defaults; every key can be set from the environment as SCORING_<KEY> (JSON values are parsed).
+DEFAULTS: dict[str, Any] = {
+    "DATABASE_URL": None,  # None: database.config.database_url() (DATABASE_URL or the SQLite file)
+    "MODEL_DIR": None,  # None: modeling.config.model_dir() (MODEL_DIR or <repo>/models)
+    "API_KEYS": "",  # "name:sha256hex,name2:sha256hex" (see api/auth.py and `python -m api create-key`)
+    "RATE_LIMIT": 20.0,  # requests per second refilled in each API key's bucket (per worker process)
+    "RATE_BURST": 100,  # bucket size: a batch of MAX_BATCH IDs must fit in it
+    "PAGE_ENABLED": True,  # the advisor page at / (no key, rate limited per IP address)
+    "PAGE_RATE_LIMIT": 1.0,  # page scores per second and per IP address
+    "PAGE_RATE_BURST": 10,
+    "MAX_BATCH": 100,  # most client IDs in one POST /api/v1/scores
+    "MAX_CONTENT_LENGTH": 16 * 1024,  # bytes of a request body (413 beyond)
+    "TRUSTED_PROXIES": 0,  # proxies in front (Heroku router: 1) whose X-Forwarded-* headers are trusted
+    "JSON_SORT_KEYS": False,
+}
+
+#: Unprefixed variables shared with the other packages (one name per fact across the project).
+SHARED_ENV = ("DATABASE_URL", "MODEL_DIR")
+
+
+def load(app: Flask, overrides: dict[str, Any] | None = None) -> None:
+    """Fill app.config: defaults, SCORING_* and shared variables, then ``overrides`` (tests)."""
+    app.config.from_mapping(DEFAULTS)
+    for name in SHARED_ENV:
+        if os.environ.get(name):
+            app.config[name] = os.environ[name]
+    app.config.from_prefixed_env("SCORING")
+    if overrides:
+        app.config.from_mapping(overrides)
+    app.json.sort_keys = bool(app.config["JSON_SORT_KEYS"])

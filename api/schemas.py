@@ -1,0 +1,166 @@
+"""The JSON bodies the API returns: serialisers and, next to them, their OpenAPI schemas."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+#: Reason fields returned to callers: the explained feature, the client's value for it, and the sentence.
+REASON_FIELDS = ("feature", "label", "value", "display_value", "contribution", "direction",
+                 "sentence", "group", "group_label")
+
+
+def _number(value: Any) -> float | None:
+    """A JSON-safe float (NaN and infinities become null)."""
+    if value is None:
+        return None
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+def reason_json(reason: Any) -> dict[str, Any]:
+    """The public fields of a modeling Reason."""
+    out = {name: getattr(reason, name, None) for name in REASON_FIELDS}
+    out["value"] = _number(out["value"])
+    out["contribution"] = _number(out["contribution"]) or 0.0
+    out["display_value"] = str(out["display_value"] if out["display_value"] is not None else "")
+    return out
+
+
+def score_json(result: Any, lang: str) -> dict[str, Any]:
+    """The public JSON of a modeling ScoreResult."""
+    return {
+        "client_id": int(result.client_id),
+        "probability": float(result.probability),
+        "decision": str(result.decision),
+        "decision_label": str(result.decision_label),
+        "threshold": float(result.threshold),
+        "points": int(round(float(result.points))),
+        "grade": str(result.grade),
+        "model_version": str(result.model_version),
+        "lang": lang,
+        "reasons": [reason_json(r) for r in result.reasons],
+    }
+
+
+ERROR = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {
+                "code": {"type": "string", "example": "unknown_client"},
+                "message": {"type": "string", "example": "No client with ID 100002."},
+            },
+        }
+    },
+}
+
+REASON = {
+    "type": "object",
+    "required": list(REASON_FIELDS),
+    "properties": {
+        "feature": {"type": "string", "example": "EXT_SOURCE_MEAN"},
+        "label": {"type": "string", "example": "Score externe moyen"},
+        "value": {"type": ["number", "null"], "example": 0.21},
+        "display_value": {"type": "string", "example": "0,21"},
+        "contribution": {"type": "number", "description": "Log-odds added to the risk (SHAP).",
+                         "example": 0.42},
+        "direction": {"type": "string", "enum": ["raises", "lowers"]},
+        "sentence": {"type": "string"},
+        "group": {"type": "string"},
+        "group_label": {"type": "string"},
+    },
+}
+
+SCORE = {
+    "type": "object",
+    "required": ["client_id", "probability", "decision", "decision_label", "threshold", "points",
+                 "grade", "model_version", "lang", "reasons"],
+    "properties": {
+        "client_id": {"type": "integer", "example": 100002},
+        "probability": {"type": "number", "minimum": 0, "maximum": 1,
+                        "description": "Calibrated probability of default.", "example": 0.083},
+        "decision": {"type": "string", "enum": ["grant", "refuse"],
+                     "description": "refuse when probability >= threshold."},
+        "decision_label": {"type": "string", "example": "Accordé"},
+        "threshold": {"type": "number", "minimum": 0, "maximum": 1, "example": 0.12},
+        "points": {"type": "integer", "example": 655},
+        "grade": {"type": "string", "enum": ["A", "B", "C", "D", "E", "F"]},
+        "model_version": {"type": "string", "example": "2026-11-25T2301Z-1a2b3c4d"},
+        "lang": {"type": "string", "enum": ["fr", "en"]},
+        "reasons": {"type": "array", "items": {"$ref": "#/components/schemas/Reason"}},
+    },
+}
+
+BATCH_REQUEST = {
+    "type": "object",
+    "required": ["client_ids"],
+    "properties": {
+        "client_ids": {"type": "array", "minItems": 1, "maxItems": 100,
+                       "items": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1},
+                       "example": [100002, 100003]},
+        "lang": {"type": "string", "enum": ["fr", "en"], "default": "fr"},
+    },
+}
+
+BATCH_ERROR = {
+    "type": "object",
+    "required": ["client_id", "code", "message"],
+    "properties": {
+        "client_id": {"type": "integer"},
+        "code": {"type": "string", "enum": ["unknown_client"]},
+        "message": {"type": "string"},
+    },
+}
+
+BATCH = {
+    "type": "object",
+    "required": ["results", "errors"],
+    "properties": {
+        "results": {"type": "array", "items": {"$ref": "#/components/schemas/Score"}},
+        "errors": {"type": "array", "items": {"$ref": "#/components/schemas/BatchError"}},
+    },
+}
+
+MODEL = {
+    "type": "object",
+    "required": ["model_version", "threshold", "card"],
+    "properties": {
+        "model_version": {"type": "string"},
+        "threshold": {"type": "number"},
+        "strategy": {"type": "string"},
+        "cost": {"type": "object"},
+        "points_scale": {"type": "object"},
+        "grades": {"type": "object"},
+        "card": {"type": "object", "description": "The model card written at training time."},
+    },
+}
+
+HEALTH = {
+    "type": "object",
+    "required": ["status", "checks"],
+    "properties": {
+        "status": {"type": "string", "enum": ["ok", "unavailable"]},
+        "checks": {
+            "type": "object",
+            "properties": {name: {"type": "string", "enum": ["ok", "failed"]}
+                           for name in ("process", "database", "model")},
+        },
+        "model_version": {"type": ["string", "null"]},
+    },
+}
+
+#: Components of the OpenAPI document, by name.
+COMPONENTS = {
+    "Error": ERROR,
+    "Reason": REASON,
+    "Score": SCORE,
+    "BatchRequest": BATCH_REQUEST,
+    "BatchError": BATCH_ERROR,
+    "Batch": BATCH,
+    "Model": MODEL,
+    "Health": HEALTH,
+}

@@ -1,0 +1,120 @@
+"""Scores: one client (GET) or a batch of clients (POST), each decision audited in the same request."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, g, request
+
+from api import audit
+from api.auth import charge, require_key
+from api.errors import ApiError
+from api.schemas import score_json
+from api.service import get_service, parse_client_id, parse_lang
+
+bp = Blueprint("scores", __name__, url_prefix="/api/v1")
+
+
+@bp.get("/clients/<client_id>/score")
+@require_key
+def client_score(client_id: str):
+    """Score one client.
+    ---
+    get:
+      summary: Default probability, decision and reasons of one client
+      description: >
+        Computes the client's features from the database, applies the model and explains the score in
+        plain sentences. Every answer is written to the audit trail (caller = API key name).
+      tags: [scores]
+      security: [{ApiKey: []}]
+      parameters:
+        - in: path
+          name: client_id
+          required: true
+          description: SK_ID_CURR of the client (0 to 2147483647).
+          schema: {type: string, pattern: "^[0-9]{1,10}$", example: "100002"}
+        - in: query
+          name: lang
+          required: false
+          description: Language of labels and sentences.
+          schema: {type: string, enum: [fr, en], default: fr}
+      responses:
+        "200":
+          description: The client's score.
+          content: {application/json: {schema: {$ref: "#/components/schemas/Score"}}}
+        "400": {$ref: "#/components/responses/BadRequest"}
+        "401": {$ref: "#/components/responses/MissingKey"}
+        "403": {$ref: "#/components/responses/InvalidKey"}
+        "404":
+          description: No client with this ID.
+          content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}
+        "429": {$ref: "#/components/responses/RateLimited"}
+        "503": {$ref: "#/components/responses/Unavailable"}
+    """
+    cid = parse_client_id(client_id)
+    lang = parse_lang(request.args.get("lang"))
+    result = get_service().score_and_audit(cid, lang, g.caller)
+    return score_json(result, lang)
+
+
+@bp.post("/scores")
+@require_key
+def batch_scores():
+    """Score a batch of clients.
+    ---
+    post:
+      summary: Scores of up to 100 clients
+      description: >
+        Unknown IDs are listed in `errors` and do not fail the batch; repeated IDs are scored once.
+        A malformed ID fails the whole batch (400). Each score costs one token of the key's rate limit.
+      tags: [scores]
+      security: [{ApiKey: []}]
+      requestBody:
+        required: true
+        content: {application/json: {schema: {$ref: "#/components/schemas/BatchRequest"}}}
+      responses:
+        "200":
+          description: Scores of the known clients and one error per unknown client.
+          content: {application/json: {schema: {$ref: "#/components/schemas/Batch"}}}
+        "400": {$ref: "#/components/responses/BadRequest"}
+        "401": {$ref: "#/components/responses/MissingKey"}
+        "403": {$ref: "#/components/responses/InvalidKey"}
+        "413":
+          description: More client IDs than allowed, or a body too large.
+          content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}
+        "415":
+          description: The body is not JSON.
+          content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}
+        "429": {$ref: "#/components/responses/RateLimited"}
+        "503": {$ref: "#/components/responses/Unavailable"}
+    """
+    ids, lang = _batch_request()
+    charge(len(ids) - 1)
+    service = get_service()
+    results, unknown = service.score_many(ids, lang)
+    errors = [{"client_id": cid, "code": "unknown_client", "message": f"No client with ID {cid}."}
+              for cid in unknown]
+    audit.record(service.engine, results, g.caller)
+    return {"results": [score_json(r, lang) for r in results], "errors": errors}
+
+
+def _batch_request() -> tuple[list[int], str]:
+    """Validated, de-duplicated client IDs (order kept) and the language of a batch request."""
+    if not request.is_json:
+        raise ApiError(415, "unsupported_media_type",
+                       "The request body must be JSON (Content-Type: application/json).")
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("client_ids"), list):
+        raise ApiError(400, "invalid_body", 'The body must be a JSON object like {"client_ids": [100002]}.')
+    raw_ids = body["client_ids"]
+    limit = int(current_app.config["MAX_BATCH"])
+    if not raw_ids:
+        raise ApiError(400, "empty_batch", "client_ids is empty: give at least one client ID.")
+    if len(raw_ids) > limit:
+        raise ApiError(413, "batch_too_large",
+                       f"{len(raw_ids)} client IDs given; at most {limit} per request.")
+    ids = []
+    for raw in raw_ids:
+        if isinstance(raw, str):  # IDs are JSON integers here; strings are a caller's bug
+            raw = None
+        ids.append(parse_client_id(raw))
+    lang = parse_lang(body.get("lang") if "lang" in body else None)
+    return list(dict.fromkeys(ids)), lang

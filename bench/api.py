@@ -1,0 +1,237 @@
+"""Load test of the scoring API: gunicorn (2 workers) on loopback, N concurrent clients, figures to docs/performance.md.
+
+    python bench/api.py                      # the configured database and model (after `make demo`)
+    python bench/api.py --synthetic 3000     # a throw-away synthetic bank and tiny model in a temp folder
+
+Each client is a thread sending GET /api/v1/clients/<id>/score (random known IDs, audit included).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import random
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from api.auth import digest, new_key  # noqa: E402
+
+START, END = "<!-- bench:api -->", "<!-- /bench:api -->"
+GOALS = {"p50_ms": 15.0, "p99_ms": 40.0, "rps": 250.0}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def synthetic_stack(n_clients: int, root: Path) -> dict[str, str]:
+    """Generate, load and train a small bank in ``root``; returns DATABASE_URL and MODEL_DIR."""
+    from database.loader import load
+    from database.synthetic.generate import generate
+
+    env = {"DATABASE_URL": f"sqlite:///{root / 'bank.db'}", "MODEL_DIR": str(root / "models")}
+    print(f"generating and loading {n_clients} synthetic clients into {root} ...", flush=True)
+    generate(n_clients, 11, root / "csv", progress=None)
+    load([root / "csv"], env["DATABASE_URL"], progress=None)
+    print("training a small model ...", flush=True)
+    subprocess.run([sys.executable, "-m", "modeling", "train", "--folds", "2", "--max-evals", "2",
+                    "--strategies", "none", "--no-baselines"], cwd=REPO, env={**os.environ, **env},
+                   check=True, capture_output=True)
+    return env
+
+
+def client_ids(database_url: str | None, limit: int = 5000) -> list[int]:
+    """Known client IDs of the database."""
+    from sqlalchemy import select
+
+    from database.config import get_engine
+    from database.schema import Application
+
+    engine = get_engine(database_url)
+    with engine.connect() as connection:
+        ids = list(connection.execute(select(Application.sk_id_curr).limit(limit)).scalars())
+    engine.dispose()
+    if not ids:
+        raise SystemExit("error: the database holds no client; run `make demo` or use --synthetic N")
+    return ids
+
+
+def start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Popen:
+    """gunicorn with the production config; returns once /api/v1/health is 200."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--config", "api/gunicorn.conf.py", "api:create_app()"],
+        cwd=REPO, env={**os.environ, **env, "SCORING_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": str(workers),
+                       "SCORING_LOG_LEVEL": "warning"},
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"error: gunicorn stopped: {process.stderr.read().decode()[-2000:]}")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", "/api/v1/health")
+            status = conn.getresponse().status
+            conn.close()
+            if status == 200:
+                return process
+        except OSError:
+            pass
+        time.sleep(0.3)
+    stop_server(process)
+    raise SystemExit("error: gunicorn did not become healthy in 120 s (see /api/v1/health)")
+
+
+def stop_server(process: subprocess.Popen) -> None:
+    os.killpg(process.pid, signal.SIGTERM)
+    process.wait(timeout=30)
+
+
+def load_test(port: int, key: str, ids: list[int], clients: int, seconds: float) -> dict:
+    """Run ``clients`` threads for ``seconds``; latencies in ms, errors counted."""
+    latencies: list[list[float]] = [[] for _ in range(clients)]
+    errors = [0] * clients
+    stop = time.perf_counter() + seconds
+
+    def worker(slot: int) -> None:
+        rng = random.Random(slot)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        while time.perf_counter() < stop:
+            path = f"/api/v1/clients/{rng.choice(ids)}/score"
+            began = time.perf_counter()
+            try:
+                conn.request("GET", path, headers={"X-API-Key": key})
+                response = conn.getresponse()
+                response.read()
+                ok = response.status == 200
+                if response.getheader("Connection", "").lower() == "close":
+                    conn.close()
+            except (OSError, http.client.HTTPException):
+                ok = False
+                conn.close()
+            latencies[slot].append((time.perf_counter() - began) * 1000)
+            errors[slot] += not ok
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
+    began = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - began
+    all_ms = sorted(x for lat in latencies for x in lat)
+    q = statistics.quantiles(all_ms, n=100, method="inclusive")
+    return {"requests": len(all_ms), "seconds": elapsed, "rps": len(all_ms) / elapsed, "p50_ms": q[49],
+            "p90_ms": q[89], "p99_ms": q[98], "max_ms": all_ms[-1], "errors": sum(errors)}
+
+
+def machine() -> str:
+    """CPU model, cores, memory and Python of this machine."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        text = Path("/proc/cpuinfo").read_text()
+        cpu = re.search(r"model name\s*:\s*(.+)", text).group(1).strip()
+    except (OSError, AttributeError):
+        pass
+    memory = ""
+    try:
+        kib = int(re.search(r"MemTotal:\s*(\d+)", Path("/proc/meminfo").read_text()).group(1))
+        memory = f", {kib / 1024 ** 2:.0f} GiB RAM"
+    except (OSError, AttributeError):
+        pass
+    return f"{cpu}, {os.cpu_count()} cores{memory}, {platform.system()} {platform.release()}, Python {platform.python_version()}"
+
+
+def section(r: dict, args: argparse.Namespace, n_ids: int, database: str) -> str:
+    """The markdown written between the bench markers."""
+    verdict = {
+        "p50_ms": r["p50_ms"] < GOALS["p50_ms"], "p99_ms": r["p99_ms"] < GOALS["p99_ms"],
+        "rps": r["rps"] >= GOALS["rps"], "errors": r["errors"] == 0,
+    }
+    mark = {True: "met", False: "**missed**"}
+    return "\n".join([
+        START,
+        "## Scoring API (`python bench/api.py`)",
+        "",
+        f"Measured {time.strftime('%Y-%m-%d %H:%M %Z')} on: {machine()}; load average before the run "
+        f"{args.load_before:.1f} (other processes share the cores: figures are only comparable at equal load).",
+        f"gunicorn {args.workers} sync workers (api/gunicorn.conf.py) on loopback, {args.clients} concurrent "
+        f"clients (threads, same machine) for {r['seconds']:.0f} s, `GET /api/v1/clients/<id>/score` over "
+        f"{n_ids} known clients drawn at random; every answer writes its audit row; database: {database}.",
+        "",
+        "| figure | value | goal | |",
+        "| --- | --- | --- | --- |",
+        f"| throughput | {r['rps']:.0f} req/s | ≥ {GOALS['rps']:.0f} req/s | {mark[verdict['rps']]} |",
+        f"| latency p50 | {r['p50_ms']:.1f} ms | < {GOALS['p50_ms']:.0f} ms | {mark[verdict['p50_ms']]} |",
+        f"| latency p90 | {r['p90_ms']:.1f} ms | | |",
+        f"| latency p99 | {r['p99_ms']:.1f} ms | < {GOALS['p99_ms']:.0f} ms | {mark[verdict['p99_ms']]} |",
+        f"| latency max | {r['max_ms']:.1f} ms | | |",
+        f"| requests / errors | {r['requests']} / {r['errors']} | 0 errors | {mark[verdict['errors']]} |",
+        END,
+    ])
+
+
+def write_section(path: Path, text: str) -> None:
+    """Replace the bench section of ``path`` (or append it), keeping every other section."""
+    current = path.read_text() if path.exists() else "# Performance\n"
+    pattern = re.compile(re.escape(START) + ".*?" + re.escape(END), re.S)
+    updated = pattern.sub(lambda _m: text, current) if pattern.search(current) else current.rstrip() + "\n\n" + text + "\n"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(updated)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Load-test the scoring API and record the figures.")
+    parser.add_argument("--duration", type=float, default=20.0, help="seconds of measurement (default 20)")
+    parser.add_argument("--clients", type=int, default=8, help="concurrent clients (default 8)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
+    parser.add_argument("--synthetic", type=int, metavar="N", help="build a temporary bank of N synthetic clients")
+    parser.add_argument("--out", type=Path, default=REPO / "docs" / "performance.md")
+    parser.add_argument("--no-write", action="store_true", help="print the figures only")
+    args = parser.parse_args(argv)
+
+    args.load_before = os.getloadavg()[0]
+    with tempfile.TemporaryDirectory(prefix="bench-api-") as tmp:
+        env = synthetic_stack(args.synthetic, Path(tmp)) if args.synthetic else {}
+        database_url = env.get("DATABASE_URL") or os.environ.get("DATABASE_URL")
+        ids = client_ids(database_url)
+        key = new_key()
+        env.update({"SCORING_API_KEYS": f"bench:{digest(key)}", "SCORING_RATE_LIMIT": "1000000",
+                    "SCORING_RATE_BURST": "1000000"})
+        port = free_port()
+        process = start_server(env, port, args.workers)
+        try:
+            load_test(port, key, ids, args.clients, min(3.0, args.duration))  # warm-up
+            print(f"measuring {args.clients} clients for {args.duration:.0f} s ...", flush=True)
+            result = load_test(port, key, ids, args.clients, args.duration)
+        finally:
+            stop_server(process)
+    from database.config import database_url as default_url
+    from database.config import masked
+
+    database = "SQLite" if (database_url or default_url()).startswith("sqlite") else masked(database_url)
+    print(json.dumps({k: round(v, 2) if isinstance(v, float) else v for k, v in result.items()}))
+    if not args.no_write:
+        write_section(args.out, section(result, args, len(ids), database))
+        print(f"written to {args.out}")
+    return 0 if result["errors"] == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

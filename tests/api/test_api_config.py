@@ -1,0 +1,35 @@
+"""Settings: defaults, then the environment, then explicit overrides."""
+
+from api import create_app
+
+
+def test_defaults(monkeypatch):
+    for name in ("DATABASE_URL", "MODEL_DIR", "SCORING_API_KEYS", "SCORING_MAX_BATCH"):
+        monkeypatch.delenv(name, raising=False)
+    app = create_app()
+    assert app.config["MAX_BATCH"] == 100
+    assert app.config["DATABASE_URL"] is None and app.config["MODEL_DIR"] is None
+    assert app.extensions["api_keys"] == {}
+
+
+def test_environment_is_read(monkeypatch, tmp_path):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/env.db")
+    monkeypatch.setenv("MODEL_DIR", str(tmp_path))
+    monkeypatch.setenv("SCORING_MAX_BATCH", "7")
+    monkeypatch.setenv("SCORING_PAGE_ENABLED", "false")
+    app = create_app()
+    assert app.config["DATABASE_URL"].endswith("env.db")
+    assert app.config["MODEL_DIR"] == str(tmp_path)
+    assert app.config["MAX_BATCH"] == 7
+    assert app.test_client().get("/").status_code == 404  # page turned off
+
+
+def test_overrides_win_over_environment(monkeypatch):
+    monkeypatch.setenv("SCORING_MAX_BATCH", "7")
+    assert create_app({"MAX_BATCH": 3}).config["MAX_BATCH"] == 3
+
+
+def test_creating_the_app_connects_to_nothing(tmp_path):
+    database = tmp_path / "never.db"
+    create_app({"DATABASE_URL": f"sqlite:///{database}", "MODEL_DIR": str(tmp_path / "none")})
+    assert not database.exists()

@@ -1,0 +1,76 @@
+"""The advisor page: French by default, English on request, a decision with its reasons, errors in words."""
+
+import re
+
+
+def test_form_in_french_by_default(bare_client):
+    response = bare_client.get("/")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert '<html lang="fr">' in html
+    assert '<label for="client_id">Identifiant client (SK_ID_CURR)</label>' in html
+    assert 'href="?lang=en"' in html
+
+
+def test_english_switch(bare_client):
+    html = bare_client.get("/?lang=en").get_data(as_text=True)
+    assert '<html lang="en">' in html and "Client ID (SK_ID_CURR)" in html
+
+
+def test_malformed_id_is_explained_in_french(bare_client):
+    response = bare_client.get("/?client_id=12abc")
+    assert response.status_code == 400
+    assert "Cet identifiant n&#39;est pas valide" in response.get_data(as_text=True)
+
+
+def test_page_says_when_the_model_is_missing(bare_client):
+    response = bare_client.get("/?client_id=100002&lang=en")
+    assert response.status_code == 503
+    assert "The model is not available at the moment." in response.get_data(as_text=True)
+
+
+def test_page_has_no_script_and_no_external_asset(bare_client):
+    html = bare_client.get("/").get_data(as_text=True)
+    assert "<script" not in html
+    assert not re.search(r"""(src|href)=["']https?://""", html)
+
+
+def test_page_is_rate_limited_per_address(bare_app):
+    bare_app.extensions["page_bucket"].burst = 2.0
+    client = bare_app.test_client()
+    statuses = [client.get("/?client_id=x", environ_base={"REMOTE_ADDR": "10.1.1.1"}).status_code
+                for _ in range(3)]
+    assert statuses == [400, 400, 429]
+    other = client.get("/?client_id=x", environ_base={"REMOTE_ADDR": "10.1.1.2"})
+    assert other.status_code == 400
+    assert "Trop de demandes" in client.get("/?client_id=x", environ_base={"REMOTE_ADDR": "10.1.1.1"}).get_data(
+        as_text=True)
+
+
+def test_page_shows_decision_gauge_points_and_reasons(client, auth, stack):
+    client_id = stack.client_ids[5]
+    api = client.get(f"/api/v1/clients/{client_id}/score", headers=auth).json
+    response = client.get(f"/?client_id={client_id}")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert api["decision_label"] in html
+    assert f'class="decision {api["decision"]}"' in html
+    assert 'aria-label="Probabilité de défaut' in html  # the gauge says in words what it draws
+    assert f"<dd>{api['points']}</dd>" in html and f"<dd>{api['grade']}</dd>" in html
+    for reason in api["reasons"]:
+        assert reason["sentence"].replace("'", "&#39;") in html
+    assert f'href="?lang=en&amp;client_id={client_id}"' in html
+
+
+def test_page_in_english_has_english_sentences(client, auth, stack):
+    client_id = stack.client_ids[5]
+    api = client.get(f"/api/v1/clients/{client_id}/score?lang=en", headers=auth).json
+    html = client.get(f"/?client_id={client_id}&lang=en").get_data(as_text=True)
+    assert "Probability of default" in html and api["decision_label"] in html
+    assert all(r["sentence"].replace("'", "&#39;") in html for r in api["reasons"])
+
+
+def test_unknown_client_on_the_page(client):
+    response = client.get("/?client_id=999")
+    assert response.status_code == 404
+    assert "Aucun client ne porte cet identifiant." in response.get_data(as_text=True)
