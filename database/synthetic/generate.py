@@ -22,7 +22,7 @@ FIRST_CLIENT_ID = 100_002
 FIRST_BUREAU_ID = 5_000_000
 FIRST_PREV_ID = 1_000_001
 CHUNK_CLIENTS = 25_000
-HISTORY_CORRELATION = 0.75  # correlation of the behaviour propensity with the latent riskiness
+HISTORY_CORRELATION = 0.9  # correlation of the behaviour propensity with the latent riskiness
 CHILD_FILES = {"bureau.csv": "bureau", "bureau_balance.csv": "bureau_balance",
                "previous_application.csv": "previous_application", "POS_CASH_balance.csv": "POS_CASH_balance",
                "credit_card_balance.csv": "credit_card_balance", "installments_payments.csv": "installments_payments"}

@@ -22,6 +22,8 @@ EXTRA_PREVIOUS = 3.93     # mean number of previous applications beyond the firs
 STATUS_SHARES = {"Approved": 0.621, "Canceled": 0.189, "Refused": 0.174, "Unused offer": 0.016}
 ORPHAN_PREVIOUS = 0.0003  # share of approved loans whose previous_application row is absent
 PARTIAL_PAYMENT = 0.08    # share of instalments paid in two rows
+CARD_AGE_POWER = 1.4      # skews the decision date of revolving loans towards older ones
+POS_SKIP = 0.2            # POS_CASH_balance drops up to this share of a loan's first months
 YIELD_RATES = {"low_action": 0.05, "low_normal": 0.12, "middle": 0.2, "high": 0.32, "XNA": 0.2}
 
 
@@ -72,7 +74,9 @@ def make_previous(rng: np.random.Generator, sk_id_curr: np.ndarray, propensity: 
     prev["NFLAG_LAST_APPL_IN_DAY"] = (rng.random(m) < 0.9965).astype(np.int64)
     prev["SELLERPLACE_AREA"] = np.round(from_quantiles(fitted.PREV_QUANTILES["SELLERPLACE_AREA"],
                                                        rng.random(m))).astype(np.int64)
-    decision = np.round(from_quantiles(fitted.PREV_QUANTILES["DAYS_DECISION"], rng.random(m)))
+    # Revolving loans are decided earlier on average, so card histories are as long as Kaggle's (~37 months).
+    decision_u = rng.random(m) ** np.where(ctype.isin(["Revolving loans"]), CARD_AGE_POWER, 1.0)
+    decision = np.round(from_quantiles(fitted.PREV_QUANTILES["DAYS_DECISION"], decision_u))
     prev["DAYS_DECISION"] = decision.astype(np.int64)
     prev["SK_ID_CURR"] = sk_id_curr[owner]
     prev["SK_ID_PREV"] = first_id + np.arange(m, dtype=np.int64)
@@ -83,14 +87,15 @@ def make_previous(rng: np.random.Generator, sk_id_curr: np.ndarray, propensity: 
     first_due = prev["DAYS_FIRST_DUE"]
     has_history = loan & np.where(revolving, decision < -30, np.nan_to_num(first_due, nan=1.0) < 0)
     installments, pos, inst_summary = _instalments(rng, prev, np.flatnonzero(has_history & ~revolving), q_loan)
-    cards, card_summary = _cards(rng, prev, np.flatnonzero(has_history & revolving), h, q_loan)
+    cards, card_payments, card_summary = _cards(rng, prev, np.flatnonzero(has_history & revolving), h, q_loan)
+    installments = {k: np.concatenate([v, card_payments[k]]) for k, v in installments.items()}
     keep = ~(has_history & (rng.random(m) < ORPHAN_PREVIOUS))
     summary = {
         "prev_count": counts.astype(float),
         "prev_refused": group_sum(owner, prev["NAME_CONTRACT_STATUS"].isin(["Refused"]), n),
     }
-    for key, (rows_owner, values) in {**inst_summary, **card_summary}.items():
-        summary[key] = group_sum(owner[rows_owner], values, n)
+    for key, (rows_owner, values) in [*inst_summary.items(), *card_summary.items()]:
+        summary[key] = summary.get(key, 0.0) + group_sum(owner[rows_owner], values, n)
     if not keep.all():
         prev = {k: (v.take(np.flatnonzero(keep)) if isinstance(v, Cat) else v[keep]) for k, v in prev.items()}
     return prev, pos, installments, cards, summary
@@ -191,12 +196,15 @@ def _instalments(rng, prev: dict, loans: np.ndarray, q_loan: np.ndarray):
         "AMT_PAYMENT": np.where(unpaid, np.nan, np.round(paid[row_of] * share, 3)),
     }
     # POS_CASH_balance: one row per month from the first due month, a "Completed" row when the loan ends.
+    # Months run from the first due month up to -1 at most, so (SK_ID_PREV, MONTHS_BALANCE) stays unique.
     completed = last_due < 0
-    n_months = np.minimum(n_due + completed, 96)
-    ploan, pk = expand(n_months)
-    p = len(ploan)
     start_month = np.floor(first_due / 30.44).astype(np.int64)
-    months = np.minimum(start_month[ploan] + pk, -1)
+    n_months = np.maximum(np.minimum(np.minimum(n_due + completed, -start_month), 96), 0)
+    skip = np.floor(n_months * rng.uniform(0, POS_SKIP, len(loans))).astype(np.int64)  # history starts late
+    ploan, pk = expand(n_months - skip)
+    pk = pk + skip[ploan]
+    p = len(ploan)
+    months = start_month[ploan] + pk
     future = np.maximum(term[ploan] - pk - 1, 0).astype(float)
     done = completed[ploan] & (pk == n_months[ploan] - 1)
     status = np.where(done, 1, np.where((pk == 0) & (rng.random(p) < 0.02), 2, 0))
@@ -226,7 +234,7 @@ def _instalments(rng, prev: dict, loans: np.ndarray, q_loan: np.ndarray):
 
 
 def _cards(rng, prev: dict, loans: np.ndarray, h: np.ndarray, q_loan: np.ndarray):
-    """credit_card_balance rows of approved revolving loans, utilisation driven by the client's propensity."""
+    """credit_card_balance rows of approved revolving loans and their installments_payments rows."""
     start = np.floor(prev["DAYS_DECISION"][loans] / 30.44).astype(np.int64) + 1
     n_months = np.minimum(-start, 96)
     card, k = expand(n_months)
@@ -273,9 +281,28 @@ def _cards(rng, prev: dict, loans: np.ndarray, h: np.ndarray, q_loan: np.ndarray
         "SK_DPD": dpd,
         "SK_DPD_DEF": np.where(dpd > 30, dpd, 0).astype(np.int64),
     }
+    # installments_payments also records card repayments: version 0, one row per month with a payment.
+    paid = np.flatnonzero(payment > 0)
+    before = np.concatenate([[0], np.cumsum(payment > 0)])[np.cumsum(n_months) - n_months]
+    due = np.minimum(np.floor(months[paid] * 30.44) + rng.integers(0, 30, len(paid)), -1)
+    late_days = np.where(pays[paid], 0, np.ceil(rng.exponential(5 + 30 * q[paid])))
+    card_payments = {
+        "SK_ID_PREV": cards["SK_ID_PREV"][paid],
+        "SK_ID_CURR": cards["SK_ID_CURR"][paid],
+        "NUM_INSTALMENT_VERSION": np.zeros(len(paid)),
+        "NUM_INSTALMENT_NUMBER": (np.cumsum(payment > 0)[paid] - before[card[paid]]).astype(np.int64),
+        "DAYS_INSTALMENT": due,
+        "DAYS_ENTRY_PAYMENT": np.minimum(due + late_days, -1),
+        "AMT_INSTALMENT": np.where(pays[paid], payment[paid], minimum[paid]),
+        "AMT_PAYMENT": payment[paid],
+    }
     summary = {
         "card_months": (loans[card], np.ones(r)),
         "card_util": (loans[card], util),
         "card_dpd": (loans[card], (dpd > 0).astype(float)),
+        "inst_count": (loans[card[paid]], np.ones(len(paid))),
+        "inst_late": (loans[card[paid]], (~pays[paid]).astype(float)),
+        "inst_late_days": (loans[card[paid]], late_days),
+        "inst_short": (loans[card[paid]], (~pays[paid]).astype(float)),
     }
-    return cards, summary
+    return cards, card_payments, summary

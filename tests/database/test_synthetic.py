@@ -102,6 +102,32 @@ def test_child_tables_quirks(tables):
     assert inst.duplicated(keys).any()  # partial payments split into two rows
 
 
+KEYS = {"application_train.csv": ["SK_ID_CURR"], "application_test.csv": ["SK_ID_CURR"],
+        "bureau.csv": ["SK_ID_BUREAU"], "previous_application.csv": ["SK_ID_PREV"],
+        "bureau_balance.csv": ["SK_ID_BUREAU", "MONTHS_BALANCE"],
+        "POS_CASH_balance.csv": ["SK_ID_PREV", "MONTHS_BALANCE"],
+        "credit_card_balance.csv": ["SK_ID_PREV", "MONTHS_BALANCE"]}
+
+
+@pytest.mark.parametrize("name", list(KEYS))
+def test_database_keys_are_unique(tables, name):
+    duplicated = tables[name][tables[name].duplicated(KEYS[name], keep=False)]
+    assert duplicated.empty, f"{name}: repeated key {KEYS[name]} on rows\n{duplicated.head()}"
+
+
+def test_train_and_test_clients_are_disjoint(tables):
+    train, test = tables["application_train.csv"], tables["application_test.csv"]
+    assert not set(train["SK_ID_CURR"]) & set(test["SK_ID_CURR"])
+
+
+def test_card_repayments_appear_in_installments(tables):
+    inst, card = tables["installments_payments.csv"], tables["credit_card_balance.csv"]
+    repayments = inst[inst["SK_ID_PREV"].isin(card["SK_ID_PREV"])]
+    assert len(repayments) > 0.5 * (card["AMT_PAYMENT_TOTAL_CURRENT"] > 0).sum()
+    assert (repayments["NUM_INSTALMENT_VERSION"] == 0).all()
+    assert (repayments["DAYS_ENTRY_PAYMENT"] < 0).all()
+
+
 def test_foreign_keys_mostly_resolve_with_a_few_orphans(tables):
     clients = set(tables["application_train.csv"]["SK_ID_CURR"]) | set(tables["application_test.csv"]["SK_ID_CURR"])
     assert set(tables["bureau.csv"]["SK_ID_CURR"]) <= clients
