@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -27,8 +28,21 @@ DEFAULTS: dict[str, Any] = {
 SHARED_ENV = ("DATABASE_URL", "MODEL_DIR")
 
 
+def env_file() -> Path:
+    """The optional, git-ignored ``.env`` of the repository (the one database.config reads)."""
+    from database.config import REPO_ROOT
+
+    return REPO_ROOT / ".env"
+
+
 def load(app: Flask, overrides: dict[str, Any] | None = None) -> None:
-    """Fill app.config: defaults, SCORING_* and shared variables, then ``overrides`` (tests)."""
+    """Fill app.config: ``.env`` (``env_file()``), defaults, SCORING_* and shared variables, then ``overrides``.
+
+    ``.env`` is read first so that SCORING_* variables written there count; variables already set win.
+    """
+    from database.security import load_env_file
+
+    load_env_file(env_file())
     app.config.from_mapping(DEFAULTS)
     for name in SHARED_ENV:
         if os.environ.get(name):

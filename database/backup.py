@@ -1,168 +1,56 @@
-"""Back up, restore and verify the database; keep the last N backups.
+"""Back up the database and keep the last N backups; the ``backup``, ``restore`` and ``verify`` commands.
 
-A backup is two files in the backup folder: the archive (``pg_dump -Fc`` for PostgreSQL, a copy made with
-SQLite's online backup API for SQLite) and ``<archive>.manifest.json`` (per-table row counts and content
-checksums, schema version, tool versions, the archive's sha256). Both are written under a temporary name,
-flushed to disk and renamed; the manifest comes last, so a backup without a manifest is incomplete.
+A backup is an archive and its manifest (database/archive.py) holding per-table checksums
+(database/checksums.py); restoring and verifying it is database/restore.py. The names used by callers of
+earlier versions (``restore``, ``verify``, ``BackupError``, ``manifest_path``...) are importable from here.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import time
-import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy
-from sqlalchemy import Connection, MetaData, text
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy import text
+from sqlalchemy.engine import URL
 
+from database.archive import (
+    MANIFEST_FORMAT,
+    MANIFEST_SUFFIX,
+    PREFIX,
+    BackupError,
+    Progress,
+    check_archive,
+    manifest_path,
+    partial,
+    publish,
+    read_manifest,
+    sqlite_path,
+    stderr_progress,
+    write_manifest,
+)
+from database.checksums import (
+    CHECKSUM_METHOD,
+    compare_checksums,
+    file_sha256,
+    sqlite_file_checksums,
+    table_checksums,
+)
+from database.pgtools import libpq_target, tool_version
+from database.restore import restore, verify
 from database.schema import SCHEMA_VERSION
 from database.security import check_url, mask_secrets, mask_url
 
-PREFIX = "homecredit-"
-MANIFEST_SUFFIX = ".manifest.json"
-MANIFEST_FORMAT = "homecredit-backup/1"
-#: How table checksums are computed; verify refuses to compare checksums made another way.
-CHECKSUM_METHOD = "sha256 of repr(row) per line, primary-key order, UTC timestamps; v1"
-Progress = Callable[[str], None]
-
-
-class BackupError(RuntimeError):
-    """A backup, restore or verification that cannot be trusted; the message says why and what to do."""
-
-
-def _stderr(message: str) -> None:
-    """Default progress: one line on standard error."""
-    print(message, file=sys.stderr, flush=True)
-
-
-# --- checksums -------------------------------------------------------------------------------
-
-
-def table_checksums(connection: Connection) -> dict[str, dict[str, object]]:
-    """Row count and sha256 of every table, rows read in primary-key order (all columns if no key).
-
-    Each row is hashed as the ``repr`` of the driver's values (exact floats, quoted strings, ``None`` for
-    NULL), timestamps in UTC: stable for one backend, whatever the client's time zone.
-    """
-    metadata = MetaData()
-    metadata.reflect(bind=connection)
-    postgres = connection.dialect.name == "postgresql"
-    if postgres:
-        connection.exec_driver_sql("SET LOCAL TIME ZONE 'UTC'")
-    quote = connection.dialect.identifier_preparer.quote
-    raw = connection.connection.dbapi_connection
-    result: dict[str, dict[str, object]] = {}
-    for number, name in enumerate(sorted(metadata.tables)):
-        table = metadata.tables[name]
-        order = list(table.primary_key.columns) or list(table.columns)
-        sql = (f"SELECT {', '.join(quote(c.name) for c in table.columns)} FROM {quote(name)} "
-               f"ORDER BY {', '.join(quote(c.name) for c in order)}")
-        cursor = raw.cursor(f"checksum_{number}") if postgres else raw.cursor()  # server-side on PostgreSQL
-        try:
-            cursor.execute(sql)
-            digest, rows = hashlib.sha256(), 0
-            while batch := cursor.fetchmany(20_000):
-                digest.update("".join("\t".join(map(repr, row)) + "\n" for row in batch).encode())
-                rows += len(batch)
-        finally:
-            cursor.close()
-        result[name] = {"rows": rows, "sha256": digest.hexdigest()}
-    return result
-
-
-def file_sha256(path: Path) -> str:
-    """The sha256 of a file, read in 1 MiB blocks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-# --- durable files ---------------------------------------------------------------------------
-
-
-def _fsync(path: Path) -> None:
-    """Flush a file (or a folder's entries) to disk."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _publish(temporary: Path, final: Path) -> None:
-    """Make a finished temporary file visible under its final name, durably (fsync, rename, fsync folder)."""
-    _fsync(temporary)
-    os.replace(temporary, final)
-    _fsync(final.parent)
-
-
-def _partial(final: Path) -> Path:
-    """The temporary name a file is written under before it is complete."""
-    return final.with_name(f".{final.name}.{uuid.uuid4().hex[:8]}.partial")
-
-
-# --- PostgreSQL tools --------------------------------------------------------------------------
-
-_LIBPQ_QUERY_KEYS = {"sslmode", "sslrootcert", "sslcert", "sslkey", "sslcrl", "connect_timeout", "host"}
-
-
-def libpq_target(url: URL) -> tuple[str, dict[str, str]]:
-    """A libpq connection string without the password, and the environment carrying it (never in argv)."""
-    parts = {"dbname": url.database or "", "user": url.username or ""}
-    if url.host:
-        parts["host"] = url.host
-    if url.port:
-        parts["port"] = str(url.port)
-    for key, value in url.query.items():
-        if key in _LIBPQ_QUERY_KEYS:
-            parts[key] = value if isinstance(value, str) else value[0]
-    conninfo = " ".join(
-        f"{k}='{v.replace(chr(92), chr(92) * 2).replace(chr(39), chr(92) + chr(39))}'"
-        for k, v in parts.items()
-        if v
-    )
-    env = dict(os.environ)
-    if url.password:
-        env["PGPASSWORD"] = url.password
-    return conninfo, env
-
-
-def _run_tool(command: list[str], env: dict[str, str], url: URL) -> None:
-    """Run pg_dump/pg_restore; a BackupError with its (password-free) message if it fails."""
-    done = subprocess.run(command, env=env, capture_output=True, text=True)
-    if done.returncode != 0:
-        message = mask_secrets(done.stderr.strip() or done.stdout.strip(), url.password)
-        raise BackupError(f"{command[0]} failed on {mask_url(url)}: {message}")
-
-
-def _tool_version(tool: str) -> str:
-    """The version line of a command-line tool, or 'absent'."""
-    try:
-        return subprocess.run([tool, "--version"], capture_output=True, text=True).stdout.strip()
-    except FileNotFoundError:
-        return "absent"
-
-
-# --- backup ----------------------------------------------------------------------------------
-
-
-def _sqlite_path(url: URL) -> Path:
-    """The file of a SQLite URL (an in-memory database cannot be backed up)."""
-    if not url.database or url.database == ":memory:":
-        raise BackupError("an in-memory SQLite database cannot be backed up or restored")
-    return Path(url.database)
+__all__ = [
+    "CHECKSUM_METHOD", "COMMANDS", "MANIFEST_FORMAT", "MANIFEST_SUFFIX", "PREFIX", "BackupError", "Progress",
+    "apply_retention", "backup", "check_archive", "compare_checksums", "file_sha256", "libpq_target",
+    "manifest_path", "read_manifest", "restore", "table_checksums", "verify", "write_manifest",
+]
 
 
 def _sqlite_copy(source: Path, target: Path) -> None:
@@ -177,23 +65,13 @@ def _sqlite_copy(source: Path, target: Path) -> None:
         src.close()
 
 
-def _sqlite_checksums(path: Path) -> dict[str, dict[str, object]]:
-    """Table checksums of a SQLite file opened read-only (the file is not changed)."""
-    engine = sqlalchemy.create_engine(f"sqlite:///file:{path}?mode=ro&immutable=1&uri=true")
-    try:
-        with engine.connect() as connection:
-            return table_checksums(connection)
-    finally:
-        engine.dispose()
-
-
 def _backup_sqlite(url: URL, archive: Path) -> tuple[dict, dict]:
     """Write the SQLite archive; its checksums and tool versions."""
-    source = _sqlite_path(url)
+    source = sqlite_path(url)
     if not source.is_file():
         raise BackupError(f"no SQLite database at {source}: nothing to back up")
     _sqlite_copy(source, archive)
-    return _sqlite_checksums(archive), {"sqlite": sqlite3.sqlite_version}
+    return sqlite_file_checksums(archive), {"sqlite": sqlite3.sqlite_version}
 
 
 def _backup_postgres(url: URL, archive: Path) -> tuple[dict, dict]:
@@ -221,10 +99,10 @@ def _backup_postgres(url: URL, archive: Path) -> tuple[dict, dict]:
         engine.dispose()
     if dump.returncode != 0:
         raise BackupError(f"pg_dump failed on {mask_url(url)}: {mask_secrets(errors.strip(), url.password)}")
-    return checksums, {"pg_dump": _tool_version("pg_dump"), "server": str(server)}
+    return checksums, {"pg_dump": tool_version("pg_dump"), "server": str(server)}
 
 
-def backup(url: str, out_dir: Path, keep: int | None = None, progress: Progress = _stderr) -> Path:
+def backup(url: str, out_dir: Path, keep: int | None = None, progress: Progress = stderr_progress) -> Path:
     """Back up the database of ``url`` into ``out_dir``; the manifest's path (written last)."""
     parsed = check_url(url)
     postgres = parsed.get_backend_name().startswith("postgres")
@@ -232,12 +110,12 @@ def backup(url: str, out_dir: Path, keep: int | None = None, progress: Progress 
     out_dir.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC)
     archive = out_dir / f"{PREFIX}{stamp:%Y%m%dT%H%M%S.%f}Z{'.dump' if postgres else '.sqlite'}"
-    temporary = _partial(archive)
+    temporary = partial(archive)
     started = time.perf_counter()
     progress(f"backup: {mask_url(parsed)} -> {archive}")
     try:
         checksums, tools = (_backup_postgres if postgres else _backup_sqlite)(parsed, temporary)
-        _publish(temporary, archive)
+        publish(temporary, archive)
     finally:
         temporary.unlink(missing_ok=True)
     tools.update({"python": sys.version.split()[0], "sqlalchemy": sqlalchemy.__version__})
@@ -267,20 +145,6 @@ def backup(url: str, out_dir: Path, keep: int | None = None, progress: Progress 
     return manifest_path
 
 
-def manifest_path(archive: Path) -> Path:
-    """Where the manifest of an archive lives."""
-    return archive.with_name(archive.name + MANIFEST_SUFFIX)
-
-
-def write_manifest(archive: Path, manifest: dict) -> Path:
-    """Write the manifest next to the archive, atomically; its path."""
-    final = manifest_path(archive)
-    temporary = _partial(final)
-    temporary.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    _publish(temporary, final)
-    return final
-
-
 def apply_retention(out_dir: Path, keep: int) -> list[Path]:
     """Keep the ``keep`` newest complete backups; remove older ones and leftovers older than those kept."""
     if keep < 1:
@@ -306,189 +170,6 @@ def apply_retention(out_dir: Path, keep: int) -> list[Path]:
                 path.unlink()
                 removed.append(path)
     return removed
-
-
-# --- restore and verify ----------------------------------------------------------------------
-
-
-def read_manifest(archive: Path) -> dict:
-    """The manifest of an archive; a BackupError if the archive or its manifest is missing or unreadable."""
-    archive = Path(archive)
-    if not archive.is_file():
-        raise BackupError(f"no backup archive at {archive}")
-    path = manifest_path(archive)
-    if not path.is_file():
-        raise BackupError(
-            f"{archive.name} has no manifest ({path.name}): the backup is incomplete "
-            "(it crashed or is still running); use another backup"
-        )
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise BackupError(f"{path.name} is not a readable manifest ({error}); use another backup") from None
-    if not isinstance(manifest, dict) or manifest.get("format") != MANIFEST_FORMAT:
-        raise BackupError(f"{path.name} is not a manifest of format {MANIFEST_FORMAT}")
-    if manifest.get("checksum_method") != CHECKSUM_METHOD:
-        raise BackupError(f"{path.name} holds checksums computed another way "
-                          f"({manifest.get('checksum_method')!r}); verify it with the version that made it")
-    return manifest
-
-
-def check_archive(archive: Path, manifest: dict) -> None:
-    """Raise a BackupError if the archive's size or sha256 differs from its manifest."""
-    size = Path(archive).stat().st_size
-    if size != manifest["archive_bytes"]:
-        raise BackupError(
-            f"{Path(archive).name} is truncated or altered: {size} bytes where the manifest says "
-            f"{manifest['archive_bytes']}; do not restore it, use another backup"
-        )
-    digest = file_sha256(archive)
-    if digest != manifest["archive_sha256"]:
-        raise BackupError(
-            f"{Path(archive).name} is corrupted: sha256 {digest[:16]}… differs from the manifest's "
-            f"{manifest['archive_sha256'][:16]}…; do not restore it, use another backup"
-        )
-
-
-def compare_checksums(expected: dict, actual: dict) -> list[str]:
-    """One line per table whose rows or content differ between the manifest and a database."""
-    problems = []
-    for name in sorted(set(expected) | set(actual)):
-        if name not in actual:
-            problems.append(f"table {name} is missing")
-        elif name not in expected:
-            problems.append(f"table {name} is not in the backup")
-        elif actual[name]["rows"] != expected[name]["rows"]:
-            problems.append(f"table {name}: {actual[name]['rows']} rows, backup has {expected[name]['rows']}")
-        elif actual[name]["sha256"] != expected[name]["sha256"]:
-            problems.append(f"table {name}: same row count but different content")
-    return problems
-
-
-def _existing_tables(url: URL) -> list[str]:
-    """The tables already in the target database (none if a SQLite file does not exist yet)."""
-    from database.config import get_engine
-
-    if not url.get_backend_name().startswith("postgres") and not _sqlite_path(url).exists():
-        return []
-    engine = get_engine(url.render_as_string(hide_password=False))
-    try:
-        return sorted(sqlalchemy.inspect(engine).get_table_names())
-    finally:
-        engine.dispose()
-
-
-def _checksums_of(url: URL) -> dict:
-    """Table checksums of the database of ``url``."""
-    from database.config import get_engine
-
-    engine = get_engine(url.render_as_string(hide_password=False))
-    try:
-        with engine.connect() as connection:
-            return table_checksums(connection)
-    finally:
-        engine.dispose()
-
-
-def _restore_into(archive: Path, url: URL, clean: bool) -> None:
-    """Load an archive into the database of ``url`` (pg_restore, or SQLite's backup API in reverse)."""
-    if url.get_backend_name().startswith("postgres"):
-        conninfo, env = libpq_target(url)
-        command = ["pg_restore", "--no-owner", "--no-acl", "--exit-on-error", "--single-transaction"]
-        command += ["--clean", "--if-exists"] if clean else []
-        _run_tool([*command, f"--dbname={conninfo}", str(archive)], env, url)
-        return
-    target = _sqlite_path(url)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    src = sqlite3.connect(f"file:{archive}?mode=ro&immutable=1", uri=True)
-    dst = sqlite3.connect(target)
-    try:
-        src.backup(dst)
-    finally:
-        dst.close()
-        src.close()
-
-
-def restore(archive: Path, url: str, force: bool = False, progress: Progress = _stderr) -> dict:
-    """Restore a checked archive into the database of ``url`` (empty unless ``force``); its checksums."""
-    archive = Path(archive)
-    manifest = read_manifest(archive)
-    check_archive(archive, manifest)
-    parsed = check_url(url)
-    backend = "postgresql" if parsed.get_backend_name().startswith("postgres") else "sqlite"
-    if backend != manifest["backend"]:
-        raise BackupError(f"{archive.name} is a {manifest['backend']} backup; DATABASE_URL is {backend}")
-    existing = _existing_tables(parsed)
-    if existing and not force:
-        raise BackupError(
-            f"{mask_url(parsed)} is not empty (tables {', '.join(existing)}): "
-            "restore into an empty database, or pass --force to replace its content"
-        )
-    started = time.perf_counter()
-    progress(f"restore: {archive.name} -> {mask_url(parsed)}")
-    _restore_into(archive, parsed, clean=bool(existing))
-    checksums = _checksums_of(parsed)
-    problems = compare_checksums(manifest["tables"], checksums)
-    if problems:
-        raise BackupError(f"restored database differs from {archive.name}: " + "; ".join(problems))
-    rows = sum(t["rows"] for t in checksums.values())
-    progress(
-        f"restore complete: {len(checksums)} tables, {rows} rows, checksums match the manifest, "
-        f"in {time.perf_counter() - started:.1f} s"
-        + ("; run `python -m database init-roles` to re-apply roles and privileges" if backend == "postgresql" else "")
-    )
-    return checksums
-
-
-def verify(archive: Path, server_url: str | None = None, progress: Progress = _stderr) -> dict:
-    """Check an archive's sha256, restore it into a scratch database and compare every table checksum."""
-    archive = Path(archive)
-    manifest = read_manifest(archive)
-    check_archive(archive, manifest)
-    progress(f"verify: {archive.name} matches its sha256; restoring into a scratch database")
-    if manifest["backend"] == "sqlite":
-        with tempfile.TemporaryDirectory(prefix="homecredit-verify-") as folder:
-            scratch = make_url(f"sqlite:///{Path(folder) / 'scratch.db'}")
-            _restore_into(archive, scratch, clean=False)
-            with sqlite3.connect(_sqlite_path(scratch)) as connection:
-                integrity = connection.execute("PRAGMA integrity_check").fetchone()[0]
-            if integrity != "ok":
-                raise BackupError(f"{archive.name} holds a damaged SQLite database: {integrity}")
-            checksums = _checksums_of(scratch)
-    else:
-        checksums = _verify_postgres(archive, server_url)
-    problems = compare_checksums(manifest["tables"], checksums)
-    if problems:
-        raise BackupError(f"{archive.name} does not restore to what was backed up: " + "; ".join(problems))
-    progress(f"verify complete: {archive.name} is sound ({len(checksums)} tables, checksums match)")
-    return checksums
-
-
-def _verify_postgres(archive: Path, server_url: str | None) -> dict:
-    """Restore into a temporary database of the server of ``server_url`` (needs CREATEDB), checksum, drop it."""
-    from database.config import get_engine
-
-    server_url = server_url or os.environ.get("DATABASE_ADMIN_URL") or os.environ.get("DATABASE_URL")
-    if not server_url or not make_url(server_url).get_backend_name().startswith("postgres"):
-        raise BackupError(
-            "verifying a PostgreSQL backup needs a PostgreSQL server: set DATABASE_ADMIN_URL "
-            "(a role allowed to create databases) or pass --server-url"
-        )
-    server = check_url(server_url)
-    name = f"homecredit_verify_{uuid.uuid4().hex[:10]}"
-    admin = get_engine(server.render_as_string(hide_password=False), isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-        try:
-            scratch = server.set(database=name)
-            _restore_into(archive, scratch, clean=False)
-            return _checksums_of(scratch)
-        finally:
-            with admin.connect() as connection:
-                connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        admin.dispose()
 
 
 # --- command line (registered by database/__main__.py) ---------------------------------------

@@ -83,12 +83,24 @@ def has_rows(connection: Connection, target: Table) -> bool:
     return connection.exec_driver_sql(f"SELECT 1 FROM {target.name} LIMIT 1").first() is not None
 
 
+def owns(connection: Connection, target: Table) -> bool:
+    """Whether the current PostgreSQL user owns ``target`` (directly or through a role it belongs to)."""
+    return bool(connection.exec_driver_sql(
+        "SELECT pg_has_role(current_user, relowner, 'USAGE') FROM pg_class WHERE oid = to_regclass(%(t)s)",
+        {"t": target.name},
+    ).scalar())
+
+
 def drop_for_load(connection: Connection, target: Table) -> list[str]:
     """Drop an empty table's secondary indexes (and foreign keys on PostgreSQL); returns the DDL to recreate them.
 
     The DDL is plain SQL text: SQLAlchemy's AddConstraint would mark the shared metadata's constraint as
     "created separately" and later CREATE TABLE statements in the process would leave it out.
+    On PostgreSQL only the table's owner may drop them: for another role (the loader) nothing is dropped and
+    COPY writes into the indexed table.
     """
+    if is_postgres(connection) and not owns(connection, target):
+        return []
     dropped: list[str] = []
     for index in sorted(target.indexes, key=lambda ix: ix.name):
         connection.execute(DropIndex(index, if_exists=True))

@@ -1,4 +1,4 @@
-"""Fixtures shared by every test folder: the ephemeral PostgreSQL server and the real data sample."""
+"""Fixtures shared by every test folder: the ephemeral PostgreSQL server, the real data sample, the synthetic stack."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from pg_server import PgServer, PgUnavailable, start_server  # noqa: E402
+from stack import Stack, build_stack  # noqa: E402
 
 SAMPLE_DIR = Path(__file__).resolve().parent / "fixtures" / "homecredit-sample"
 
@@ -21,6 +22,17 @@ SAMPLE_DIR = Path(__file__).resolve().parent / "fixtures" / "homecredit-sample"
 def sample_dir() -> Path:
     """The folder of real Home Credit rows (see its SOURCES.md)."""
     return SAMPLE_DIR
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Stack:
+    """The session's synthetic bank: CSV files, loaded into SQLite, and its trained model (built once).
+
+    STACK_DIR (or API_TESTS_STACK_DIR) names a folder to build it in once and reuse across runs (local
+    iterations only).
+    """
+    reuse = os.environ.get("STACK_DIR") or os.environ.get("API_TESTS_STACK_DIR")
+    return build_stack(Path(reuse) if reuse else tmp_path_factory.mktemp("bank"))
 
 
 @pytest.fixture(scope="session")

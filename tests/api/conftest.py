@@ -1,75 +1,20 @@
-"""Fixtures of the API tests: a real synthetic bank (SQLite), a tiny real model, apps and clients.
+"""Fixtures of the API tests: apps and clients over the session's synthetic bank and model.
 
 The stack (1,500 synthetic clients loaded into a temporary SQLite file, a model trained with 2 folds and
-default parameters into a temporary MODEL_DIR) is built once per test session.
+default parameters into a temporary MODEL_DIR) is the session fixture ``stack`` of tests/conftest.py.
 """
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import uuid
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, func, select
+from stack import Stack, build_stack  # noqa: F401  (tests/stack.py; build_stack kept importable from here)
 
 from api import create_app
 from api.auth import digest, new_key
 from database.schema import ScoreAudit
-
-REPO = Path(__file__).resolve().parents[2]
-N_CLIENTS = 1500
-SEED = 7
-FIRST_CLIENT_ID = 100_002  # database.synthetic numbers clients from here
-
-
-@dataclass(frozen=True)
-class Stack:
-    """A loaded database and a trained model."""
-
-    database_url: str
-    model_dir: Path
-    csv_dir: Path
-    client_ids: tuple[int, ...]
-
-    def env(self) -> dict[str, str]:
-        """Environment for subprocesses using this stack."""
-        return {**os.environ, "DATABASE_URL": self.database_url, "MODEL_DIR": str(self.model_dir),
-                "OMP_NUM_THREADS": "1"}
-
-
-def build_stack(root: Path, database_url: str | None = None) -> Stack:
-    """Generate, load and train (train only when the model folder is empty)."""
-    from database.loader import load
-    from database.synthetic.generate import generate
-
-    csv_dir, model_dir = root / "csv", root / "models"
-    if not (csv_dir / "application_train.csv").exists():
-        generate(N_CLIENTS, SEED, csv_dir, progress=None)
-    url = database_url or f"sqlite:///{root / 'bank.db'}"
-    if database_url or not (root / "bank.db").exists():
-        load([csv_dir], url, progress=None)
-    stack = Stack(url, model_dir, csv_dir, tuple(range(FIRST_CLIENT_ID, FIRST_CLIENT_ID + N_CLIENTS)))
-    if not (model_dir / "latest").exists():
-        subprocess.run(
-            [sys.executable, "-m", "modeling", "train", "--folds", "2", "--max-evals", "0",
-             "--sample", "1000", "--strategies", "none", "--no-baselines", "--compare-rows", "1000"],
-            cwd=REPO, env=stack.env(), check=True, capture_output=True, timeout=600,
-        )
-    return stack
-
-
-@pytest.fixture(scope="session")
-def stack(tmp_path_factory) -> Stack:
-    """The session's synthetic bank on SQLite with its trained model.
-
-    API_TESTS_STACK_DIR names a folder to build it in once and reuse across runs (local iterations only).
-    """
-    reuse = os.environ.get("API_TESTS_STACK_DIR")
-    return build_stack(Path(reuse) if reuse else tmp_path_factory.mktemp("bank"))
 
 
 @pytest.fixture(scope="session")
@@ -156,7 +101,7 @@ def make_app_over(stack, api_key):
     """Builds an app over another database with the session's model: ``make_app_over(database_url)``."""
 
     def build(database_url: str):
-        return make_app(Stack(database_url, stack.model_dir, stack.csv_dir, stack.client_ids), api_key)
+        return make_app(stack.over(database_url), api_key)
 
     return build
 
@@ -170,7 +115,7 @@ def pg_stack_app(pg_server, stack, api_key):
     url = pg_server.create_database(name)
     try:
         load([stack.csv_dir], url, progress=None)
-        app = make_app(Stack(url, stack.model_dir, stack.csv_dir, stack.client_ids), api_key)
+        app = make_app(stack.over(url), api_key)
         yield app, url, stack.client_ids
         app.extensions["scoring"].engine.dispose()
     finally:

@@ -33,3 +33,16 @@ def test_creating_the_app_connects_to_nothing(tmp_path):
     database = tmp_path / "never.db"
     create_app({"DATABASE_URL": f"sqlite:///{database}", "MODEL_DIR": str(tmp_path / "none")})
     assert not database.exists()
+
+
+def test_api_keys_written_only_in_dot_env_are_honoured(monkeypatch, tmp_path):
+    from api import config
+    from api.auth import digest, identify
+
+    key = "dotenv-key-" + "x" * 24
+    (tmp_path / ".env").write_text(f"# test repository root\nSCORING_API_KEYS=dotenv:{digest(key)}\n")
+    monkeypatch.setattr(config, "env_file", lambda: tmp_path / ".env")
+    monkeypatch.setenv("SCORING_API_KEYS", "")  # recorded, so the value .env puts in os.environ is undone
+    monkeypatch.delenv("SCORING_API_KEYS")
+    app = create_app()
+    assert identify(key, app.extensions["api_keys"]) == "dotenv"

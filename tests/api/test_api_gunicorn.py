@@ -34,15 +34,18 @@ def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict, byt
 
 
 @pytest.fixture
-def server(stack, api_key, keys):
+def server(stack, api_key, keys, tmp_path):
     """gunicorn (2 workers) over the session stack; yields its base URL, stops it afterwards."""
     port = free_port()
     env = {**stack.env(), "SCORING_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "2",
            "SCORING_API_KEYS": keys(api_key)}
     env.pop("OMP_NUM_THREADS")  # the config file must set it itself
+    # the log goes to a file: a pipe nobody drains fills up under heavy logging and blocks the workers
+    log_path = tmp_path / "gunicorn.log"
+    log = open(log_path, "wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--config", "api/gunicorn.conf.py", "api:create_app()"],
-        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -54,13 +57,13 @@ def server(stack, api_key, keys):
             except OSError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"gunicorn did not become healthy:\n{process.stdout.read().decode()}")
+                raise AssertionError(f"gunicorn did not become healthy:\n{log_path.read_text()[-3000:]}")
             time.sleep(0.3)
         yield base
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
-        process.stdout.close()
+        log.close()
 
 
 @pytest.mark.slow

@@ -36,6 +36,19 @@ def _tables(url: str) -> dict[str, pd.DataFrame]:
         engine.dispose()
 
 
+def _scores(url: str, model_dir: Path, client_ids) -> list[dict]:
+    """What the API would answer for each client: the real Scorer with the model of ``model_dir``."""
+    from modeling.artifact import load_bundle
+    from modeling.scorer import Scorer
+
+    engine = get_engine(url)
+    try:
+        scorer = Scorer(load_bundle(model_dir / "latest"), engine)
+        return [scorer.score(int(client_id)).to_dict() for client_id in client_ids]
+    finally:
+        engine.dispose()
+
+
 def _archive(manifest: Path) -> Path:
     return manifest.with_name(manifest.name.removesuffix(bk.MANIFEST_SUFFIX))
 
@@ -83,6 +96,22 @@ def test_backup_drop_restore_gives_back_the_same_data(sqlite_backup, sqlite_sour
     restored, source = _tables(target), _tables(sqlite_source)
     for name in DATA_TABLES:
         pd.testing.assert_frame_equal(restored[name], source[name], check_like=False)
+
+
+@pytest.mark.slow
+def test_restored_bank_gives_the_same_scores(stack, tmp_path):
+    """Backup, lose the database, restore: the scores served for sample clients are identical."""
+    live = tmp_path / "live.db"
+    bk.restore(_archive(bk.backup(stack.database_url, tmp_path / "seed", progress=lambda _: None)),
+               f"sqlite:///{live}", progress=lambda _: None)  # a copy of the session bank we may destroy
+    clients = stack.client_ids[::300]
+    before = _scores(f"sqlite:///{live}", stack.model_dir, clients)
+    archive = _archive(bk.backup(f"sqlite:///{live}", tmp_path / "backups", progress=lambda _: None))
+    live.unlink()  # lose everything
+    bk.restore(archive, f"sqlite:///{live}", progress=lambda _: None)
+    after = _scores(f"sqlite:///{live}", stack.model_dir, clients)
+    assert len(before) == 5 and all(score["reasons"] for score in before)
+    assert after == before
 
 
 def test_restore_refuses_a_database_holding_data_unless_forced(sqlite_backup, sqlite_source, tmp_path):
@@ -165,12 +194,14 @@ def test_restored_empty_scratch_is_refused_for_in_memory_sqlite(sqlite_backup):
 
 
 @pytest.mark.postgres
-def test_postgres_backup_drop_restore_verify(pg_server, sample_dir, tmp_path):
+def test_postgres_backup_drop_restore_verify(pg_server, sample_dir, stack, tmp_path):
     name = f"bk_{uuid.uuid4().hex[:10]}"
     url = pg_server.create_database(name)
     try:
         _load_sample(url, sample_dir)
         before = _tables(url)
+        clients = before["application"]["SK_ID_CURR"].iloc[::200].tolist()
+        scores = _scores(url, stack.model_dir, clients)
         lines: list[str] = []
         manifest_file = bk.backup(url, tmp_path, progress=lines.append)
         archive = _archive(manifest_file)
@@ -192,6 +223,7 @@ def test_postgres_backup_drop_restore_verify(pg_server, sample_dir, tmp_path):
         after = _tables(url)
         for table in DATA_TABLES:
             pd.testing.assert_frame_equal(after[table], before[table])
+        assert _scores(url, stack.model_dir, clients) == scores  # the API would answer the same
         assert bk.verify(archive, server_url=pg_server.url(), progress=lambda _: None) == restored
         with pytest.raises(bk.BackupError, match="not empty"):
             bk.restore(archive, url, progress=lambda _: None)

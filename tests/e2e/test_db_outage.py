@@ -34,13 +34,12 @@ PASSWORDS = {role: f"pw-{uuid.uuid4().hex[:12]}" for role in
              ("homecredit_owner", "homecredit_loader", "homecredit_app", "homecredit_analyst")}
 CONNECT_TIMEOUT = 2  # seconds, DATABASE_CONNECT_TIMEOUT of the API
 SLOWEST_ANSWER = 10  # no answer may take longer, outage or not
-N_CLIENTS = 1500
 API_KEY = "outage-test-key-" + uuid.uuid4().hex
 
 
 @dataclass
 class Bank:
-    """A throw-away server holding a loaded bank, its role URLs, and (if trainable) a model folder."""
+    """A throw-away server holding a loaded bank, its role URLs, and the model folder."""
 
     server: PgServer
     urls: dict[str, str]
@@ -49,10 +48,9 @@ class Bank:
 
 
 @pytest.fixture(scope="module")
-def bank(tmp_path_factory) -> Iterator[Bank]:
-    """Own PostgreSQL server; roles; synthetic bank loaded by the owner; a small model if modeling can train."""
+def bank(stack) -> Iterator[Bank]:
+    """Own PostgreSQL server; roles; the session stack's CSV files loaded by the loader; the stack's model."""
     from database.loader import load
-    from database.synthetic.generate import generate
 
     try:
         # a crash must not lose committed audit rows: the suite's speed setting (off) would allow it
@@ -63,29 +61,10 @@ def bank(tmp_path_factory) -> Iterator[Bank]:
         admin_url = server.create_database("bank")
         init_roles(admin_url, passwords=PASSWORDS)
         urls = {role: role_url(admin_url, role, pw) for role, pw in PASSWORDS.items()}
-        root = tmp_path_factory.mktemp("outage")
-        generate(N_CLIENTS, 7, root / "csv", progress=None)
-        load([root / "csv"], urls["homecredit_owner"], progress=None)
-        bank = Bank(server, urls, root / "models", list(range(100_002, 100_002 + 20)))
-        _train(bank)
-        yield bank
+        load([stack.csv_dir], urls["homecredit_loader"], progress=None)
+        yield Bank(server, urls, stack.model_dir, list(stack.client_ids[:20]))
     finally:
         server.destroy()
-
-
-def _train(bank: Bank) -> None:
-    """Train a tiny model into the bank's model folder (skipped silently if modeling cannot train yet)."""
-    try:
-        import modeling.scorer  # noqa: F401
-    except ImportError:
-        return
-    env = {**os.environ, "DATABASE_URL": bank.urls["homecredit_analyst"], "MODEL_DIR": str(bank.model_dir),
-           "OMP_NUM_THREADS": "1"}
-    subprocess.run(
-        [sys.executable, "-m", "modeling", "train", "--folds", "2", "--max-evals", "2", "--sample", "1200",
-         "--strategies", "none", "--no-baselines", "--compare-rows", "1200"],
-        cwd=REPO, env=env, check=True, capture_output=True, timeout=600,
-    )
 
 
 def _free_port() -> int:
@@ -178,8 +157,6 @@ def _audit_rows(bank: Bank) -> int:
 
 
 def test_scores_get_503_during_an_outage_and_every_success_is_audited(bank, api):
-    if not (bank.model_dir / "latest").exists():
-        pytest.skip("no trained model (modeling.scorer not available yet)")
     before = _audit_rows(bank)
     answers: list[tuple[int, dict, float]] = []
     stop = threading.Event()

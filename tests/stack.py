@@ -1,0 +1,58 @@
+"""One small synthetic bank shared by the test folders: CSV files, a loaded SQLite database, a trained model.
+
+``build_stack`` makes it (1,500 synthetic clients, a model trained with 2 folds and default parameters);
+tests/conftest.py builds it once per session as the ``stack`` fixture.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+N_CLIENTS = 1500
+SEED = 7
+FIRST_CLIENT_ID = 100_002  # database.synthetic numbers clients from here
+
+
+@dataclass(frozen=True)
+class Stack:
+    """A loaded database, the CSV files it was loaded from, and a model trained on it."""
+
+    database_url: str
+    model_dir: Path
+    csv_dir: Path
+    client_ids: tuple[int, ...]
+
+    def env(self) -> dict[str, str]:
+        """Environment for subprocesses using this stack."""
+        return {**os.environ, "DATABASE_URL": self.database_url, "MODEL_DIR": str(self.model_dir),
+                "OMP_NUM_THREADS": "1"}
+
+    def over(self, database_url: str) -> Stack:
+        """The same model and clients over another database (loaded from ``csv_dir``)."""
+        return replace(self, database_url=database_url)
+
+
+def build_stack(root: Path, database_url: str | None = None) -> Stack:
+    """Generate, load and train (train only when the model folder is empty)."""
+    from database.loader import load
+    from database.synthetic.generate import generate
+
+    csv_dir, model_dir = root / "csv", root / "models"
+    if not (csv_dir / "application_train.csv").exists():
+        generate(N_CLIENTS, SEED, csv_dir, progress=None)
+    url = database_url or f"sqlite:///{root / 'bank.db'}"
+    if database_url or not (root / "bank.db").exists():
+        load([csv_dir], url, progress=None)
+    stack = Stack(url, model_dir, csv_dir, tuple(range(FIRST_CLIENT_ID, FIRST_CLIENT_ID + N_CLIENTS)))
+    if not (model_dir / "latest").exists():
+        subprocess.run(
+            [sys.executable, "-m", "modeling", "train", "--folds", "2", "--max-evals", "0",
+             "--sample", "1000", "--strategies", "none", "--no-baselines", "--compare-rows", "1000"],
+            cwd=REPO, env=stack.env(), check=True, capture_output=True, timeout=600,
+        )
+    return stack
