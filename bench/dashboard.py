@@ -1,0 +1,238 @@
+"""Benchmark of the dashboard: server start, memory per session, client switch and cohort selection times.
+
+Uses the configured database and model (DATABASE_URL, MODEL_DIR). With --scale N the portfolio's clients are
+replicated to N rows (new IDs, same scores and features) to measure sessions at full Home Credit size
+(356,000 clients) when the database holds fewer; explanations of replicated clients come from their originals.
+Writes its section of docs/performance.md between the bench:dashboard markers.
+
+    python -m bench.dashboard --scale 356000
+"""
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import weakref
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+
+REPO = Path(__file__).resolve().parent.parent
+DOC = REPO / "docs" / "performance.md"
+START, END = "<!-- bench:dashboard -->", "<!-- /bench:dashboard -->"
+
+
+def server_start_seconds(timeout: float = 1800) -> float:
+    """Seconds from `bokeh serve bokeh_app` to the first page served (the portfolio is loaded before)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    start = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "bokeh", "serve", "bokeh_app", "--port", str(port),
+                             "--address", "127.0.0.1", f"--allow-websocket-origin=127.0.0.1:{port}"],
+                            cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        while time.perf_counter() - start < timeout:
+            if proc.poll() is not None:
+                raise RuntimeError(f"bokeh serve exited with code {proc.returncode}")
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/bokeh_app", timeout=10) as r:
+                    if r.status == 200:
+                        return time.perf_counter() - start
+            except OSError:
+                time.sleep(0.5)
+        raise RuntimeError(f"the dashboard did not answer within {timeout:.0f} s")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def scale_up(portfolio, n: int):
+    """A portfolio of n clients made of copies of the real ones (IDs shifted), for full-size measurements."""
+    from bokeh_app.portfolio import Portfolio
+
+    real = portfolio.clients
+    reps = int(np.ceil(n / len(real)))
+    step = int(real.index.max()) + 1
+    ids = np.concatenate([real.index.to_numpy() + k * step for k in range(reps)])[:n]
+    take = np.tile(np.arange(len(real)), reps)[:n]
+    clients = real.iloc[take].set_axis(pd.Index(ids, name="SK_ID_CURR"))
+    features = portfolio.features.iloc[take].set_axis(clients.index)
+    original = lambda cid, lang="fr": portfolio.explain(int(cid) % step, lang)  # noqa: E731
+    return Portfolio(clients=clients, features=features, oof=portfolio.oof, threshold=portfolio.threshold,
+                     cost=portfolio.cost, model_version=portfolio.model_version, explain=original,
+                     f1_threshold=portfolio.f1_threshold, oof_kind=portfolio.oof_kind,
+                     scatter_max=portfolio.scatter_max, n_neighbours=portfolio.n_neighbours)
+
+
+def new_session(app, context, i: int):
+    """A session document of the directory app, as the server builds it for a browser tab."""
+    from bokeh.document import Document
+    from bokeh.server.contexts import BokehSessionContext
+
+    doc = Document()
+    session = BokehSessionContext(f"bench-{i}", context.server_context, doc)
+    doc._session_context = weakref.ref(session)
+    app.initialize_document(doc)
+    return SimpleNamespace(doc=doc, session=session)
+
+
+def rss_mib() -> float:
+    import psutil
+
+    return psutil.Process().memory_info().rss / 2**20
+
+
+def timed(action, repeat: list) -> list[float]:
+    """Milliseconds of each call of action(item)."""
+    out = []
+    for item in repeat:
+        start = time.perf_counter()
+        action(item)
+        out.append(1000 * (time.perf_counter() - start))
+    return out
+
+
+def p(values: list[float], q: float) -> float:
+    return float(np.percentile(values, q)) if values else float("nan")
+
+
+def run(scale: int | None, sessions: int, switches: int, serve: bool) -> dict:
+    """Every measurement, as a dict of figures."""
+    from bokeh.application import Application
+    from bokeh.application.handlers import DirectoryHandler
+    from bokeh.server.contexts import ApplicationContext
+
+    from bokeh_app.config import load_config
+    from bokeh_app.portfolio import load_portfolio
+
+    out: dict = {}
+    if serve:
+        out["server_start_s"] = server_start_seconds()
+    before = rss_mib()
+    start = time.perf_counter()
+    portfolio = load_portfolio(load_config(), say=lambda m: print(m, file=sys.stderr))
+    out["portfolio_load_s"] = time.perf_counter() - start
+    out["real_clients"] = len(portfolio.clients)
+    if scale and scale > len(portfolio.clients):
+        start = time.perf_counter()
+        portfolio = scale_up(portfolio, scale)
+        out["scale_up_s"] = time.perf_counter() - start
+    out["clients"] = len(portfolio.clients)
+    gc.collect()
+    out["portfolio_mib"] = rss_mib() - before
+
+    app = Application(DirectoryHandler(filename=str(REPO / "bokeh_app")))
+    context = ApplicationContext(app)
+    context.server_context.portfolio = portfolio
+    new_session(app, context, -1)  # warm-up: imports and first compilation
+    gc.collect()
+    before = rss_mib()
+    start = time.perf_counter()
+    docs = [new_session(app, context, i) for i in range(sessions)]
+    out["session_build_ms"] = 1000 * (time.perf_counter() - start) / sessions
+    gc.collect()
+    out["session_mib"] = (rss_mib() - before) / sessions
+
+    doc = docs[0].doc
+    rng = np.random.default_rng(0)
+    ids = [int(i) for i in rng.choice(portfolio.clients.index.to_numpy(), size=switches, replace=False)]
+    search = doc.select_one({"name": "client_search"})
+    switch = timed(lambda cid: setattr(search, "value", str(cid)), ids)
+    out["switch_ms_p50"], out["switch_ms_p95"] = p(switch, 50), p(switch, 95)
+    explain = timed(lambda cid: portfolio.explain(cid, "fr"), ids[:20])
+    out["explain_ms_p50"] = p(explain, 50)
+
+    hist = doc.select_one({"name": "cohort_hist"})
+    scatter = doc.select_one({"name": "cohort_scatter"})
+    bars = doc.select_one({"name": "cohort_bars"})
+    bins = len(hist.data["left"])
+    picks = [sorted(rng.choice(bins, size=rng.integers(1, 6), replace=False).tolist()) for _ in range(20)]
+    cohort = timed(lambda b: setattr(hist.selected, "indices", b), picks)
+    n_sample = len(scatter.data["income"])
+    boxes = [rng.choice(n_sample, size=n_sample // 4, replace=False).tolist() for _ in range(10)]
+    cohort += timed(lambda b: setattr(scatter.selected, "indices", b), boxes)
+    cohort += timed(lambda i: setattr(bars.selected, "indices", [i]), list(range(len(bars.data["category"]))))
+    out["cohort_ms_p50"], out["cohort_ms_p95"] = p(cohort, 50), p(cohort, 95)
+    chosen = doc.select_one({"name": "cost_fn"})
+    costs = timed(lambda v: (setattr(chosen, "value", v), chosen.trigger("value_throttled", None, v)),
+                  [5.0, 15.0, 25.0, 35.0, 45.0])
+    out["threshold_ms_p50"] = p(costs, 50)
+    out["scatter_points"] = n_sample
+    out["oof_rows"] = len(portfolio.oof)
+    return out
+
+
+def markdown(r: dict, args) -> str:
+    """The docs/performance.md section."""
+    scaled = r["clients"] != r["real_clients"]
+    lines = [
+        START,
+        "## Dashboard (Bokeh server)",
+        "",
+        f"Measured by `python -m bench.dashboard{' --scale ' + str(args.scale) if args.scale else ''}` on "
+        f"{time.strftime('%Y-%m-%d')} ({os.cpu_count()} cores). Database: {r['real_clients']:,} clients"
+        + (f", replicated to **{r['clients']:,} clients** (the full Home Credit size) for the session figures."
+           if scaled else "."),
+        "",
+        "| measure | value | goal |",
+        "| --- | --- | --- |",
+    ]
+    if "server_start_s" in r:
+        lines.append(f"| `bokeh serve` start to first page ({r['real_clients']:,} clients: model, scoring, "
+                     f"neighbours) | {r['server_start_s']:.1f} s | |")
+    lines += [
+        f"| portfolio load in process ({r['real_clients']:,} clients) | {r['portfolio_load_s']:.1f} s | |",
+        f"| memory of the shared portfolio ({r['clients']:,} clients) | {r['portfolio_mib']:.0f} MiB | |",
+        f"| memory per session | {r['session_mib']:.1f} MiB | small |",
+        f"| building one session document | {r['session_build_ms']:.0f} ms | |",
+        f"| switch client, server side (p50 / p95, {args.switches} clients) | {r['switch_ms_p50']:.0f} / "
+        f"{r['switch_ms_p95']:.0f} ms | p95 < 200 ms |",
+        f"| of which Scorer.score (features + SHAP from the database, p50) | {r['explain_ms_p50']:.0f} ms | |",
+        f"| apply a cohort selection (p50 / p95) | {r['cohort_ms_p50']:.0f} / {r['cohort_ms_p95']:.0f} ms | |",
+        f"| recompute the cost curve ({r['oof_rows']:,} OOF predictions, p50) | {r['threshold_ms_p50']:.0f} ms | |",
+        f"| points drawn in the cohort scatter | {r['scatter_points']:,} | ≤ 20,000 |",
+        "",
+        "Plots receive aggregates (histograms, rates per category) computed on the whole portfolio, and the "
+        "scatter a fixed random sample; the portfolio lives once per server process.",
+        END,
+    ]
+    return "\n".join(lines)
+
+
+def write_section(text: str, path: Path = DOC) -> None:
+    """Replace (or append) the dashboard section of docs/performance.md."""
+    current = path.read_text() if path.exists() else "# Performance\n"
+    pattern = re.compile(re.escape(START) + ".*?" + re.escape(END), re.S)
+    new = pattern.sub(lambda _m: text, current) if pattern.search(current) else current.rstrip() + "\n\n" + text + "\n"
+    path.write_text(new)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=int, default=356_000, help="clients in the measured portfolio (0 = as is)")
+    parser.add_argument("--sessions", type=int, default=5, help="sessions built to measure memory")
+    parser.add_argument("--switches", type=int, default=50, help="clients opened to time the switch")
+    parser.add_argument("--no-serve", action="store_true", help="skip the bokeh serve start-up measurement")
+    parser.add_argument("--no-write", action="store_true", help="print without updating docs/performance.md")
+    args = parser.parse_args(argv)
+    result = run(args.scale or None, args.sessions, args.switches, not args.no_serve)
+    text = markdown(result, args)
+    print(text)
+    if not args.no_write:
+        write_section(text)
+        print(f"written to {DOC}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

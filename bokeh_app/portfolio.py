@@ -1,0 +1,202 @@
+"""The data every session shares, prepared once per server: clients, batch scores, neighbours, OOF predictions."""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.neighbors import NearestNeighbors
+from sklearn.preprocessing import StandardScaler
+
+from modeling.threshold import CostMatrix, best_f1_threshold
+
+DAYS_PER_YEAR = 365.25
+SENTINEL_DAYS = 365243
+#: Descriptive fields of the application kept for the identity card, the filters and the cohorts.
+DESCRIPTIVE = (
+    "TARGET", "NAME_CONTRACT_TYPE", "CODE_GENDER", "NAME_FAMILY_STATUS", "OCCUPATION_TYPE", "NAME_INCOME_TYPE",
+    "NAME_EDUCATION_TYPE", "NAME_HOUSING_TYPE", "CNT_CHILDREN", "AMT_INCOME_TOTAL", "AMT_CREDIT", "AMT_ANNUITY",
+    "AMT_GOODS_PRICE", "FLAG_OWN_CAR", "FLAG_OWN_REALTY", "EXT_SOURCE_1", "EXT_SOURCE_2", "EXT_SOURCE_3",
+)
+CATEGORICAL = ("NAME_CONTRACT_TYPE", "CODE_GENDER", "NAME_FAMILY_STATUS", "OCCUPATION_TYPE", "NAME_INCOME_TYPE",
+               "NAME_EDUCATION_TYPE", "NAME_HOUSING_TYPE", "FLAG_OWN_CAR", "FLAG_OWN_REALTY")
+#: Fields (in human units) that define "similar clients"; amounts enter on a log scale.
+NEIGHBOUR_FIELDS = ("AGE_YEARS", "AMT_INCOME_TOTAL", "AMT_CREDIT", "AMT_ANNUITY", "YEARS_EMPLOYED",
+                    "CNT_CHILDREN", "EXT_SOURCE_1", "EXT_SOURCE_2", "EXT_SOURCE_3")
+LOG_FIELDS = ("AMT_INCOME_TOTAL", "AMT_CREDIT", "AMT_ANNUITY")
+AGE_BANDS = (18, 25, 35, 45, 55, 65, 120)
+INCOME_BANDS = (0, 100_000, 150_000, 200_000, 300_000, np.inf)
+
+
+def age_band_labels() -> list[str]:
+    """'18-24', '25-34', ..., '65+'."""
+    out = [f"{lo}–{hi - 1}" for lo, hi in zip(AGE_BANDS[:-2], AGE_BANDS[1:-1], strict=True)]
+    return out + [f"{AGE_BANDS[-2]}+"]
+
+
+def income_band_labels() -> list[str]:
+    """'< 100k', '100k-150k', ..., '300k+'."""
+    k = [int(b // 1000) for b in INCOME_BANDS[1:-1]]
+    return [f"< {k[0]}k"] + [f"{a}k–{b}k" for a, b in zip(k[:-1], k[1:], strict=True)] + [f"{k[-1]}k+"]
+
+
+def describe_clients(application: pd.DataFrame) -> pd.DataFrame:
+    """One row per client (index SK_ID_CURR) with descriptive fields in human units and bands."""
+    app = application.set_index("SK_ID_CURR")
+    out = pd.DataFrame(index=app.index)
+    for column in DESCRIPTIVE:
+        out[column] = app[column] if column in app else np.nan
+    for column in CATEGORICAL:
+        out[column] = out[column].astype("category")
+    days_birth = pd.to_numeric(app.get("DAYS_BIRTH"), errors="coerce")
+    days_employed = pd.to_numeric(app.get("DAYS_EMPLOYED"), errors="coerce").where(lambda d: d != SENTINEL_DAYS)
+    out["AGE_YEARS"] = (-days_birth / DAYS_PER_YEAR).astype("float32")
+    out["YEARS_EMPLOYED"] = (-days_employed / DAYS_PER_YEAR).clip(lower=0).astype("float32")
+    out["AGE_BAND"] = pd.cut(out["AGE_YEARS"], AGE_BANDS, right=False, labels=age_band_labels())
+    out["INCOME_BAND"] = pd.cut(out["AMT_INCOME_TOTAL"], INCOME_BANDS, right=False, labels=income_band_labels())
+    return out
+
+
+@dataclass
+class Portfolio:
+    """Clients with their batch scores, comparison features, OOF predictions and the model's threshold."""
+
+    clients: pd.DataFrame  # index SK_ID_CURR; DESCRIPTIVE + AGE_YEARS ... + PROBABILITY, DECISION, POINTS, GRADE
+    features: pd.DataFrame  # index SK_ID_CURR; model features kept for comparisons (float32)
+    oof: pd.DataFrame  # TARGET, PROBABILITY, AMT_CREDIT of the training clients (out-of-fold)
+    threshold: float
+    cost: CostMatrix
+    model_version: str
+    explain: Callable  # (client_id, lang) -> modeling.scorer.ScoreResult
+    f1_threshold: float | None = None
+    oof_kind: str = "out-of-fold"
+    scatter_max: int = 20_000
+    n_neighbours: int = 200
+    seed: int = 42
+    sample_: np.ndarray = field(init=False, repr=False)
+    scaler_: StandardScaler = field(init=False, repr=False)
+    knn_: NearestNeighbors = field(init=False, repr=False)
+    medians_: pd.Series = field(init=False, repr=False)
+    memo_: dict = field(init=False, repr=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        missing = [c for c in ("PROBABILITY", "DECISION", "POINTS", "GRADE") if c not in self.clients]
+        if missing:
+            raise ValueError(f"portfolio clients lack column {missing[0]}: score them with the model first")
+        if self.f1_threshold is None and len(self.oof):
+            self.f1_threshold = best_f1_threshold(self.oof["TARGET"], self.oof["PROBABILITY"], self.cost).threshold
+        rng = np.random.default_rng(self.seed)
+        n = len(self.clients)
+        self.sample_ = np.sort(rng.choice(n, size=min(n, self.scatter_max), replace=False))
+        keys = self._neighbour_matrix()
+        self.scaler_ = StandardScaler().fit(keys)
+        k = min(self.n_neighbours + 1, n)
+        self.knn_ = NearestNeighbors(n_neighbors=k).fit(self.scaler_.transform(keys))
+
+    def _neighbour_matrix(self, rows: pd.DataFrame | None = None) -> np.ndarray:
+        frame = (self.clients if rows is None else rows)[list(NEIGHBOUR_FIELDS)].astype("float64")
+        for column in LOG_FIELDS:
+            frame[column] = np.log1p(frame[column].clip(lower=0))
+        if rows is None:
+            self.medians_ = frame.median().fillna(0.0)
+        return frame.fillna(self.medians_).to_numpy()
+
+    def has(self, client_id: int) -> bool:
+        """True if the client is in the portfolio."""
+        return client_id in self.clients.index
+
+    def similar(self, client_id: int) -> pd.Index:
+        """SK_ID_CURR of the clients closest to this one on NEIGHBOUR_FIELDS (the client excluded)."""
+        row = self.scaler_.transform(self._neighbour_matrix(self.clients.loc[[client_id]]))
+        _, idx = self.knn_.kneighbors(row)
+        ids = self.clients.index[idx[0]]
+        return ids[ids != client_id][: self.n_neighbours]
+
+    def values(self, name: str) -> pd.Series:
+        """A comparison variable for every client: a descriptive field or a stored model feature."""
+        if name in self.clients:
+            return pd.to_numeric(self.clients[name], errors="coerce")
+        return self.features[name]
+
+    def comparable(self) -> list[str]:
+        """Names offered in the comparison: descriptive numbers first, then the stored model features."""
+        return [*NEIGHBOUR_FIELDS, *[c for c in self.features.columns if c not in NEIGHBOUR_FIELDS]]
+
+    def memo(self, key: tuple, compute: Callable):
+        """compute() once per server for key (aggregates every session reuses: histograms, quantiles)."""
+        if key not in self.memo_:
+            self.memo_[key] = compute()
+        return self.memo_[key]
+
+    def sample(self) -> pd.DataFrame:
+        """The bounded random sample of clients drawn in scatter plots."""
+        return self.clients.iloc[self.sample_]
+
+
+def comparison_features(bundle, top: int = 30) -> list[str]:
+    """The model's most important features by LightGBM gain, kept for the comparison view."""
+    gain = bundle.lgbm.booster_.feature_importance("gain")
+    order = np.argsort(-np.asarray(gain))[:top]
+    return [bundle.feature_names[i] for i in order]
+
+
+def with_scores(clients: pd.DataFrame, scores: pd.DataFrame, grades: list[str]) -> pd.DataFrame:
+    """Add PROBABILITY, DECISION, POINTS and GRADE (from Scorer.score_frame) to the descriptive frame."""
+    scores = scores.set_index("SK_ID_CURR").reindex(clients.index)
+    out = clients.copy()
+    out["PROBABILITY"] = scores["probability"].astype("float64")
+    out["DECISION"] = pd.Categorical(scores["decision"], categories=["grant", "refuse"])
+    out["POINTS"] = scores["points"].astype("float32")
+    out["GRADE"] = pd.Categorical(scores["grade"], categories=grades)
+    return out
+
+
+def read_oof(folder: Path, clients: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """Calibrated out-of-fold predictions of the model folder; else the batch scores of labelled clients."""
+    for name in ("oof.parquet", "oof.csv"):
+        path = folder / name
+        if path.is_file():
+            oof = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
+            oof = oof.rename(columns={"p": "PROBABILITY", "probability": "PROBABILITY", "y": "TARGET"})
+            if "AMT_CREDIT" not in oof and "SK_ID_CURR" in oof:
+                oof["AMT_CREDIT"] = clients["AMT_CREDIT"].reindex(oof["SK_ID_CURR"]).to_numpy()
+            return oof[["TARGET", "PROBABILITY", "AMT_CREDIT"]].dropna(subset=["TARGET"]), "out-of-fold"
+    labelled = clients[clients["TARGET"].notna()]
+    return labelled[["TARGET", "PROBABILITY", "AMT_CREDIT"]].reset_index(drop=True), "in-sample"
+
+
+def load_portfolio(config, say=print) -> Portfolio:
+    """Load the model and every client from the database, score them all and build the shared portfolio."""
+    from database.config import get_engine, masked
+    from modeling.artifact import load_bundle, resolve
+    from modeling.data import load_tables
+    from modeling.scorer import Scorer
+
+    start = time.perf_counter()
+    folder = resolve(config.model_path)
+    bundle = load_bundle(folder)
+    engine = get_engine(config.database_url)
+    tables = load_tables(engine)
+    if tables["application"].empty:
+        raise RuntimeError(f"no client in the database {masked(config.database_url)}: run `python -m database load`")
+    clients = describe_clients(tables["application"])
+    say(f"dashboard: {len(clients)} clients read, computing their features")
+    X = bundle.features.transform(tables).reindex(columns=bundle.feature_names)
+    del tables
+    scorer = Scorer(bundle, engine)
+    clients = with_scores(clients, scorer.score_frame(X), list(bundle.grades.labels))
+    keep = [c for c in comparison_features(bundle) if c in X and c not in clients]
+    features = X.reindex(clients.index)[keep].astype("float32")
+    oof, kind = read_oof(folder, clients)
+    portfolio = Portfolio(
+        clients=clients, features=features, oof=oof, threshold=float(bundle.threshold), cost=bundle.cost,
+        model_version=bundle.version, explain=lambda cid, lang="fr": scorer.score(cid, lang=lang),
+        f1_threshold=(bundle.card or {}).get("threshold_f1"), oof_kind=kind,
+        scatter_max=config.scatter_max, n_neighbours=config.neighbours,
+    )
+    say(f"dashboard: portfolio of {len(clients)} clients ready in {time.perf_counter() - start:.1f} s "
+        f"(model {bundle.version})")
+    return portfolio

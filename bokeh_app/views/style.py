@@ -1,0 +1,57 @@
+"""Colours, marks and sizes shared by the views: Okabe-Ito colour-blind-safe palette, never colour alone."""
+from __future__ import annotations
+
+from bokeh_app import i18n
+from modeling import labels
+
+BLUE = "#0072B2"  # granted, repaid, lowers the risk
+VERMILLION = "#D55E00"  # refused, defaulted, raises the risk
+GREY = "#6b6b6b"
+INK = "#1a1a1a"
+LIGHT_BLUE = "#d4e6f4"
+LIGHT_VERMILLION = "#f7dccb"
+HATCH = "/"  # hatching marks the "bad" side wherever vermillion is used
+MARKERS = {"grant": "circle", "refuse": "triangle"}
+COLOURS = {"grant": BLUE, "refuse": VERMILLION}
+FONT = "14px"
+TITLE_FONT = "16px"
+TOOLS = "pan,wheel_zoom,box_zoom,reset,save"
+
+#: Labels of the descriptive fields made by bokeh_app.portfolio (the model's features use modeling.labels).
+_OWN_FIELDS = {"AGE_YEARS": "age", "YEARS_EMPLOYED": "employed"}
+
+
+def field_label(name: str, lang: str) -> str:
+    """Human label of a descriptive field or of a model feature."""
+    if name in _OWN_FIELDS:
+        return f"{i18n.t(_OWN_FIELDS[name], lang)} ({i18n.t('years', lang)})"
+    return labels.feature_label(name, lang)
+
+
+def field_value(name: str, value, lang: str) -> str:
+    """A value written for people: years for the dashboard's own fields, modeling.labels otherwise."""
+    if name in _OWN_FIELDS:
+        return "—" if value is None or value != value else f"{i18n.number(value, lang, 1)} {i18n.t('years', lang)}"
+    return labels.format_value(name, None if value is None or value != value else float(value), lang)
+
+
+def decision_word(decision: str, lang: str) -> str:
+    """'Accordé' / 'Refusé' with a sign, so that the decision never rests on colour alone."""
+    return ("✔ " if decision == "grant" else "✖ ") + i18n.t(decision, lang)
+
+#: Rules for the HTML written into Div widgets (they live in their own shadow DOM, out of the page's CSS).
+DIV_CSS = """
+:host { font-size: 15px; color: #1a1a1a; line-height: 1.45; }
+h2 { font-size: 18px; margin: 0.4em 0; }
+dl.card { display: grid; grid-template-columns: max-content 1fr; gap: 0.25em 1em; margin: 0; }
+dl.card dt { color: #4d4d4d; } dl.card dd { margin: 0; font-weight: 600; }
+p.verdict { font-size: 17px; margin: 0.3em 0; }
+p.verdict .decision { font-weight: 700; padding: 0.1em 0.5em; border-radius: 3px; color: #ffffff; }
+p.verdict.grant .decision { background: #005a8c; } p.verdict.refuse .decision { background: #a33f00; }
+ul.reasons { padding-left: 1.2em; margin: 0.3em 0; } ul.reasons li { margin: 0.25em 0; list-style: none; }
+ul.reasons li.raises span { color: #a33f00; } ul.reasons li.lowers span { color: #005a8c; }
+table.cm { border-collapse: collapse; margin: 0.5em 0; } table.cm th, table.cm td { border: 1px solid #9e9e9e;
+  padding: 0.4em 0.7em; text-align: left; } table.cm small { display: block; color: #4d4d4d; font-size: 14px; }
+p.summary { background: #f2f2f2; padding: 0.5em 0.8em; border-left: 4px solid #b3001b; }
+p.error { color: #a33f00; font-weight: 600; }
+"""

@@ -1,0 +1,184 @@
+"""The dashboard in a real browser: `bokeh serve bokeh_app` on a free loopback port, driven by headless Chromium.
+
+An advisor types a client ID and reads, on the page, the probability and decision the Scorer gives.
+Set DASHBOARD_SCREENSHOTS=<folder> to keep a screenshot of each view (docs/img/ holds the published ones).
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.bokeh_app.conftest import bank, scorer  # noqa: F401  (session fixtures: test bank and model)
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
+CHROMEDRIVER = "/usr/bin/chromedriver"
+
+#: Finds the first element matching a CSS selector through every shadow root (Bokeh renders in shadow DOM).
+DEEP_QUERY = """
+const selector = arguments[0], wanted = arguments[1] || null;
+function* walk(root) {
+  for (const el of root.querySelectorAll('*')) {
+    yield el;
+    if (el.shadowRoot) { yield* walk(el.shadowRoot); }
+  }
+}
+for (const el of walk(document)) {
+  if (el.matches(selector) && (wanted === null || (el.textContent || '').includes(wanted))) { return el; }
+}
+return null;
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _browser_paths() -> tuple[str, str] | None:
+    binary = next((p for p in CHROMIUM if Path(p).exists()), None) or shutil.which("chromium")
+    driver = CHROMEDRIVER if Path(CHROMEDRIVER).exists() else shutil.which("chromedriver")
+    return (binary, driver) if binary and driver else None
+
+
+@pytest.fixture(scope="module")
+def server(bank):  # noqa: F811
+    """The dashboard served by Bokeh on the test bank; yields its URL."""
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": bank.url, "MODEL_DIR": str(bank.model_dir), "PYTHONPATH": str(REPO)}
+    env.pop("MODEL_PATH", None)
+    log = tempfile.TemporaryFile()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bokeh", "serve", "bokeh_app", "--port", str(port), "--address", "127.0.0.1",
+         f"--allow-websocket-origin=127.0.0.1:{port}"], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/bokeh_app"
+    deadline = time.monotonic() + 180
+    try:
+        while True:
+            if proc.poll() is not None:
+                log.seek(0)
+                pytest.fail(f"bokeh serve exited with {proc.returncode}: {log.read().decode()[-2000:]}")
+            try:
+                with urllib.request.urlopen(url, timeout=5) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"the dashboard did not answer on {url} within 180 s")
+            time.sleep(0.5)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def driver(tmp_path_factory):
+    """Headless Chromium through selenium; missing Chromium skips locally and fails under CI."""
+    paths = _browser_paths()
+    if paths is None:
+        message = "Chromium and chromedriver are needed: apt-get install -y chromium chromium-driver"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = paths[0]
+    for arg in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--window-size=1400,2300", "--lang=fr-FR",
+                f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
+        options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    browser = webdriver.Chrome(service=Service(paths[1]), options=options)
+    browser.set_page_load_timeout(60)
+    try:
+        yield browser
+    finally:
+        browser.quit()
+
+
+def _wait_for(driver, selector: str, text: str | None = None, timeout: float = 60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        element = driver.execute_script(DEEP_QUERY, selector, text)
+        if element is not None:
+            return element
+        time.sleep(0.25)
+    pytest.fail(f"nothing matching {selector!r}{f' with {text!r}' if text else ''} appeared within {timeout:.0f} s")
+
+
+def _console_errors(driver) -> list[str]:
+    return [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+
+
+def _screenshot(driver, name: str) -> None:
+    folder = os.environ.get("DASHBOARD_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        driver.save_screenshot(str(Path(folder) / name))
+
+
+def test_advisor_finds_a_client_and_reads_the_scorer_decision(server, driver, scorer, bank):  # noqa: F811
+    from selenium.webdriver.common.keys import Keys
+
+    from bokeh_app import i18n
+
+    driver.get(server)
+    assert driver.execute_script("return document.documentElement.lang") == "fr"
+    search = _wait_for(driver, "input[placeholder='100002']")
+    client_id = int(scorer_client_id(bank))
+    expected = scorer.score(client_id, lang="fr")
+    search.send_keys(str(client_id), Keys.ENTER)
+    verdict = _wait_for(driver, "p.verdict")
+    text = verdict.get_attribute("textContent")
+    assert i18n.percent(expected.probability, "fr") in text
+    assert i18n.t(expected.decision, "fr") in text
+    identity = _wait_for(driver, "dl.card", str(client_id))
+    assert str(client_id) in identity.get_attribute("textContent")
+    _wait_for(driver, "ul.reasons li")
+    time.sleep(1.5)  # let the plots paint before the picture
+    _screenshot(driver, "dashboard-client.png")
+    for tab, marker, picture in ((i18n.t("tab_cohort", "fr"), "p.summary", "dashboard-cohort.png"),
+                                 (i18n.t("tab_threshold", "fr"), "table.cm", "dashboard-threshold.png")):
+        _wait_for(driver, ".bk-tab", tab).click()
+        _wait_for(driver, marker)
+        time.sleep(1.5)
+        _screenshot(driver, picture)
+    assert _console_errors(driver) == []
+
+
+def test_english_switch_and_unknown_id(server, driver):
+    from selenium.webdriver.common.keys import Keys
+
+    driver.get(server + "?lang=en")
+    assert driver.execute_script("return document.documentElement.lang") == "en"
+    search = _wait_for(driver, "input[placeholder='100002']")
+    search.send_keys("999999999", Keys.ENTER)
+    _wait_for(driver, "div", "No client has ID 999999999")
+    assert _console_errors(driver) == []
+
+
+def scorer_client_id(bank) -> int:  # noqa: F811
+    """A client of the test bank with a history (the first loaded application)."""
+    import pandas as pd
+
+    return int(pd.read_csv(bank.csv / "application_train.csv", usecols=["SK_ID_CURR"]).iloc[3, 0])
