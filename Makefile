@@ -5,7 +5,10 @@ PY := $(VENV)/bin/python
 DEMO_CLIENTS ?= 20000
 DEMO_SEED ?= 42
 DEMO_DATA := data/synthetic
-export DATABASE_URL ?=
+DEMO_FOLDS ?= 3
+DEMO_EVALS ?= 10
+API_PORT ?= 8000
+DASHBOARD_PORT ?= 5006
 
 .PHONY: demo test venv data load train serve lint clean help
 
@@ -20,13 +23,25 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-data: venv  ## Generate the synthetic Home Credit files (DEMO_CLIENTS clients)
-	$(PY) -m database.synthetic --clients $(DEMO_CLIENTS) --seed $(DEMO_SEED) --out $(DEMO_DATA)
+data: venv $(DEMO_DATA)/.done  ## Generate the synthetic Home Credit files (DEMO_CLIENTS clients)
 
-load: venv  ## Load the generated files into the database (SQLite data/homecredit.db by default)
+$(DEMO_DATA)/.done:
+	$(PY) -m database.synthetic --clients $(DEMO_CLIENTS) --seed $(DEMO_SEED) --out $(DEMO_DATA)
+	touch $@
+
+load: data  ## Load the generated files into the database (SQLite data/homecredit.db by default)
 	$(PY) -m database load --source $(DEMO_DATA)
 
-demo: data load  ## Generate synthetic data, load it, train the model and run the product
+train: venv  ## Train a model on the database (folds and Hyperopt budget: DEMO_FOLDS, DEMO_EVALS)
+	$(PY) -m modeling train --folds $(DEMO_FOLDS) --max-evals $(DEMO_EVALS) --true-pd $(DEMO_DATA)/true_pd.csv
+
+serve: venv  ## Run the API (port API_PORT) and the dashboard (port DASHBOARD_PORT) until Ctrl-C
+	@DEMO_DATA=$(DEMO_DATA) API_PORT=$(API_PORT) DASHBOARD_PORT=$(DASHBOARD_PORT) PY=$(PY) sh bin/serve-demo
+
+demo: venv  ## Synthetic data -> database -> model (reused when present) -> API and dashboard
+	@$(MAKE) --no-print-directory load
+	@test -e $${MODEL_DIR:-models}/latest || $(MAKE) --no-print-directory train
+	@$(MAKE) --no-print-directory serve
 
 test: venv  ## Run the test suite
 	$(PY) -m pytest
