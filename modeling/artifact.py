@@ -62,6 +62,8 @@ class ModelBundle:
     background: pd.DataFrame | None = None  # small sample of training features for explanations
     versions: dict = field(default_factory=library_versions)
     card: dict = field(default_factory=dict)
+    # mean |SHAP| per feature and of its group (modeling.explain.global_importance), largest first
+    importance: pd.DataFrame | None = None
 
     @property
     def lgbm(self):

@@ -14,7 +14,7 @@ from sklearn.metrics import (
 )
 
 from modeling.calibration import calibration_curve_points
-from modeling.imbalance import DESCRIPTIONS
+from modeling.imbalance import DEFAULT_PARAMS, DESCRIPTIONS, MONOTONE_METHOD
 from modeling.tuning import SPACE
 
 
@@ -110,7 +110,7 @@ def _save(plt, fig, path: Path) -> None:
 def plot_roc(r, folder: Path) -> None:
     plt, fig, ax = _figure()
     fpr, tpr, _ = roc_curve(r.y, r.final_cv.oof)
-    ax.plot(fpr, tpr, label=f"model (OOF AUC {roc_auc_score(r.y, r.final_cv.oof):.3f})")
+    ax.plot(fpr, tpr, label=f"model (pooled OOF AUC {roc_auc_score(r.y, r.final_cv.oof):.3f})")
     ax.plot([0, 1], [0, 1], "--", color="grey", label="random")
     ax.set(xlabel="false positive rate", ylabel="true positive rate (defaults caught)", title="ROC curve")
     ax.legend(loc="lower right")
@@ -212,19 +212,26 @@ def _pct(x: float) -> str:
 def build(r) -> Doc:
     """The report's text, tables and figures."""
     d, cfg, cv, cal, m = Doc(), r.config, r.final_cv, r.calibration, r.meta
+    pooled = float(roc_auc_score(r.y, cv.oof))
     d.h(1, f"Credit scoring model {r.version}")
     d.p(f"Trained {m['created_at']} on {m['rows']} labelled clients ({m['defaults']} defaults, "
         f"{_pct(m['default_rate'])}) from {m['source']}{', stratified sample' if m['sample'] else ''}; "
         f"{m['features']} features; data fingerprint `{m['fingerprint'][:16]}…`; seed {cfg.seed}; "
         f"{r.seconds:.0f} s.")
     d.ul([
-        f"Out-of-fold AUC {cv.auc_mean:.4f} ± {cv.auc_std:.4f} over {cfg.folds} stratified folds "
-        f"(per fold: {', '.join(f'{a:.3f}' for a in cv.fold_auc)}).",
+        f"Mean per-fold AUC {cv.auc_mean:.4f} ± {cv.auc_std:.4f} over {cfg.folds} stratified folds "
+        f"(per fold: {', '.join(f'{a:.3f}' for a in cv.fold_auc)}); pooled out-of-fold AUC {pooled:.4f}.",
         f"Imbalance strategy: `{r.strategy}`. Calibration: {cal.calibrator.method}, Brier "
         f"{cal.brier_raw:.4f} → {cal.brier_calibrated:.4f}.",
         f"Decision: refuse when the calibrated default probability ≥ **{r.business.threshold:.4f}** "
         f"(cost matrix {r.cost.describe()}); approval rate {_pct(r.business.approval_rate)}.",
     ])
+
+    d.p("Two AUC figures appear below. The **mean per-fold AUC** averages the AUCs of the "
+        f"{cfg.folds} validation folds, each ranked by its own fold model (± is their standard deviation); "
+        "it is the figure used to compare strategies, tune and compare baselines. The **pooled out-of-fold AUC** "
+        "ranks all out-of-fold predictions together, as the threshold and grades do; it is usually a little "
+        "lower because the fold models' scores are not on exactly the same scale.")
 
     d.h(2, "Method and leakage control")
     d.ul([
@@ -261,12 +268,19 @@ def build(r) -> Doc:
         f"the model uses the **{t['used']}** parameters.")
     d.table(pd.DataFrame([{"parameter": k, "value": f"{v:.4g}" if isinstance(v, float) else str(v)}
                           for k, v in r.bundle.params.items()]))
+    d.p(f"Speed settings: `max_bin` {DEFAULT_PARAMS['max_bin']} (histogram bins per feature instead of "
+        "LightGBM's 255: building histograms is most of the cost on hundreds of columns) and monotone "
+        f"constraints method `{MONOTONE_METHOD}` (the `intermediate` method was 2-3x slower per tree with two "
+        "threads). Together they cut cross-validation time 1.5-3x; on 5,179 synthetic clients the mean per-fold "
+        "AUC moved by less than 0.001 (see `modeling/imbalance.py`).")
     d.p("Monotone constraints (business direction beyond doubt; +1 = higher value, higher risk): "
         + (", ".join(f"`{k}` {v:+d}" for k, v in r.monotone.items()) or "none of the rule features is present") + ".")
 
     d.h(2, "Discrimination")
     d.img("roc.png", "ROC curve (out-of-fold)")
     d.img("precision_recall.png", "Precision-recall curve (out-of-fold)")
+    d.p(f"Pooled out-of-fold AUC {pooled:.4f}; the table gives mean per-fold AUCs (`auc_mean`) and their "
+        "standard deviation.")
     rows = [{"model": "this model", "auc_mean": cv.auc_mean, "auc_std": cv.auc_std}]
     rows += [{"model": b["name"], "auc_mean": b["auc_mean"], "auc_std": b["auc_std"]} for b in r.baselines]
     d.h(3, "Baselines (same folds)")
@@ -274,8 +288,8 @@ def build(r) -> Doc:
     if r.true_pd:
         tp = r.true_pd
         d.p(f"The synthetic generator's true default probabilities (`{tp['file']}`) reach AUC {tp['best_auc']:.4f} "
-            f"on these {tp['clients']} clients: the best any model can expect. The model's OOF AUC "
-            f"{tp['model_auc']:.4f} is {_pct(tp['share'])} of it ({_pct(tp['share_above_random'])} of the "
+            f"on these {tp['clients']} clients (pooled): the best any model can expect. The model's pooled "
+            f"out-of-fold AUC {tp['model_auc']:.4f} (not the mean per-fold AUC {cv.auc_mean:.4f}) is {_pct(tp['share'])} of it ({_pct(tp['share_above_random'])} of the "
             f"distance from random to the ceiling).")
 
     d.h(2, "Calibration")

@@ -29,6 +29,8 @@ from modeling.tuning import save_trials, tune
 
 TIE_COST = 0.01  # strategies within 1% of the lowest cost are tied
 TIE_AUC = 0.001
+IMPORTANCE_COLUMNS = ("feature", "mean_abs_shap", "share", "group", "group_mean_abs_shap", "group_share")
+OOF_FILE = "oof.parquet"
 
 
 class Progress:
@@ -61,6 +63,8 @@ class TrainResult:
     trials: pd.DataFrame | None = None
     monotone: dict = field(default_factory=dict)
     y: np.ndarray | None = None
+    ids: np.ndarray | None = None  # SK_ID_CURR of the rows of y
+    amounts: np.ndarray | None = None  # AMT_CREDIT of the rows of y
     p_oof: np.ndarray | None = None  # final calibrator applied to OOF raw scores
     calibration: CalibrationResult | None = None
     cost: CostMatrix | None = None
@@ -187,7 +191,9 @@ def train(cfg: TrainConfig, engine=None, say=None) -> TrainResult:
     X = builder.transform(tables).reindex(target.index).astype("float64")
     y = target.to_numpy()
     r.y = y
+    r.ids = X.index.to_numpy()
     amounts = tables["application"].set_index("SK_ID_CURR")["AMT_CREDIT"].reindex(X.index).to_numpy(dtype=float)
+    r.amounts = amounts
     say(f"features: {X.shape[0]} clients x {X.shape[1]} columns")
     r.monotone = {c: s for c, s in zip(X.columns, monotone_constraints(list(X.columns)), strict=True) if s}
 
@@ -248,6 +254,10 @@ def train(cfg: TrainConfig, engine=None, say=None) -> TrainResult:
         background=background,
     )
     r.importance = _importance(r.bundle, X)
+    r.bundle.importance = r.importance[list(IMPORTANCE_COLUMNS)].copy()
+    # Serving predicts one row at a time in forked workers: one thread is fastest there, and a model that
+    # predicted with several threads in the parent process makes forked gunicorn workers hang.
+    r.bundle.lgbm.set_params(n_jobs=1)
     r.meta = {"fingerprint": fingerprint, "rows": len(y), "defaults": int(y.sum()),
               "default_rate": float(y.mean()), "features": X.shape[1],
               "source": str(cfg.source) if cfg.source else "database",
@@ -307,14 +317,22 @@ def model_card(r: TrainResult) -> dict:
     }
 
 
+def oof_frame(r: TrainResult) -> pd.DataFrame:
+    """SK_ID_CURR, TARGET, calibrated OOF PROBABILITY (the one the threshold was chosen on), AMT_CREDIT."""
+    return pd.DataFrame({"SK_ID_CURR": np.asarray(r.ids, dtype="int64"), "TARGET": np.asarray(r.y, dtype="int64"),
+                         "PROBABILITY": np.asarray(r.p_oof, dtype="float64"),
+                         "AMT_CREDIT": np.asarray(r.amounts, dtype="float64")})
+
+
 def publish(r: TrainResult, say) -> Path:
-    """Write bundle, card, trials and report into a staging folder, then rename it and switch latest."""
+    """Write bundle, card, OOF predictions, trials and report into a staging folder, then publish it."""
     from modeling.report import write_report
 
     root = Path(r.config.out_dir or model_dir())
     staging = artifact.staging_dir(root)
     try:
         artifact.write_bundle(r.bundle, staging)
+        oof_frame(r).to_parquet(staging / OOF_FILE, index=False)
         if r.trials is not None:
             save_trials(r.trials, staging)
         write_report(r, staging)

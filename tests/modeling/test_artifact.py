@@ -39,6 +39,11 @@ def test_latest_bundle_loads_and_predicts(result, tmp_path_factory, monkeypatch)
     assert 0 < bundle.threshold < 1 and bundle.grades.labels == ("A", "B", "C", "D", "E", "F")
     X = bundle.background
     assert bundle.predict_proba(X) == pytest.approx(result.bundle.predict_proba(X))
+    assert bundle.lgbm.get_params()["n_jobs"] == 1  # one thread per serving worker
+    top = bundle.importance.iloc[0]
+    assert set(bundle.importance["feature"]) == set(bundle.feature_names)
+    assert top["mean_abs_shap"] == bundle.importance["mean_abs_shap"].max() > 0
+    assert bundle.card["threshold_f1"] == pytest.approx(result.f1.threshold)
 
 
 def test_fingerprint_ignores_row_order_but_not_labels():

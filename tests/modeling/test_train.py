@@ -13,6 +13,7 @@ from training_setup import trained
 from modeling.__main__ import main
 from modeling.cv import cross_validate, make_folds
 from modeling.imbalance import make_estimator, monotone_constraints
+from modeling.threshold import best_cost_threshold
 from modeling.train import choose_strategy
 
 
@@ -29,11 +30,18 @@ def test_run_publishes_a_complete_version(result):
     assert expected <= files
     assert (result.folder.parent / "latest").resolve() == result.folder.resolve()
     assert not [p for p in result.folder.parent.iterdir() if p.name.startswith(".tmp-")]
+    oof = pd.read_parquet(result.folder / "oof.parquet")
+    assert list(oof.columns) == ["SK_ID_CURR", "TARGET", "PROBABILITY", "AMT_CREDIT"]
+    assert len(oof) == len(result.y) and oof["SK_ID_CURR"].is_unique and oof["PROBABILITY"].between(0, 1).all()
+    choice = best_cost_threshold(oof["TARGET"].to_numpy(), oof["PROBABILITY"].to_numpy(), result.bundle.cost,
+                                 oof["AMT_CREDIT"].to_numpy())
+    assert choice.threshold == pytest.approx(result.bundle.threshold)
 
 
 def test_report_states_choices_and_figures(result):
     text = (result.folder / "report.md").read_text()
-    for needle in ("Imbalance strategies", "`none`", "`undersample`", "Hyperopt", "Brier",
+    for needle in ("Imbalance strategies", "`none`", "`undersample`", "Hyperopt", "Brier", "max_bin",
+                   "Mean per-fold AUC", "pooled out-of-fold AUC",
                    f"{result.business.threshold:.4f}", f"{result.f1.threshold:.4f}", "unsupervised",
                    "EXT_SOURCE", "true default probabilities", "Logistic regression"):
         assert needle in text, needle
