@@ -1,0 +1,20 @@
+"""The strategies' estimators: what LightGBM sees at prediction time."""
+
+import numpy as np
+import pandas as pd
+
+from modeling.imbalance import make_estimator, model_input
+
+
+def test_serving_imputation_equals_the_fitted_imputer():
+    rng = np.random.default_rng(3)
+    X = pd.DataFrame(rng.normal(size=(300, 5)), columns=list("abcde"))
+    X[X > 1.0] = np.nan
+    X["e"] = np.nan  # a column with no value at all is kept (filled with 0)
+    y = (rng.random(300) < 0.2).astype(int)
+    estimator = make_estimator("smote", {"n_estimators": 5}, list(X.columns), seed=0, n_jobs=1).fit(X, y)
+    fresh = X.iloc[:40]
+    expected = estimator.named_steps["impute"].transform(fresh)
+    got = model_input(estimator, fresh)
+    pd.testing.assert_frame_equal(got, expected, check_dtype=False)
+    assert not got.isna().any().any()
