@@ -226,7 +226,7 @@ def _subject(group: str, lang: str) -> tuple[str, bool]:
 # Units that labels.format_value writes as a magnitude (DAYS_BIRTH -9461 -> "25,9 ans").
 _SHOWN_AS_MAGNITUDE = ("days", "months")
 _UNIT_SUFFIX = re.compile(r"\s*\((jours|days|mois|months)\)$")
-_INNER_PARENS = re.compile(r"\s*\(([^()]*)\)")
+_INNER_PARENS = re.compile(r"\s+\(([^()]*)\)")  # "marié(e)" keeps its brackets
 
 
 def _inline_label(label: str) -> str:

@@ -292,3 +292,10 @@ def test_global_importance_ranks_features_and_groups(model, data, tmp_path):
     assert (groups.set_index("group")["group_mean_abs_shap"] <= summed[groups["group"]].to_numpy() + 1e-9).all()
     png = plot_global_importance(table, tmp_path / "report" / "importance.png", lang="en")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
+
+
+def test_inclusive_french_words_keep_their_brackets_in_sentences():
+    from modeling.explain import _inline_label
+
+    assert _inline_label("Situation familiale : marié(e)") == "situation familiale : marié(e)"
+    assert _inline_label("Retard moyen (échéances) (jours)") == "retard moyen, échéances"
