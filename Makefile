@@ -2,11 +2,11 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-DEMO_CLIENTS ?= 20000
+DEMO_CLIENTS ?= 10000
 DEMO_SEED ?= 42
 DEMO_DATA := data/synthetic
 DEMO_FOLDS ?= 3
-DEMO_EVALS ?= 10
+DEMO_EVALS ?= 5
 API_PORT ?= 8000
 DASHBOARD_PORT ?= 5006
 
