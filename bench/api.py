@@ -12,9 +12,7 @@ import argparse
 import http.client
 import json
 import os
-import platform
 import random
-import re
 import signal
 import socket
 import statistics
@@ -29,6 +27,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from api.auth import digest, new_key  # noqa: E402
+from bench.performance_doc import machine, write_section  # noqa: E402
 
 START, END = "<!-- bench:api -->", "<!-- /bench:api -->"
 GOALS = {"p50_ms": 15.0, "p99_ms": 40.0, "rps": 250.0}
@@ -141,21 +140,6 @@ def load_test(port: int, key: str, ids: list[int], clients: int, seconds: float)
             "p90_ms": q[89], "p99_ms": q[98], "max_ms": all_ms[-1], "errors": sum(errors)}
 
 
-def machine() -> str:
-    """CPU model, cores, memory and Python of this machine."""
-    cpu = platform.processor() or platform.machine()
-    try:
-        text = Path("/proc/cpuinfo").read_text()
-        cpu = re.search(r"model name\s*:\s*(.+)", text).group(1).strip()
-    except (OSError, AttributeError):
-        pass
-    memory = ""
-    try:
-        kib = int(re.search(r"MemTotal:\s*(\d+)", Path("/proc/meminfo").read_text()).group(1))
-        memory = f", {kib / 1024 ** 2:.0f} GiB RAM"
-    except (OSError, AttributeError):
-        pass
-    return f"{cpu}, {os.cpu_count()} cores{memory}, {platform.system()} {platform.release()}, Python {platform.python_version()}"
 
 
 def section(r: dict, args: argparse.Namespace, n_ids: int, database: str) -> str:
@@ -187,13 +171,6 @@ def section(r: dict, args: argparse.Namespace, n_ids: int, database: str) -> str
     ])
 
 
-def write_section(path: Path, text: str) -> None:
-    """Replace the bench section of ``path`` (or append it), keeping every other section."""
-    current = path.read_text() if path.exists() else "# Performance\n"
-    pattern = re.compile(re.escape(START) + ".*?" + re.escape(END), re.S)
-    updated = pattern.sub(lambda _m: text, current) if pattern.search(current) else current.rstrip() + "\n\n" + text + "\n"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(updated)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -228,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     database = "SQLite" if (database_url or default_url()).startswith("sqlite") else masked(database_url)
     print(json.dumps({k: round(v, 2) if isinstance(v, float) else v for k, v in result.items()}))
     if not args.no_write:
-        write_section(args.out, section(result, args, len(ids), database))
+        write_section("api", section(result, args, len(ids), database), args.out)
         print(f"written to {args.out}")
     return 0 if result["errors"] == 0 else 1
 

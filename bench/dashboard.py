@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import gc
 import os
-import re
 import socket
 import subprocess
 import sys
@@ -25,9 +24,9 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 
+from bench.performance_doc import DOC, write_section
+
 REPO = Path(__file__).resolve().parent.parent
-DOC = REPO / "docs" / "performance.md"
-START, END = "<!-- bench:dashboard -->", "<!-- /bench:dashboard -->"
 
 
 def server_start_seconds(timeout: float = 1800) -> float:
@@ -176,7 +175,6 @@ def markdown(r: dict, args) -> str:
     """The docs/performance.md section."""
     scaled = r["clients"] != r["real_clients"]
     lines = [
-        START,
         "## Dashboard (Bokeh server)",
         "",
         f"Measured by `python -m bench.dashboard{' --scale ' + str(args.scale) if args.scale else ''}` on "
@@ -204,17 +202,10 @@ def markdown(r: dict, args) -> str:
         "",
         "Plots receive aggregates (histograms, rates per category) computed on the whole portfolio, and the "
         "scatter a fixed random sample; the portfolio lives once per server process.",
-        END,
     ]
     return "\n".join(lines)
 
 
-def write_section(text: str, path: Path = DOC) -> None:
-    """Replace (or append) the dashboard section of docs/performance.md."""
-    current = path.read_text() if path.exists() else "# Performance\n"
-    pattern = re.compile(re.escape(START) + ".*?" + re.escape(END), re.S)
-    new = pattern.sub(lambda _m: text, current) if pattern.search(current) else current.rstrip() + "\n\n" + text + "\n"
-    path.write_text(new)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -229,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
     text = markdown(result, args)
     print(text)
     if not args.no_write:
-        write_section(text)
+        write_section("dashboard", text)
         print(f"written to {DOC}", file=sys.stderr)
     return 0
 

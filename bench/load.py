@@ -11,8 +11,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
-import re
 import subprocess
 import sys
 import tempfile
@@ -25,6 +23,8 @@ sys.path.insert(0, str(REPO / "tests"))
 
 from pg_server import start_server  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
+
+from bench.performance_doc import machine, write_section  # noqa: E402
 
 FULL_CLIENTS = 356_255
 DOC = REPO / "docs" / "performance.md"
@@ -48,13 +48,6 @@ for path in files:
 """
 
 
-def machine() -> str:
-    """CPU model, cores and RAM of this machine."""
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    ram = int(next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
-                   if line.startswith("MemTotal"))) / 2**20
-    return f"{cpu}, {os.cpu_count()} cores, {ram:.0f} GiB RAM, Python {platform.python_version()}"
 
 
 def run_child(command: list[str], env: dict | None = None) -> tuple[float, float, str]:
@@ -137,13 +130,6 @@ def section(results: list[dict]) -> str:
     return "\n".join(lines + ([""] + notes if notes else [])) + "\n"
 
 
-def write_section(body: str) -> None:
-    """Replace this benchmark's section of docs/performance.md, keeping the others."""
-    text_ = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Performance\n"
-    block = f"<!-- bench:load -->\n{body}<!-- /bench:load -->"
-    pattern = re.compile(r"<!-- bench:load -->.*?<!-- /bench:load -->", re.S)
-    text_ = pattern.sub(lambda _m: block, text_) if pattern.search(text_) else text_.rstrip() + "\n\n" + block + "\n"
-    DOC.write_text(text_, encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -183,10 +169,10 @@ def main(argv: list[str] | None = None) -> int:
                     results.append({"set": name, "step": "pandas to_sql", "engine": engine_name, "rows": rows,
                                     **measured})
                     print(f"{name}: {engine_name} pandas to_sql in {measured['seconds']:.1f} s", file=sys.stderr)
-                write_section(section(results))
+                write_section("load", section(results))
     finally:
         server.destroy()
-    write_section(section(results))
+    write_section("load", section(results))
     print(section(results))
     return 0
 

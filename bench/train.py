@@ -18,8 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
-import re
 import subprocess
 import sys
 import tempfile
@@ -27,9 +25,11 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-DOC = REPO / "docs" / "performance.md"
+sys.path.insert(0, str(REPO))
+
+from bench.performance_doc import machine, write_section  # noqa: E402
+
 FULL_CLIENTS = 356_255
-MARKERS = ("<!-- bench:train -->", "<!-- /bench:train -->")
 
 FEATURES_CHILD = """
 import json, sys, time
@@ -97,13 +97,6 @@ print(json.dumps(out))
 """
 
 
-def machine() -> str:
-    """CPU model, cores and RAM of this machine."""
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    ram = int(next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
-                   if line.startswith("MemTotal"))) / 2**20
-    return f"{cpu}, {os.cpu_count()} cores, {ram:.0f} GiB RAM, Python {platform.python_version()}"
 
 
 def load_average() -> str:
@@ -185,7 +178,7 @@ def _quantiles(times: list[float]) -> dict:
 
 def section(results: dict) -> str:
     """Markdown section of docs/performance.md."""
-    lines = [MARKERS[0], "## Features, training and one-client latency (`bench/train.py`)", "",
+    lines = ["## Features, training and one-client latency (`bench/train.py`)", "",
              f"Machine: {machine()}. Load average at the start / end: {results['load_start']} / "
              f"{load_average()}. Measured {time.strftime('%Y-%m-%d %H:%M')}.", ""]
     f = results["features"]
@@ -218,17 +211,10 @@ def section(results: dict) -> str:
         lines.append(f"| `Scorer.score` | not measured: {latency['score_error']} |")
     if isinstance(latency, str):
         lines.append(f"| one-client latency | not measured: {latency} |")
-    lines += ["", "Targets: all clients < 3 min and < 12 GiB; one client scored and explained p95 < 50 ms.",
-              MARKERS[1]]
+    lines += ["", "Targets: all clients < 3 min and < 12 GiB; one client scored and explained p95 < 50 ms."]
     return "\n".join(lines)
 
 
-def write_section(body: str) -> None:
-    """Replace (or append) this benchmark's section of docs/performance.md, keeping the others."""
-    text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Performance\n"
-    pattern = re.compile(re.escape(MARKERS[0]) + ".*?" + re.escape(MARKERS[1]), re.S)
-    text = pattern.sub(lambda _: body, text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + body + "\n"
-    DOC.write_text(text, encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -275,9 +261,9 @@ def main(argv: list[str] | None = None) -> int:
     except RuntimeError as error:
         results["latency"] = str(error)
     body = section(results)
-    print(body) if args.no_doc else write_section(body)
+    print(body) if args.no_doc else write_section("train", body)
     print(f"done: features {f['total']:.0f} s / {f['peak_mib'] / 1024:.1f} GiB; section written to "
-          f"{'stdout' if args.no_doc else DOC}")
+          f"{'stdout' if args.no_doc else 'docs/performance.md'}")
     return 0
 
 
