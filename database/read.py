@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -40,15 +40,15 @@ def _frame(rows: list, name: str) -> pd.DataFrame:
     """Build the frame column by column with the dtype the schema implies (nullable integers become float,
     as in Kaggle's files); one numpy array per column keeps reading one client cheap."""
     dtypes = _dtypes(name)
-    values = list(zip(*rows)) if rows else [()] * len(dtypes)
+    values = list(zip(*rows, strict=True)) if rows else [()] * len(dtypes)
     columns = {
         column: np.array(column_values, dtype=dtype)
-        for (column, dtype), column_values in zip(dtypes.items(), values)
+        for (column, dtype), column_values in zip(dtypes.items(), values, strict=True)
     }
     return pd.DataFrame(columns, copy=False)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _dtypes(name: str) -> dict[str, str]:
     """The pandas dtype of every source column of table ``name``."""
     dtypes = {}

@@ -43,7 +43,7 @@ class Aggregated:
         matrix = np.full((len(names), len(ids)), np.nan)
         if found.any():
             matrix[:, found] = np.stack([self.columns[name] for name in names])[:, pos[found]]
-        out = dict(zip(names, matrix))
+        out = dict(zip(names, matrix, strict=True))
         if fill_counts:
             for name in names:
                 if name.endswith("_COUNT") and name.count("_COUNT") == 1:
@@ -204,7 +204,7 @@ def category_codes(series: pd.Series | np.ndarray, values: Sequence[str]) -> np.
     """Integer code per row: position in ``values``, ``len(values)`` for other values, -1 when missing."""
     array = np.asarray(series, dtype=object)
     missing = pd.isna(array)
-    if getattr(series, "dtype", object) != object:  # numbers or pandas strings: compared as text
+    if getattr(series, "dtype", object) != object:  # noqa: E721 (a numpy dtype compared with object, not a type check); numbers or pandas strings: compared as text
         array = array.astype(str)
     index, positions = _category_lookup(tuple(values))
     if len(array) <= _FEW_ROWS:  # one client's rows: plain dictionary look-ups beat the hash-table set-up

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from modeling.features.aggregate import Aggregated, aggregate_columns, safe_ratio
-from modeling.features.cleaning import late_flag, select, take
+from modeling.features.cleaning import late_flag, take
 
 CATEGORICAL = ("NAME_CONTRACT_STATUS",)
 _NUMERIC = ("MONTHS_BALANCE", "CNT_INSTALMENT", "CNT_INSTALMENT_FUTURE", "SK_DPD", "SK_DPD_DEF")
