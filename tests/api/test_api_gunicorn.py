@@ -3,25 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
-
-REPO = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from api_server import gunicorn_api
 
 
 def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict, bytes]:
@@ -36,34 +22,10 @@ def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict, byt
 @pytest.fixture
 def server(stack, api_key, keys, tmp_path):
     """gunicorn (2 workers) over the session stack; yields its base URL, stops it afterwards."""
-    port = free_port()
-    env = {**stack.env(), "SCORING_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "2",
-           "SCORING_API_KEYS": keys(api_key)}
+    env = {**stack.env(), "WEB_CONCURRENCY": "2", "SCORING_API_KEYS": keys(api_key)}
     env.pop("OMP_NUM_THREADS")  # the config file must set it itself
-    # the log goes to a file: a pipe nobody drains fills up under heavy logging and blocks the workers
-    log_path = tmp_path / "gunicorn.log"
-    log = open(log_path, "wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--config", "api/gunicorn.conf.py", "api:create_app()"],
-        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if get(f"{base}/api/v1/health")[0] == 200:
-                    break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"gunicorn did not become healthy:\n{log_path.read_text()[-3000:]}")
-            time.sleep(0.3)
+    with gunicorn_api(env, tmp_path / "gunicorn.log", timeout=60) as base:
         yield base
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
-        log.close()
 
 
 @pytest.mark.slow

@@ -9,10 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -23,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from api_server import gunicorn_api
 from pg_server import PgServer, PgUnavailable, start_server
 
 from database.roles import init_roles, role_url
@@ -67,12 +64,6 @@ def bank(stack) -> Iterator[Bank]:
         server.destroy()
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _get(url: str, key: str | None = None) -> tuple[int, dict, float]:
     """Status, JSON body and duration of one GET (a 599 status for a connection failure)."""
     request = urllib.request.Request(url, headers={"X-API-Key": key} if key else {})
@@ -96,31 +87,12 @@ def api(bank, tmp_path_factory) -> Iterator[str]:
     """gunicorn (2 workers) serving the API as homecredit_app over verify-full TLS; its base URL."""
     from api.auth import digest
 
-    port = _free_port()
     env = {**os.environ, "DATABASE_URL": bank.urls["homecredit_app"], "MODEL_DIR": str(bank.model_dir),
-           "SCORING_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "2",
-           "SCORING_API_KEYS": f"tester:{digest(API_KEY)}", "SCORING_RATE_LIMIT": "1000",
+           "WEB_CONCURRENCY": "2", "SCORING_API_KEYS": f"tester:{digest(API_KEY)}", "SCORING_RATE_LIMIT": "1000",
            "SCORING_RATE_BURST": "1000", "DATABASE_CONNECT_TIMEOUT": str(CONNECT_TIMEOUT)}
     env.pop("DATABASE_ALLOW_INSECURE", None)
-    # the log goes to a file: an undrained pipe would fill up with the outage's error logs and block workers
-    log_path = tmp_path_factory.mktemp("gunicorn") / "gunicorn.log"
-    log = open(log_path, "wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--config", "api/gunicorn.conf.py", "api:create_app()"],
-        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while _get(f"{base}/api/v1/health")[1].get("checks", {}).get("database") != "ok":
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"gunicorn did not start:\n{log_path.read_text()[-3000:]}")
-            time.sleep(0.3)
+    with gunicorn_api(env, tmp_path_factory.mktemp("gunicorn") / "gunicorn.log") as base:
         yield base
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
-        log.close()
 
 
 def _database_check(base: str) -> tuple[str, float]:
