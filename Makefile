@@ -10,7 +10,7 @@ DEMO_EVALS ?= 5
 API_PORT ?= 8000
 DASHBOARD_PORT ?= 5006
 
-.PHONY: demo test venv data load train serve lint clean help
+.PHONY: demo test venv data load train scores serve lint clean help
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
@@ -35,12 +35,16 @@ load: data  ## Load the generated files into the database (SQLite data/homecredi
 train: venv  ## Train a model on the database (folds and Hyperopt budget: DEMO_FOLDS, DEMO_EVALS)
 	$(PY) -m modeling train --folds $(DEMO_FOLDS) --max-evals $(DEMO_EVALS) --true-pd $(DEMO_DATA)/true_pd.csv
 
+scores: venv  ## Score and explain every client into the batch score store (served until the next load)
+	$(PY) -m modeling predict --store
+
 serve: venv  ## Run the API (port API_PORT) and the dashboard (port DASHBOARD_PORT) until Ctrl-C
 	@DEMO_DATA=$(DEMO_DATA) API_PORT=$(API_PORT) DASHBOARD_PORT=$(DASHBOARD_PORT) PY=$(PY) sh bin/serve-demo
 
-demo: venv  ## Synthetic data -> database -> model (reused when present) -> API and dashboard
+demo: venv  ## Synthetic data -> database -> model (reused when present) -> batch scores -> API and dashboard
 	@$(MAKE) --no-print-directory load
 	@test -e $${MODEL_DIR:-models}/latest || $(MAKE) --no-print-directory train
+	@$(MAKE) --no-print-directory scores
 	@$(MAKE) --no-print-directory serve
 
 test: venv  ## Run the test suite

@@ -18,6 +18,7 @@ DEFAULTS: dict[str, Any] = {
     "PAGE_ENABLED": True,  # the advisor page at / (no key, rate limited per IP address)
     "PAGE_RATE_LIMIT": 1.0,  # page scores per second and per IP address
     "PAGE_RATE_BURST": 10,
+    "BATCH_SCORES": True,  # serve current batch scores (client_score, `python -m modeling predict --store`) first
     "MAX_BATCH": 100,  # most client IDs in one POST /api/v1/scores
     "MAX_CONTENT_LENGTH": 16 * 1024,  # bytes of a request body (413 beyond)
     "TRUSTED_PROXIES": 0,  # proxies in front (Heroku router: 1) whose X-Forwarded-* headers are trusted

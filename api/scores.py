@@ -21,8 +21,10 @@ def client_score(client_id: str):
     get:
       summary: Default probability, decision and reasons of one client
       description: >
-        Computes the client's features from the database, applies the model and explains the score in
-        plain sentences. Every answer is written to the audit trail (caller = API key name).
+        Serves the client's batch score when it is current (written by `python -m modeling predict --store`
+        since the last load), else computes the features from the database, applies the model and explains
+        the score; both give the same answer. Reasons are plain sentences. Every answer is written to the
+        audit trail (caller = API key name).
       tags: [scores]
       security: [{ApiKey: []}]
       parameters:

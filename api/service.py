@@ -44,9 +44,10 @@ def parse_lang(raw: str | None) -> str:
 class ScoringService:
     """Holds the engine and the Scorer of this process; both are created lazily and once."""
 
-    def __init__(self, database_url: str | None = None, model_dir: str | None = None):
+    def __init__(self, database_url: str | None = None, model_dir: str | None = None, batch_scores: bool = True):
         self.database_url = database_url
         self.model_dir = model_dir
+        self.batch_scores = bool(batch_scores)
         self._engine: Engine | None = None
         self._scorer = None
         self._bundle = None
@@ -117,7 +118,7 @@ class ScoringService:
         from modeling.scorer import UnknownClient
 
         try:
-            return scorer.score(client_id, lang=lang)
+            return scorer.score(client_id, lang=lang, use_store=self.batch_scores)
         except UnknownClient as exc:
             raise ApiError(404, "unknown_client", f"No client with ID {client_id}.") from exc
 
@@ -144,7 +145,7 @@ class ScoringService:
             present = set(connection.execute(
                 select(Application.sk_id_curr).where(Application.sk_id_curr.in_(client_ids))).scalars())
         known = [i for i in client_ids if i in present]
-        results = scorer.score_many(known, lang=lang) if known else []
+        results = scorer.score_many(known, lang=lang, use_store=self.batch_scores) if known else []
         return results, [i for i in client_ids if i not in present]
 
     def score_and_audit(self, client_id: int, lang: str, caller: str):
@@ -166,4 +167,5 @@ def get_service() -> ScoringService:
 
 def init_app(app: Flask) -> None:
     """Attach a (not yet loaded) service to the app."""
-    app.extensions["scoring"] = ScoringService(app.config["DATABASE_URL"], app.config["MODEL_DIR"])
+    app.extensions["scoring"] = ScoringService(app.config["DATABASE_URL"], app.config["MODEL_DIR"],
+                                               app.config["BATCH_SCORES"])

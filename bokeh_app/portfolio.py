@@ -193,7 +193,7 @@ def load_portfolio(config, say=print) -> Portfolio:
     oof, kind = read_oof(folder, clients)
     portfolio = Portfolio(
         clients=clients, features=features, oof=oof, threshold=float(bundle.threshold), cost=bundle.cost,
-        model_version=bundle.version, explain=lambda cid, lang="fr": scorer.score(cid, lang=lang),
+        model_version=bundle.version, explain=lambda cid, lang="fr": scorer.score(cid, lang=lang, use_store=True),
         f1_threshold=(bundle.card or {}).get("threshold_f1"), oof_kind=kind,
         scatter_max=config.scatter_max, n_neighbours=config.neighbours,
     )

@@ -401,6 +401,25 @@ class ScoreAudit(Base):
     caller: Mapped[str] = mapped_column(String)
 
 
+class ClientScore(Base):
+    """A client's probability and reasons computed in batch by one model version (``modeling.store``).
+
+    Derived data: valid while ``load_run_id`` is the latest load run; rewritten by
+    ``python -m modeling predict --store``. Reasons are a JSON list of language-neutral reason keys.
+    """
+
+    __tablename__ = "client_score"
+
+    model_version: Mapped[str] = mapped_column(String, primary_key=True)
+    sk_id_curr: Mapped[int] = mapped_column(
+        ForeignKey("application.sk_id_curr"), primary_key=True
+    )
+    probability: Mapped[float] = mapped_column(Float)
+    reasons: Mapped[str] = mapped_column(Text)
+    load_run_id: Mapped[Optional[int]] = mapped_column(Integer)
+    scored_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 #: The seven Home Credit tables, parents before children (the order to create and load them).
 DATA_TABLES: tuple[str, ...] = (
     "application",

@@ -48,8 +48,10 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--lang", choices=("fr", "en"), default="fr")
     s.add_argument("--model", type=Path, default=None, help="model folder (default MODEL_DIR/latest)")
 
-    b = sub.add_parser("predict", help="score every client of the database into a CSV file")
-    b.add_argument("--out", type=Path, required=True, help="CSV file to write")
+    b = sub.add_parser("predict", help="score every client of the database into a CSV file and/or the score store")
+    b.add_argument("--out", type=Path, default=None, help="CSV file to write")
+    b.add_argument("--store", action="store_true",
+                   help="write the scores and reasons to the client_score table, served until the next load")
     b.add_argument("--model", type=Path, default=None, help="model folder (default MODEL_DIR/latest)")
     return p
 
@@ -82,12 +84,37 @@ def run_predict(args) -> None:
     from modeling.artifact import load_bundle
     from modeling.scorer import Scorer
 
+    if args.out is None and not args.store:
+        raise ValueError("nothing to write: give --out FILE.csv, --store or both")
     scorer = Scorer(load_bundle(args.model), get_engine())
-    frame = scorer.predict_all(progress=lambda m: print(m, file=sys.stderr, flush=True))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    frame.to_csv(args.out, index=False)
-    refused = (frame["decision"] == "refuse").mean() if len(frame) else 0.0
-    print(f"{len(frame)} clients scored ({refused:.1%} refused) -> {args.out}")
+    say = lambda m: print(m, file=sys.stderr, flush=True)  # noqa: E731
+    if args.store:
+        from modeling.store import write_scores
+
+        s = write_scores(scorer, progress=say)
+        print(f"{s.clients} clients scored and explained by model {s.model_version} ({s.refused / max(s.clients, 1):.1%} "
+              f"refused) -> client_score, valid until the next load (run {s.load_run_id}); {s.seconds:.0f} s")
+    if args.out is not None:
+        frame = scorer.predict_all(progress=say)
+        _write_csv(frame, args.out)
+        refused = (frame["decision"] == "refuse").mean() if len(frame) else 0.0
+        print(f"{len(frame)} clients scored ({refused:.1%} refused) -> {args.out}")
+
+
+def _write_csv(frame, path: Path) -> None:
+    """Write the CSV atomically: a half-written file never replaces a good one."""
+    import os
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", newline="") as handle:
+            frame.to_csv(handle, index=False)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def main(argv: list[str] | None = None) -> int:

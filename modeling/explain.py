@@ -256,43 +256,103 @@ def reason_sentence(group: str, feature: str, value: float | None, display_value
     return f"{subject} {verb} {obj} ({detail})."
 
 
-def reasons_from_contributions(contributions: pd.Series, values: pd.Series, population: PopulationStats,
-                               lang: str = "fr", top: int = 4,
-                               min_contribution: float = MIN_CONTRIBUTION) -> list[Reason]:
-    """Reasons from one client's SHAP contributions: up to `top` groups raising then `top` lowering the risk."""
-    _check_lang(lang)
+@dataclass(frozen=True)
+class ReasonKey:
+    """What a reason says, independent of language: the group, its main feature and value, the SHAP sums.
+
+    Batch scores store these (``modeling.store``); ``render_reasons`` words them in French or English.
+    """
+
+    group: str
+    feature: str
+    value: float | None
+    contribution: float  # summed SHAP (log-odds) of the group
+    feature_contribution: float  # SHAP of the main feature alone
+
+    def to_list(self) -> list:
+        """Compact JSON form: [group, feature, value, contribution, feature_contribution]."""
+        return [self.group, self.feature, self.value, self.contribution, self.feature_contribution]
+
+    @classmethod
+    def from_list(cls, item: list) -> ReasonKey:
+        """Inverse of to_list."""
+        group, feature, value, contribution, feature_contribution = item
+        return cls(str(group), str(feature), None if value is None else float(value), float(contribution),
+                   float(feature_contribution))
+
+
+def reason_keys(contributions: pd.Series, values: pd.Series, top: int = 4,
+                min_contribution: float = MIN_CONTRIBUTION) -> list[ReasonKey]:
+    """The groups that move one client's risk most: up to `top` raising it, then up to `top` lowering it."""
     names = list(contributions.index)
-    contrib = contributions.to_numpy(dtype=float)
+    return _keys_from_arrays(names, _group_index(tuple(names)), contributions.to_numpy(dtype=float),
+                             values.reindex(names).to_numpy(dtype=float), top, min_contribution)
+
+
+@cache
+def _group_index(names: tuple[str, ...]) -> dict[str, np.ndarray]:
     by_group: dict[str, list[int]] = {}
     for i, name in enumerate(names):
         by_group.setdefault(_group(name), []).append(i)
+    return {group: np.asarray(idx) for group, idx in by_group.items()}
+
+
+def _keys_from_arrays(names: list[str], by_group: dict[str, np.ndarray], contrib: np.ndarray, values: np.ndarray,
+                      top: int, min_contribution: float) -> list[ReasonKey]:
     sums = {group: float(contrib[idx].sum()) for group, idx in by_group.items()}
     kept = [g for g, s in sums.items() if abs(s) >= min_contribution]
     raising = sorted((g for g in kept if sums[g] > 0), key=lambda g: -sums[g])[:top]
     lowering = sorted((g for g in kept if sums[g] < 0), key=lambda g: sums[g])[:top]
-    reasons = []
+    keys = []
     for group in raising + lowering:
         total = sums[group]
         # Main feature: the largest contribution pushing the same way as the group as a whole.
-        idx = [i for i in by_group[group] if contrib[i] * total > 0]
+        idx = [int(i) for i in by_group[group] if contrib[i] * total > 0]
         main = max(idx, key=lambda i: abs(contrib[i]))
-        feature = names[main]
-        raw = values.get(feature)
-        value = None if raw is None or not np.isfinite(raw) else float(raw)
-        direction = "raises" if total > 0 else "lowers"
+        raw = values[main]
+        value = float(raw) if np.isfinite(raw) else None
+        keys.append(ReasonKey(group, names[main], value, total, float(contrib[main])))
+    return keys
+
+
+def batch_reason_keys(contributions: pd.DataFrame, values: pd.DataFrame, top: int = 4,
+                      min_contribution: float = MIN_CONTRIBUTION) -> list[list[ReasonKey]]:
+    """reason_keys for every row of a contributions frame (values: the clients' features, same index)."""
+    names = list(contributions.columns)
+    by_group = _group_index(tuple(names))
+    contrib = contributions.to_numpy(dtype=float)
+    vals = values.reindex(index=contributions.index, columns=names).to_numpy(dtype=float)
+    return [_keys_from_arrays(names, by_group, contrib[r], vals[r], top, min_contribution) for r in range(len(contrib))]
+
+
+def render_reasons(keys: list[ReasonKey], population: PopulationStats, lang: str = "fr") -> list[Reason]:
+    """Word reason keys as Reasons in one language, placing each value in the training population."""
+    _check_lang(lang)
+    reasons = []
+    for key in keys:
+        feature, value = key.feature, key.value
+        direction = "raises" if key.contribution > 0 else "lowers"
         display = labels.format_value(feature, value, lang)
         position = population.position(feature, value)
         if position is not None and value < 0 and labels.unit(feature) in _SHOWN_AS_MAGNITUDE:
             position = position[::-1]  # "-9461 days" is shown as "25.9 years": rank the magnitude
         reasons.append(Reason(
             feature=feature, label=labels.feature_label(feature, lang), value=value, display_value=display,
-            contribution=total, direction=direction,
-            sentence=reason_sentence(group, feature, value, display, position, direction, lang),
-            group=group, group_label=labels.group_label(group, lang),
+            contribution=key.contribution, direction=direction,
+            sentence=reason_sentence(key.group, feature, value, display, position, direction, lang),
+            group=key.group, group_label=labels.group_label(key.group, lang),
             percentile=None if position is None else position[0] + position[1] / 2,
-            feature_contribution=float(contrib[main]),
+            feature_contribution=key.feature_contribution,
         ))
     return reasons
+
+
+def reasons_from_contributions(contributions: pd.Series, values: pd.Series, population: PopulationStats,
+                               lang: str = "fr", top: int = 4,
+                               min_contribution: float = MIN_CONTRIBUTION) -> list[Reason]:
+    """Reasons from one client's SHAP contributions: up to `top` groups raising then `top` lowering the risk."""
+    _check_lang(lang)
+    return render_reasons(reason_keys(contributions, values, top, min_contribution), population, lang)
 
 
 def explain_client(model, features_row: pd.DataFrame, population: PopulationStats, lang: str = "fr",

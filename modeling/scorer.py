@@ -79,10 +79,13 @@ class Scorer:
     def _result(self, client_id: int, row: pd.DataFrame, lang: str) -> ScoreResult:
         from modeling.explain import explain_client
 
+        p = float(self.bundle.predict_proba(row)[0])
+        return self._make(client_id, p, explain_client(self.bundle, row, self.bundle.feature_stats, lang=lang, top=4),
+                          lang)
+
+    def _make(self, client_id: int, p: float, reasons: list, lang: str) -> ScoreResult:
         b = self.bundle
-        p = float(b.predict_proba(row)[0])
         decision = str(b.decide(p))
-        reasons = explain_client(b, row, b.feature_stats, lang=lang, top=4)
         return ScoreResult(
             client_id=int(client_id), probability=p, decision=decision,
             decision_label=DECISION_LABELS[lang][decision], threshold=float(b.threshold),
@@ -90,22 +93,57 @@ class Scorer:
             reasons=reasons, percentile=float(b.percentile(p)),
         )
 
-    def score(self, client_id: int, lang: str = "fr") -> ScoreResult:
-        """Score one client; raises UnknownClient if the ID has no application."""
+    def stored(self, client_id: int, lang: str = "fr", connection=None) -> ScoreResult | None:
+        """The client's batch score (``python -m modeling predict --store``) if it is current, else None.
+
+        Equal to ``score`` for the same model and data: the batch ran the same features, model and SHAP.
+        """
+        from modeling.explain import ReasonKey, render_reasons
+        from modeling.store import stored
+
         _check_lang(lang)
+        if connection is None:
+            with self.engine.connect() as own:
+                found = stored(own, self.bundle.version, client_id)
+        else:
+            found = stored(connection, self.bundle.version, client_id)
+        if found is None:
+            return None
+        p, keys = found
+        reasons = render_reasons([ReasonKey.from_list(k) for k in keys], self.bundle.feature_stats, lang)
+        return self._make(client_id, p, reasons, lang)
+
+    def score(self, client_id: int, lang: str = "fr", use_store: bool = False) -> ScoreResult:
+        """Score one client (from the batch store first when use_store); raises UnknownClient if unknown."""
+        _check_lang(lang)
+        if use_store:
+            found = self.stored(client_id, lang)
+            if found is not None:
+                return found
         X = self.features([client_id])
         if int(client_id) not in X.index:
             raise UnknownClient(client_id)
         return self._result(client_id, X.loc[[int(client_id)]], lang)
 
-    def score_many(self, client_ids: Sequence[int], lang: str = "fr") -> list[ScoreResult]:
-        """Score several clients with one read; raises UnknownClient for the first absent ID."""
+    def score_many(self, client_ids: Sequence[int], lang: str = "fr", use_store: bool = False) -> list[ScoreResult]:
+        """Score several clients (stored scores first when use_store, the others with one read);
+        raises UnknownClient for the first absent ID."""
         _check_lang(lang)
-        X = self.features(client_ids)
-        missing = [i for i in client_ids if int(i) not in X.index]
-        if missing:
-            raise UnknownClient(missing[0])
-        return [self._result(i, X.loc[[int(i)]], lang) for i in client_ids]
+        done: dict[int, ScoreResult] = {}
+        if use_store:
+            with self.engine.connect() as connection:
+                for i in client_ids:
+                    found = self.stored(int(i), lang, connection)
+                    if found is not None:
+                        done[int(i)] = found
+        rest = [int(i) for i in client_ids if int(i) not in done]
+        if rest:
+            X = self.features(rest)
+            missing = [i for i in rest if i not in X.index]
+            if missing:
+                raise UnknownClient(missing[0])
+            done.update({i: self._result(i, X.loc[[i]], lang) for i in rest})
+        return [done[int(i)] for i in client_ids]
 
     def predict_all(self, progress: Callable[[str], None] | None = None) -> pd.DataFrame:
         """Scores of every client in the database, features computed for all at once."""

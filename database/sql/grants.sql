@@ -9,7 +9,7 @@ REVOKE ALL ON ALL SEQUENCES IN SCHEMA public
     FROM PUBLIC, homecredit_loader, homecredit_app, homecredit_analyst;
 
 -- Loader: appends rows (INSERT also covers COPY FROM) and reads the keys it needs to skip rows
--- already loaded and to check references. No UPDATE, DELETE, TRUNCATE; nothing on score_audit.
+-- already loaded and to check references. No UPDATE, DELETE, TRUNCATE on the data; nothing on score_audit.
 GRANT SELECT, INSERT ON
     application, bureau, bureau_balance, previous_application,
     pos_cash_balance, credit_card_balance, installments_payments,
@@ -19,6 +19,9 @@ GRANT SELECT, INSERT ON
 GRANT UPDATE (summary) ON load_run TO homecredit_loader;
 GRANT USAGE ON SEQUENCE installments_payments_id_seq, load_run_id_seq, rejected_row_id_seq
     TO homecredit_loader;
+-- Batch scores (`python -m modeling predict --store`, run after a load with the loader's account) are
+-- derived data: the loader may replace them, which is the only DELETE it holds.
+GRANT SELECT, INSERT, DELETE ON client_score TO homecredit_loader;
 
 -- Application (API, dashboard): reads what scoring needs, records each decision it serves.
 GRANT SELECT ON
@@ -28,6 +31,9 @@ GRANT SELECT ON
 -- score_audit is append-only for the service: it may add rows and learn the new row's id (a
 -- single-row INSERT ... RETURNING id), never read, change or delete the decisions already recorded,
 -- so one caller can never see another caller's decisions.
+-- It reads the batch scores, and the latest load run's id that tells whether they are still current.
+GRANT SELECT ON client_score TO homecredit_app;
+GRANT SELECT (id) ON load_run TO homecredit_app;
 GRANT INSERT ON score_audit TO homecredit_app;
 GRANT SELECT (id) ON score_audit TO homecredit_app;
 GRANT USAGE ON SEQUENCE score_audit_id_seq TO homecredit_app;

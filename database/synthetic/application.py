@@ -15,7 +15,7 @@ BUILDING_BASES = ["APARTMENTS", "BASEMENTAREA", "YEARS_BEGINEXPLUATATION", "YEAR
                   "ELEVATORS", "ENTRANCES", "FLOORSMAX", "FLOORSMIN", "LANDAREA", "LIVINGAPARTMENTS",
                   "LIVINGAREA", "NONLIVINGAPARTMENTS", "NONLIVINGAREA"]
 # Correlation of each EXT_SOURCE score with the latent riskiness and with age (z-scored years).
-EXT_LOADINGS = {"EXT_SOURCE_1": (0.50, 0.45), "EXT_SOURCE_2": (0.58, 0.05), "EXT_SOURCE_3": (0.58, 0.20)}
+EXT_LOADINGS = {"EXT_SOURCE_1": (0.68, 0.45), "EXT_SOURCE_2": (0.75, 0.05), "EXT_SOURCE_3": (0.75, 0.20)}
 RISKY_JOBS = ["Laborers", "Drivers", "Low-skill Laborers", "Security staff", "Cooking staff", "Waiters/barmen staff"]
 SAFE_JOBS = ["Accountants", "Core staff", "High skill tech staff", "Managers", "Medicine staff", "HR staff"]
 

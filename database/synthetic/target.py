@@ -8,8 +8,8 @@ from scipy.optimize import brentq
 from database.synthetic.core import sigmoid
 
 DEFAULT_RATE = 0.0807   # share of train clients with TARGET = 1 in the Kaggle data
-APP_WEIGHT = 1.55       # weight of the application score
-RISK_WEIGHT = 0.4       # weight of the latent riskiness (seen only through EXT_SOURCE_* and the history)
+APP_WEIGHT = 1.5        # weight of the application score
+RISK_WEIGHT = 0.5       # weight of the latent riskiness (seen only through EXT_SOURCE_* and the history)
 HISTORY_WEIGHT = 0.42   # weight of the history score
 
 

@@ -88,6 +88,9 @@ AUDIT_ROW = ("INSERT INTO score_audit (sk_id_curr, model_version, probability, d
     "DELETE FROM score_audit",
     "INSERT INTO application (sk_id_curr) VALUES (1)",
     "SELECT * FROM rejected_row",
+    "DELETE FROM client_score",
+    "UPDATE client_score SET probability = 0",
+    "SELECT source FROM load_run",
 ])
 def test_application_role_cannot_change_or_read_what_it_must_not(roles_db, sql):
     _refused(roles_db["homecredit_app"], sql)
@@ -100,6 +103,19 @@ def test_application_role_reads_data_and_appends_audit_rows(roles_db):
     assert _run(app, "SELECT count(*) FROM bureau")[0][0] > 0
     _run(app, AUDIT_ROW)
     assert _run(roles_db[OWNER], "SELECT count(*) FROM score_audit WHERE caller = 'test'")[0][0] >= 1
+    # the batch-score lookup: the stored row and the latest load run's id
+    assert _run(app, "SELECT count(*) FROM client_score")[0][0] >= 0
+    assert _run(app, "SELECT max(id) FROM load_run")[0][0] >= 1
+
+
+@pytest.mark.postgres
+def test_loader_replaces_batch_scores_but_never_deletes_data(roles_db):
+    loader = roles_db["homecredit_loader"]
+    _run(loader, "INSERT INTO client_score (model_version, sk_id_curr, probability, reasons, load_run_id, scored_at) "
+                 "SELECT 'v-roles', min(sk_id_curr), 0.1, '[]', 1, now() FROM application")
+    _run(loader, "DELETE FROM client_score WHERE model_version = 'v-roles'")
+    assert _run(loader, "SELECT count(*) FROM client_score WHERE model_version = 'v-roles'")[0][0] == 0
+    _refused(loader, "DELETE FROM application")
 
 
 @pytest.mark.postgres

@@ -1,0 +1,119 @@
+"""Batch scores: every client scored once per model version and per load, then served without recomputing.
+
+``python -m modeling predict --store`` computes the features of all clients at once, their calibrated
+probabilities and their reasons (as language-neutral ``ReasonKey`` lists), and writes them to the
+``client_score`` table in one transaction, replacing the rows of the same model version. Each row
+records the latest load run it saw; a stored score is served only while no later load has run, so a
+load that adds rows for a client never leaves a stale score in service (the Scorer then computes it
+online, with the same result the batch would give).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select
+
+from database.schema import ClientScore, LoadRun
+
+#: Clients explained and written per step (bounds the memory of the SHAP matrix).
+CHUNK = 20_000
+
+
+@dataclass(frozen=True)
+class StoreSummary:
+    """What a batch run wrote."""
+
+    model_version: str
+    clients: int
+    refused: int
+    load_run_id: int | None
+    seconds: float
+
+
+def latest_load_run(connection: Connection) -> int | None:
+    """ID of the latest load run (None before any load): the data version a stored score is valid for."""
+    return connection.execute(select(func.max(LoadRun.id))).scalar()
+
+
+def _current_data():
+    """Condition: the row was scored after the latest load run (0 stands for "no load run yet")."""
+    latest = select(func.coalesce(func.max(LoadRun.id), 0)).scalar_subquery()
+    return func.coalesce(ClientScore.load_run_id, 0) == latest
+
+
+# Built once: the API runs this lookup on every request.
+_LOOKUP = select(ClientScore.probability, ClientScore.reasons).where(
+    ClientScore.model_version == bindparam("version"),
+    ClientScore.sk_id_curr == bindparam("client"),
+    _current_data(),
+)
+
+
+def stored(connection: Connection, model_version: str, client_id: int) -> tuple[float, list] | None:
+    """(probability, reason key lists) of a client scored in batch by this model on the current data, else None."""
+    row = connection.execute(_LOOKUP, {"version": model_version, "client": int(client_id)}).first()
+    if row is None:
+        return None
+    return float(row.probability), json.loads(row.reasons)
+
+
+def write_scores(scorer, progress: Callable[[str], None] | None = None, chunk: int = CHUNK) -> StoreSummary:
+    """Score and explain every client of the scorer's database and replace this model's stored scores."""
+    from modeling.data import load_tables
+    from modeling.explain import batch_reason_keys, shap_contributions
+
+    say = progress or (lambda _message: None)
+    started = time.perf_counter()
+    bundle, engine = scorer.bundle, scorer.engine
+    with engine.connect() as connection:
+        run_id = latest_load_run(connection)
+    tables = load_tables(engine)
+    say(f"read {len(tables['application']):,} applications; building features")
+    X = bundle.features.transform(tables).reindex(columns=bundle.feature_names)
+    del tables
+    rows: list[dict] = []
+    refused = 0
+    now = datetime.now(UTC)
+    for start in range(0, len(X), chunk):
+        part = X.iloc[start:start + chunk]
+        probability = bundle.predict_proba(part)
+        refused += int((bundle.decide(probability) == "refuse").sum())
+        contributions, _ = shap_contributions(bundle.lgbm, bundle.model_input(part))
+        keys = batch_reason_keys(contributions, part)
+        rows.extend(
+            {"model_version": bundle.version, "sk_id_curr": int(cid), "probability": float(p),
+             "reasons": json.dumps([k.to_list() for k in client_keys], separators=(",", ":")),
+             "load_run_id": run_id, "scored_at": now}
+            for cid, p, client_keys in zip(part.index, probability, keys, strict=True)
+        )
+        say(f"scored and explained {min(start + chunk, len(X)):,} / {len(X):,} clients")
+    _replace(engine, bundle.version, rows)
+    seconds = time.perf_counter() - started
+    return StoreSummary(bundle.version, len(rows), refused, run_id, seconds)
+
+
+def _replace(engine: Engine, model_version: str, rows: list[dict], batch: int = 10_000) -> None:
+    """Swap this model version's stored scores for ``rows`` in one transaction (all or nothing)."""
+    with engine.begin() as connection:
+        connection.execute(delete(ClientScore).where(ClientScore.model_version == model_version))
+        for start in range(0, len(rows), batch):
+            connection.execute(insert(ClientScore), rows[start:start + batch])
+
+
+def stored_frame(engine: Engine, model_version: str) -> pd.DataFrame:
+    """SK_ID_CURR and probability of every client stored for this model on the current data (maybe empty)."""
+    with engine.connect() as connection:
+        result = connection.execute(
+            select(ClientScore.sk_id_curr, ClientScore.probability).where(
+                ClientScore.model_version == model_version, _current_data())
+        ).fetchall()
+    ids = np.fromiter((r[0] for r in result), dtype="int64", count=len(result))
+    p = np.fromiter((r[1] for r in result), dtype="float64", count=len(result))
+    return pd.DataFrame({"SK_ID_CURR": ids, "probability": p})
