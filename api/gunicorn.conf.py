@@ -25,9 +25,12 @@ timeout = int(os.environ.get("SCORING_TIMEOUT", "60"))  # also bounds the warm-u
 graceful_timeout = 20
 keepalive = 5
 preload_app = True
-max_requests = 5000  # recycle workers now and then; jitter keeps them from restarting together
-max_requests_jitter = 500
-accesslog = "-"
+max_requests = 100_000  # recycle workers now and then (each restart reloads the model); jitter keeps them apart
+max_requests_jitter = 10_000
+# No per-request access log by default: the Heroku router (or the bank's reverse proxy) logs every request
+# and score_audit records every decision served; writing the line costs about 15% of the throughput here
+# (bench/api.py). SCORING_ACCESS_LOG="-" (stdout) or a file path turns it on.
+accesslog = os.environ.get("SCORING_ACCESS_LOG") or None
 errorlog = "-"
 loglevel = os.environ.get("SCORING_LOG_LEVEL", "info")
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

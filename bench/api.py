@@ -179,7 +179,8 @@ def section(runs: dict[str, dict], args: argparse.Namespace, n_ids: int, databas
         cells = []
         for name in names:
             value = runs[name][key]
-            cells.append(fmt.format(value) + ("" if ok is None else f" ({mark[ok(value)]})"))
+            judged = ok is not None and not name.endswith("1 client")
+            cells.append(fmt.format(value) + (f" ({mark[ok(value)]})" if judged else ""))
         return f"| {label} | " + " | ".join(cells) + f" | {goal} |"
 
     rows += [
@@ -206,6 +207,14 @@ def section(runs: dict[str, dict], args: argparse.Namespace, n_ids: int, databas
         "the sentences are worded in the request.",
         "- **online** (`SCORING_BATCH_SCORES=false`) reads the client's rows, builds the features, applies the model "
         "and computes SHAP in the request: the path of a client whose data changed since the last batch.",
+        "- the **1 client** columns send one request at a time (a quarter of the duration): the time one answer "
+        "takes when nothing waits in the queue.",
+        "",
+        f"Each of the {args.clients} clients waits for its answer before sending the next request, so the "
+        f"latency under load is about {args.clients} / throughput: a p50 under {GOALS['p50_ms']:.0f} ms needs "
+        f"about {args.clients / GOALS['p50_ms'] * 1000:.0f} req/s, i.e. under "
+        f"{2 * GOALS['p50_ms'] / args.clients:.1f} ms of CPU per request for server and load generator together "
+        "on these 2 cores.",
         "",
         *rows,
         END,
@@ -239,6 +248,9 @@ def main(argv: list[str] | None = None) -> int:
                 load_test(port, key, ids, args.clients, min(3.0, args.duration))  # warm-up
                 print(f"{name}: measuring {args.clients} clients for {args.duration:.0f} s ...", flush=True)
                 runs[name] = load_test(port, key, ids, args.clients, args.duration)
+                single = f"{name}, 1 client"
+                print(f"{single}: measuring for {args.duration / 4:.0f} s ...", flush=True)
+                runs[single] = load_test(port, key, ids, 1, args.duration / 4)
             finally:
                 stop_server(process)
             print(name, json.dumps({k: round(v, 2) if isinstance(v, float) else v for k, v in runs[name].items()}),
