@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from functools import cache
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, select
+import pyarrow as pa
+import pyarrow.csv as pacsv
+from sqlalchemy import Connection, Engine, select
 
 from database.schema import kaggle_columns, table
 
@@ -16,9 +19,12 @@ _VIA = {"bureau_balance": ("bureau", "sk_id_bureau")}
 
 
 def read_table(
-    engine: Engine, name: str, client_ids: Sequence[int] | None = None
+    engine: Engine | Connection, name: str, client_ids: Sequence[int] | None = None
 ) -> pd.DataFrame:
-    """All rows of table ``name``, or only those of the given clients, with Kaggle column names."""
+    """All rows of table ``name``, or only those of the given clients, with Kaggle column names.
+
+    ``engine`` may be an open connection, to read several tables in one checkout.
+    """
     source = table(name)
     columns = [source.c[c.lower()] for c in kaggle_columns(name)]
     query = select(*columns)
@@ -31,9 +37,49 @@ def read_table(
             query = query.where(source.c[key].in_(keys))
         else:
             query = query.where(source.c.sk_id_curr.in_(ids))
+    if isinstance(engine, Connection):
+        return _read(engine, query, name, whole=client_ids is None)
     with engine.connect() as connection:
-        rows = connection.execute(query).fetchall()
-    return _frame(rows, name)
+        return _read(connection, query, name, whole=client_ids is None)
+
+
+def _read(connection: Connection, query, name: str, whole: bool) -> pd.DataFrame:
+    """Rows of the query as a frame; a whole PostgreSQL table goes through COPY (no Python object per row)."""
+    if whole and connection.dialect.name == "postgresql":
+        return _copy_frame(connection, name)
+    return _frame(connection.execute(query).fetchall(), name)
+
+
+#: Arrow types of the three pandas dtypes a column can have (see _dtypes).
+_ARROW = {"object": pa.string(), "float64": pa.float64(), "int64": pa.int64()}
+
+
+def _copy_frame(connection: Connection, name: str) -> pd.DataFrame:
+    """The whole table through ``COPY ... TO STDOUT`` (CSV) parsed by pyarrow: the same frame as ``_frame``,
+    about ten times faster on the millions of rows of bureau_balance or installments_payments.
+
+    In PostgreSQL's CSV, NULL is an unquoted empty field and an empty string a quoted one: pyarrow reads
+    the first as null and keeps the second.
+    """
+    dtypes = _dtypes(name)
+    columns = [c.lower() for c in dtypes]
+    buffer = io.BytesIO()
+    cursor = connection.connection.dbapi_connection.cursor()
+    try:
+        cursor.copy_expert(f"COPY (SELECT {', '.join(columns)} FROM {table(name).name}) TO STDOUT "
+                           "WITH (FORMAT csv)", buffer)
+    finally:
+        cursor.close()
+    buffer.seek(0)
+    arrow = pacsv.read_csv(
+        buffer,
+        read_options=pacsv.ReadOptions(column_names=list(dtypes), block_size=64 << 20),
+        convert_options=pacsv.ConvertOptions(
+            column_types={column: _ARROW[dtype] for column, dtype in dtypes.items()},
+            null_values=[""], strings_can_be_null=True, quoted_strings_can_be_null=False,
+        ),
+    )
+    return arrow.to_pandas()  # text as objects with None for NULL, the way _frame builds it
 
 
 def _frame(rows: list, name: str) -> pd.DataFrame:

@@ -28,6 +28,16 @@ class ModelError(RuntimeError):
     """A model cannot be found or used; the message says what to do."""
 
 
+#: Below this many rows a prediction runs on one thread: starting the OpenMP team costs more than it saves
+#: (one client: 0.2 ms instead of 1.6 ms of CPU for the raw score, 1.1 instead of 3.3 ms for SHAP).
+SMALL_BATCH = 1_000
+
+
+def prediction_options(rows: int) -> dict:
+    """LightGBM predict options for ``rows`` rows: one thread for small batches, else the model's own setting."""
+    return {"num_threads": 1} if rows < SMALL_BATCH else {}
+
+
 def library_versions() -> dict[str, str]:
     """Versions of the libraries a bundle depends on."""
     from importlib.metadata import version
@@ -76,7 +86,11 @@ class ModelBundle:
 
     def raw_probability(self, X: pd.DataFrame) -> np.ndarray:
         """Uncalibrated LightGBM probability of default."""
-        return self.lgbm.predict_proba(self.model_input(X))[:, 1]
+        data = self.model_input(X)
+        booster = self.lgbm.booster_
+        if booster.pandas_categorical is None:  # numbers only: skip the wrapper's per-column frame checks
+            data = data.to_numpy(dtype="float64")
+        return booster.predict(data, **prediction_options(len(X)))
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
         """Calibrated probability of default for each row of a feature frame."""

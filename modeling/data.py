@@ -32,7 +32,8 @@ def load_tables(engine: Engine, client_ids: Sequence[int] | None = None) -> dict
     """All seven tables from the database, or only the rows of ``client_ids``."""
     from database.read import read_table
 
-    return {name: read_table(engine, name, client_ids) for name in TABLES}
+    with engine.connect() as connection:  # one pool checkout for the seven reads
+        return {name: read_table(connection, name, client_ids) for name in TABLES}
 
 
 def load_csv_tables(folder: str | Path) -> dict[str, pd.DataFrame]:

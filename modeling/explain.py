@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from modeling import labels
+from modeling.artifact import prediction_options
 
 LANGS = ("fr", "en")
 DIRECTIONS = ("raises", "lowers")
@@ -146,7 +147,7 @@ def shap_contributions(model, X: pd.DataFrame) -> tuple[pd.DataFrame, float]:
     if len(X) == 0:
         raise ValueError("cannot explain an empty feature frame")
     data = X[names] if booster.pandas_categorical else X[names].to_numpy(dtype=float)
-    out = np.asarray(booster.predict(data, pred_contrib=True))
+    out = np.asarray(booster.predict(data, pred_contrib=True, **prediction_options(len(X))))
     if out.shape[1] != len(names) + 1:
         raise ValueError(f"expected a binary model: got {out.shape[1]} contribution columns for {len(names)} features")
     return pd.DataFrame(out[:, :-1], index=X.index, columns=names), float(out[0, -1])

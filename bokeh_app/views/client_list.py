@@ -12,7 +12,7 @@ from bokeh.models import (
     ColumnDataSource,
     DataTable,
     Div,
-    NumberFormatter,
+    HTMLTemplateFormatter,
     RangeSlider,
     Select,
     TableColumn,
@@ -81,6 +81,19 @@ def table_data(rows: pd.DataFrame, lang: str) -> dict:
     }
 
 
+def _number_formatters(lang: str) -> tuple[HTMLTemplateFormatter, HTMLTemplateFormatter]:
+    """Percent and amount cells written the advisor's way ("3,5 %", "227 250" in French) by the browser's
+    Intl formatting; the cells keep their numbers, so sorting stays numeric."""
+    locale = "fr-FR" if lang == "fr" else "en-GB"
+    percent_sign = "&nbsp;%" if lang == "fr" else "%"
+    percent = HTMLTemplateFormatter(template=(
+        f'<%= isFinite(value) ? (100 * value).toLocaleString("{locale}", '
+        f'{{minimumFractionDigits: 1, maximumFractionDigits: 1}}) + "{percent_sign}" : "" %>'))
+    money = HTMLTemplateFormatter(template=(
+        f'<%= isFinite(value) ? Math.round(value).toLocaleString("{locale}") : "" %>'))
+    return percent, money
+
+
 def client_list(portfolio: Portfolio, lang: str, max_rows: int, on_pick: Callable[[int], None]) -> ClientList:
     """Filters, table and ID search; on_pick(client_id) is called when the advisor opens a client."""
     filters = {key: Select(title=i18n.t(key, lang), value="", width=170, name=f"filter_{key}",
@@ -93,9 +106,7 @@ def client_list(portfolio: Portfolio, lang: str, max_rows: int, on_pick: Callabl
                 name="client_go")
     message = Div(text="", styles={"font-size": "15px"}, width=700, name="client_message", stylesheets=[DIV_CSS])
     source = ColumnDataSource(table_data(portfolio.clients.iloc[:0], lang), name="client_rows")
-    numbro = "fr" if lang == "fr" else "en"
-    percent_fmt = NumberFormatter(format="0.0 %" if lang == "fr" else "0.0%", language=numbro)
-    money_fmt = NumberFormatter(format="0,0", language=numbro)
+    percent_fmt, money_fmt = _number_formatters(lang)
     columns = [
         TableColumn(field="SK_ID_CURR", title=i18n.t("client_id", lang), width=90),
         TableColumn(field="age", title=i18n.t("age", lang), width=50),

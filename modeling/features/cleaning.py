@@ -35,13 +35,14 @@ def take(
     if frame is None:
         frame = pd.DataFrame()
     rows = len(frame)
+    present = set(frame.columns)
     out: dict[str, np.ndarray] = {}
     for column in ids:
-        out[column] = frame[column].to_numpy() if column in frame.columns else np.full(rows, np.nan)
+        out[column] = frame[column].to_numpy() if column in present else np.full(rows, np.nan)
     for column in numbers:
-        out[column] = _numbers(frame[column]) if column in frame.columns else np.full(rows, np.nan)
+        out[column] = _numbers(frame[column]) if column in present else np.full(rows, np.nan)
     for column in texts:
-        out[column] = _texts(frame[column]) if column in frame.columns else np.full(rows, None, dtype=object)
+        out[column] = _texts(frame[column]) if column in present else np.full(rows, None, dtype=object)
     return out
 
 
