@@ -97,6 +97,11 @@ def load(sources: list[Path], url: str | None = None, *, strict: bool = False, t
     _say(progress, f"Loading {len(files)} file(s) into {masked(str(engine.url))}")
     try:
         with engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                # The index and foreign-key builds at the end sort and join millions of keys: give them
+                # memory for this transaction only (the server defaults are 64 MB and 4 MB).
+                connection.exec_driver_sql("SET LOCAL maintenance_work_mem = '1GB'")
+                connection.exec_driver_sql("SET LOCAL work_mem = '256MB'")
             Base.metadata.create_all(connection)
             run_id = connection.execute(insert(LoadRun).values(source=", ".join(map(str, sources)))
                                         ).inserted_primary_key[0]
