@@ -200,7 +200,7 @@ def markdown(r: dict, args) -> str:
     lines = [
         "## Dashboard (Bokeh server)",
         "",
-        f"Measured by `python -m bench.dashboard{' --scale ' + str(args.scale) if args.scale else ''}` on "
+        f"Measured by `python -m bench.dashboard --scale {args.scale}` on "
         f"{time.strftime('%Y-%m-%d')} ({os.cpu_count()} cores). Database ({r['engine']}): {r['real_clients']:,} clients"
         + (f", replicated to **{r['clients']:,} clients** (the full Home Credit size) for the session figures."
            if scaled else "."),

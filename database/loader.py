@@ -16,6 +16,7 @@ import json
 import sys
 import time
 from collections import Counter
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -149,6 +150,42 @@ def _say(stream: TextIO | None, message: str) -> None:
         print(message, file=stream, flush=True)
 
 
+class _Writer:
+    """Writes validated batches; on PostgreSQL in a background thread, one batch behind the reader.
+
+    COPY keeps the server busy (a second core) while this process reads and validates the next batch;
+    at most one batch is in flight, and its error, if any, is raised by the next ``write`` or by ``drain``.
+    SQLite connections belong to their thread: there, batches are written in the caller's thread.
+    """
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self.pool = ThreadPoolExecutor(1, thread_name_prefix="copy") if bulk.is_postgres(connection) else None
+        self.pending: Future | None = None
+
+    def __enter__(self) -> _Writer:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True)  # the batch in flight ends before the transaction does
+
+    def write(self, target, columns: dict, keep: np.ndarray) -> int:
+        """Queue one batch; returns the rows the previous batch wrote (all rows when writing inline)."""
+        if self.pool is None:
+            return bulk.write_rows(self.connection, target, columns, keep)
+        done = self.drain()
+        self.pending = self.pool.submit(bulk.write_rows, self.connection, target, columns, keep)
+        return done
+
+    def drain(self) -> int:
+        """Wait for the batch in flight; returns the rows it wrote (raises its error)."""
+        if self.pending is None:
+            return 0
+        pending, self.pending = self.pending, None
+        return pending.result()
+
+
 class _LoadState:
     """The keys known during one load, the indexes to rebuild, and the per-file work."""
 
@@ -205,18 +242,21 @@ class _LoadState:
         short_rows: list[tuple[int, str, str]] = []
         rejects: list[tuple[int, str, str]] = []
         last_report = 0.0
-        for batch in read_batches(source, short_rows, self.block_size):
-            columns, keep, found = typed_batch(batch.data, source.table)
-            keep, present = self._check_keys(source.table, columns, keep, found)
-            summary.loaded += bulk.write_rows(self.connection, table(source.table), columns, keep)
-            summary.already_present += present
-            summary.rows_read += batch.data.num_rows
-            rejects += [(int(batch.lines[i]), c, r) for i, c, r in zip(found.positions, found.categories,
-                                                                         found.reasons, strict=True)]
-            if time.perf_counter() - last_report > 1.0:
-                last_report = time.perf_counter()
-                _say(self.progress, f"  {source.path.name}: {summary.rows_read:,} rows read, "
-                                    f"{summary.loaded:,} written")
+        target = table(source.table)
+        with _Writer(self.connection) as writer:
+            for batch in read_batches(source, short_rows, self.block_size):
+                columns, keep, found = typed_batch(batch.data, source.table)
+                keep, present = self._check_keys(source.table, columns, keep, found)
+                summary.loaded += writer.write(target, columns, keep)
+                summary.already_present += present
+                summary.rows_read += batch.data.num_rows
+                rejects += [(int(batch.lines[i]), c, r) for i, c, r in zip(found.positions, found.categories,
+                                                                             found.reasons, strict=True)]
+                if time.perf_counter() - last_report > 1.0:
+                    last_report = time.perf_counter()
+                    _say(self.progress, f"  {source.path.name}: {summary.rows_read:,} rows read, "
+                                        f"{summary.loaded:,} written")
+            summary.loaded += writer.drain()
         summary.rows_read += len(short_rows)
         if summary.loaded:
             self.written.add(source.table)
