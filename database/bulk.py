@@ -105,6 +105,14 @@ def drop_for_load(connection: Connection, target: Table) -> list[str]:
     for index in sorted(target.indexes, key=lambda ix: ix.name):
         connection.execute(DropIndex(index, if_exists=True))
         dropped.append(str(CreateIndex(index).compile(dialect=connection.dialect)))
+    if is_postgres(connection) and not _referenced(target):
+        # A table no other table points to (bureau_balance, the monthly balances, the instalments): its
+        # primary key is built once at the end from the sorted keys, instead of row by row during COPY.
+        # The loader has already rejected duplicate keys, and ADD PRIMARY KEY checks them again.
+        pk = target.primary_key
+        connection.exec_driver_sql(f"ALTER TABLE {target.name} DROP CONSTRAINT {pk.name}")
+        dropped.append(f"ALTER TABLE {target.name} ADD CONSTRAINT {pk.name} PRIMARY KEY "
+                       f"({', '.join(c.name for c in pk.columns)})")
     if is_postgres(connection):
         for constraint in sorted(target.constraints, key=lambda c: str(c.name)):
             if isinstance(constraint, ForeignKeyConstraint):
@@ -116,7 +124,15 @@ def drop_for_load(connection: Connection, target: Table) -> list[str]:
     return dropped
 
 
+def _referenced(target: Table) -> bool:
+    """Whether a foreign key of another table points to ``target``."""
+    return any(fk.column.table is target for other in target.metadata.tables.values() if other is not target
+               for fk in other.foreign_keys)
+
+
 def recreate(connection: Connection, dropped: list[str]) -> None:
-    """Recreate what ``drop_for_load`` dropped: indexes first, then the foreign keys (checked in bulk)."""
-    for ddl in sorted(dropped, key=lambda d: d.startswith("ALTER TABLE")):
+    """Recreate what ``drop_for_load`` dropped: primary keys and indexes first, then the foreign keys."""
+    def order(ddl: str) -> int:
+        return 0 if "PRIMARY KEY" in ddl else 2 if "FOREIGN KEY" in ddl else 1
+    for ddl in sorted(dropped, key=order):
         connection.exec_driver_sql(ddl)

@@ -70,6 +70,8 @@ def _copy_frame(connection: Connection, name: str) -> pd.DataFrame:
                            "WITH (FORMAT csv)", buffer)
     finally:
         cursor.close()
+    if not buffer.tell():  # an empty table: pyarrow reads no columns from an empty file
+        return _frame([], name)
     buffer.seek(0)
     arrow = pacsv.read_csv(
         buffer,

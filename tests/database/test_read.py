@@ -12,6 +12,10 @@ from database.read import _copy_frame, _frame, read_table
 from database.schema import DATA_TABLES, kaggle_columns, table
 
 
+def expected_columns(name: str) -> list[str]:
+    return list(_frame([], name).columns)
+
+
 @pytest.mark.postgres
 def test_copy_read_equals_the_row_by_row_read(pg_database, sample_set):
     load([sample_set], pg_database, progress=None)
@@ -32,5 +36,10 @@ def test_copy_read_equals_the_row_by_row_read(pg_database, sample_set):
         # read_table takes the COPY path for a whole table and keeps the empty strings and NULLs apart
         whole = read_table(engine, "application")
         assert whole["NAME_TYPE_SUITE"].map(lambda v: v is None or isinstance(v, str)).all()
+        # an empty table reads as an empty frame with every column
+        with engine.begin() as connection:
+            connection.exec_driver_sql("DELETE FROM installments_payments")
+        empty = read_table(engine, "installments_payments")
+        assert len(empty) == 0 and list(empty.columns) == list(expected_columns("installments_payments"))
     finally:
         engine.dispose()
