@@ -6,6 +6,7 @@ Set DASHBOARD_SCREENSHOTS=<folder> to keep a screenshot of each view (docs/img/ 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -152,6 +153,11 @@ def test_advisor_finds_a_client_and_reads_the_scorer_decision(server, driver, sc
     text = verdict.get_attribute("textContent")
     assert i18n.percent(expected.probability, "fr") in text
     assert i18n.t(expected.decision, "fr") in text
+    # the client table writes numbers the French way: "3,5 %" and "227 250"
+    percent_cell = _wait_for(driver, ".slick-cell", "\u00a0%")
+    assert re.fullmatch(r"\d{1,3},\d\u00a0%", percent_cell.get_attribute("textContent").strip())
+    amount_cell = _wait_for(driver, ".slick-cell", "\u202f")
+    assert re.fullmatch(r"\d{1,3}(\u202f\d{3})+", amount_cell.get_attribute("textContent").strip())
     identity = _wait_for(driver, "dl.card", str(client_id))
     assert str(client_id) in identity.get_attribute("textContent")
     _wait_for(driver, "ul.reasons li")
