@@ -127,6 +127,11 @@ def section(results: list[dict]) -> str:
             if ours:
                 notes.append(f"- {r['set']}, {r['engine']}: the loader is {r['seconds'] / ours[0]['seconds']:.1f}x "
                              f"faster than pandas to_sql (which validates nothing).")
+    for r in results:
+        if r["step"] == "load" and r["engine"] == "PostgreSQL" and r["set"] == f"{FULL_CLIENTS:,} clients":
+            met = r["seconds"] < 300 and r.get("peak_mib", 0) < 4096
+            notes.append(f"- Full scale into PostgreSQL: {r['seconds'] / 60:.1f} min, peak {r.get('peak_mib', 0) / 1024:.2f} "
+                         f"GiB (goals < 5 min and < 4 GiB: {'met' if met else 'missed'}).")
     return "\n".join(lines + ([""] + notes if notes else [])) + "\n"
 
 
