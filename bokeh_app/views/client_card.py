@@ -41,7 +41,7 @@ def identity_html(client_id: int, row: pd.Series, lang: str) -> str:
     yes_no = lambda v: t("unknown") if pd.isna(v) else t("yes" if v in ("Y", 1, "1") else "no")  # noqa: E731
     items = [
         (t("client_id"), str(client_id)),
-        (t("age"), f"{i18n.number(row['AGE_YEARS'], lang, 0)} {t('years')}" if pd.notna(row["AGE_YEARS"]) else "—"),
+        (t("age"), f"{i18n.number(int(row['AGE_YEARS']), lang, 0)} {t('years')}" if pd.notna(row["AGE_YEARS"]) else "—"),  # completed years, as in the table
         (t("gender"), i18n.category(row["CODE_GENDER"], lang)),
         (t("family"), i18n.category(row["NAME_FAMILY_STATUS"], lang)),
         (t("children"), i18n.number(row["CNT_CHILDREN"], lang)),

@@ -134,3 +134,15 @@ def test_one_session_holds_small_sources(doc, portfolio):
     sizes = {m.name: len(next(iter(m.data.values()), [])) for m in doc.select({"type": ColumnDataSource})}
     assert max(sizes.values()) <= max(portfolio.scatter_max, 500)
     assert np.all(np.diff(portfolio.sample_) > 0)
+
+
+def test_the_card_and_the_table_give_the_same_age(doc, portfolio):
+    ages = portfolio.clients["AGE_YEARS"]
+    client_id = int((ages - np.floor(ages)).idxmax())  # the client closest to a birthday: rounding would differ
+    rows = model(doc, "client_rows").data
+    open_client(doc, client_id)
+    completed = int(ages.loc[client_id])
+    in_table = dict(zip(rows["SK_ID_CURR"], rows["age"], strict=True)).get(client_id)
+    assert in_table in (None, completed)  # the table lists the first clients only
+    card = model(doc, "identity").text
+    assert f"<dd>{completed} ans</dd>" in card.replace("\u202f", " ")
