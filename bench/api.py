@@ -76,16 +76,16 @@ def client_ids(database_url: str | None, limit: int = 5000) -> list[int]:
 
 def ensure_batch_scores(env: dict[str, str]) -> str:
     """Write the batch scores of the configured model when they are not current; returns what was done."""
+    from sqlalchemy import func, select
+
     from database.config import get_engine
+    from database.schema import Application
     from modeling.artifact import load_bundle
     from modeling.store import stored_frame
 
     engine = get_engine(env.get("DATABASE_URL") or os.environ.get("DATABASE_URL"))
     version = load_bundle(Path(env["MODEL_DIR"]) / "latest" if env.get("MODEL_DIR") else None).version
     with engine.connect() as connection:
-        from sqlalchemy import func, select
-
-        from database.schema import Application
         clients = connection.execute(select(func.count()).select_from(Application)).scalar()
     have = len(stored_frame(engine, version))
     engine.dispose()

@@ -150,8 +150,8 @@ def run(scale: int | None, sessions: int, switches: int, serve: bool) -> dict:
     out["switch_ms_p50"], out["switch_ms_p95"] = p(switch, 50), p(switch, 95)
     explain = timed(lambda cid: portfolio.explain(cid, "fr"), ids[:20])
     out["explain_ms_p50"] = p(explain, 50)
-    out["store_current"] = _store_current(portfolio)
     scorer = _online_scorer()
+    out["store_current"] = _store_current(scorer.engine, portfolio)
     online = timed(lambda cid: scorer.score(cid, "fr"), ids[:20])
     out["online_ms_p50"], out["online_ms_p95"] = p(online, 50), p(online, 95)
     out["engine"] = scorer.engine.dialect.name
@@ -187,11 +187,11 @@ def _online_scorer():
     return Scorer(load_bundle(resolve(config.model_path)), get_engine(config.database_url))
 
 
-def _store_current(portfolio) -> int:
+def _store_current(engine, portfolio) -> int:
     """How many clients have a current batch score of the portfolio's model."""
     from modeling.store import stored_frame
 
-    return len(stored_frame(_online_scorer().engine, portfolio.model_version))
+    return len(stored_frame(engine, portfolio.model_version))
 
 
 def markdown(r: dict, args) -> str:

@@ -83,8 +83,9 @@ except Exception as error:  # the scorer or the model may not be there: measure 
     from modeling.features import FeatureBuilder
     builder = FeatureBuilder().fit(load_tables(engine, ids[:5000]))
 if "score" in out:  # the served path: the same clients from the batch score store
-    from modeling.store import write_scores
-    write_scores(scorer)
+    from modeling.store import snapshot, write_scores
+    run_id, features = snapshot(scorer)
+    write_scores(scorer, features, run_id)
     stored = []
     for i in ids:
         started = time.perf_counter()

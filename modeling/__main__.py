@@ -88,14 +88,15 @@ def run_predict(args) -> None:
         raise ValueError("nothing to write: give --out FILE.csv, --store or both")
     scorer = Scorer(load_bundle(args.model), get_engine())
     say = lambda m: print(m, file=sys.stderr, flush=True)  # noqa: E731
-    if args.store:
-        from modeling.store import write_scores
+    from modeling.store import snapshot, write_scores
 
-        s = write_scores(scorer, progress=say)
+    run_id, features = snapshot(scorer, say)  # computed once for the store and the CSV
+    if args.store:
+        s = write_scores(scorer, features, run_id, progress=say)
         print(f"{s.clients} clients scored and explained by model {s.model_version} ({s.refused / max(s.clients, 1):.1%} "
               f"refused) -> client_score, valid until the next load (run {s.load_run_id}); {s.seconds:.0f} s")
     if args.out is not None:
-        frame = scorer.predict_all(progress=say)
+        frame = scorer.score_frame(features)
         _write_csv(frame, args.out)
         refused = (frame["decision"] == "refuse").mean() if len(frame) else 0.0
         print(f"{len(frame)} clients scored ({refused:.1%} refused) -> {args.out}")
@@ -103,17 +104,15 @@ def run_predict(args) -> None:
 
 def _write_csv(frame, path: Path) -> None:
     """Write the CSV atomically: a half-written file never replaces a good one."""
-    import os
-    import tempfile
+    from database.archive import partial, publish
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    temporary = partial(path)
     try:
-        with os.fdopen(fd, "w", newline="") as handle:
-            frame.to_csv(handle, index=False)
-        os.replace(tmp, path)
+        frame.to_csv(temporary, index=False)
+        publish(temporary, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -102,11 +103,8 @@ class Scorer:
         from modeling.store import stored
 
         _check_lang(lang)
-        if connection is None:
-            with self.engine.connect() as own:
-                found = stored(own, self.bundle.version, client_id)
-        else:
-            found = stored(connection, self.bundle.version, client_id)
+        with nullcontext(connection) if connection is not None else self.engine.connect() as reader:
+            found = stored(reader, self.bundle.version, client_id)
         if found is None:
             return None
         p, keys = found
@@ -145,12 +143,11 @@ class Scorer:
             done.update({i: self._result(i, X.loc[[i]], lang) for i in rest})
         return [done[int(i)] for i in client_ids]
 
-    def predict_all(self, progress: Callable[[str], None] | None = None) -> pd.DataFrame:
-        """Scores of every client in the database, features computed for all at once."""
+    def all_features(self, progress: Callable[[str], None] | None = None) -> pd.DataFrame:
+        """Feature rows of every client in the database, computed for all at once."""
         from modeling.data import load_tables
 
         tables = load_tables(self.engine)
         if progress:
-            progress(f"read {len(tables['application'])} applications; building features")
-        X = self.bundle.features.transform(tables).reindex(columns=self.bundle.feature_names)
-        return self.score_frame(X)
+            progress(f"read {len(tables['application']):,} applications; building features")
+        return self.bundle.features.transform(tables).reindex(columns=self.bundle.feature_names)

@@ -64,25 +64,27 @@ def stored(connection: Connection, model_version: str, client_id: int) -> tuple[
     return float(row.probability), json.loads(row.reasons)
 
 
-def write_scores(scorer, progress: Callable[[str], None] | None = None, chunk: int = CHUNK) -> StoreSummary:
-    """Score and explain every client of the scorer's database and replace this model's stored scores."""
-    from modeling.data import load_tables
+def snapshot(scorer, progress: Callable[[str], None] | None = None) -> tuple[int | None, pd.DataFrame]:
+    """The latest load run, then the features of every client: read in that order, so that a load
+    finishing in between leaves the scores computed from these features marked as not current."""
+    with scorer.engine.connect() as connection:
+        run_id = latest_load_run(connection)
+    return run_id, scorer.all_features(progress)
+
+
+def write_scores(scorer, features: pd.DataFrame, load_run_id: int | None,
+                 progress: Callable[[str], None] | None = None, chunk: int = CHUNK) -> StoreSummary:
+    """Score and explain the clients of ``features`` (from ``snapshot``) and replace this model's stored scores."""
     from modeling.explain import batch_reason_keys, shap_contributions
 
     say = progress or (lambda _message: None)
     started = time.perf_counter()
-    bundle, engine = scorer.bundle, scorer.engine
-    with engine.connect() as connection:
-        run_id = latest_load_run(connection)
-    tables = load_tables(engine)
-    say(f"read {len(tables['application']):,} applications; building features")
-    X = bundle.features.transform(tables).reindex(columns=bundle.feature_names)
-    del tables
+    bundle = scorer.bundle
     rows: list[dict] = []
     refused = 0
     now = datetime.now(UTC)
-    for start in range(0, len(X), chunk):
-        part = X.iloc[start:start + chunk]
+    for start in range(0, len(features), chunk):
+        part = features.iloc[start:start + chunk]
         probability = bundle.predict_proba(part)
         refused += int((bundle.decide(probability) == "refuse").sum())
         contributions, _ = shap_contributions(bundle.lgbm, bundle.model_input(part))
@@ -90,13 +92,12 @@ def write_scores(scorer, progress: Callable[[str], None] | None = None, chunk: i
         rows.extend(
             {"model_version": bundle.version, "sk_id_curr": int(cid), "probability": float(p),
              "reasons": json.dumps([k.to_list() for k in client_keys], separators=(",", ":")),
-             "load_run_id": run_id, "scored_at": now}
+             "load_run_id": load_run_id, "scored_at": now}
             for cid, p, client_keys in zip(part.index, probability, keys, strict=True)
         )
-        say(f"scored and explained {min(start + chunk, len(X)):,} / {len(X):,} clients")
-    _replace(engine, bundle.version, rows)
-    seconds = time.perf_counter() - started
-    return StoreSummary(bundle.version, len(rows), refused, run_id, seconds)
+        say(f"scored and explained {min(start + chunk, len(features)):,} / {len(features):,} clients")
+    _replace(scorer.engine, bundle.version, rows)
+    return StoreSummary(bundle.version, len(rows), refused, load_run_id, time.perf_counter() - started)
 
 
 def _replace(engine: Engine, model_version: str, rows: list[dict], batch: int = 10_000) -> None:
