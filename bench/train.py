@@ -58,7 +58,7 @@ LATENCY_CHILD = """
 import json, statistics, sys, time
 import numpy as np
 from database.config import get_engine
-from modeling.data import load_tables
+from modeling.data import load_clients, load_tables
 engine = get_engine(sys.argv[1])
 n = int(sys.argv[3])
 ids = load_tables(engine)["application"]["SK_ID_CURR"].to_numpy()
@@ -94,10 +94,10 @@ if "score" in out:  # the served path: the same clients from the batch score sto
     out["stored"] = stored
 read, transform = [], []
 for i in ids[:10]:
-    builder.transform(load_tables(engine, [i]))
+    builder.transform(load_clients(engine, [i]))
 for i in ids:
     started = time.perf_counter()
-    tables = load_tables(engine, [i])
+    tables = load_clients(engine, [i])
     middle = time.perf_counter()
     builder.transform(tables)
     read.append(middle - started)
@@ -224,7 +224,7 @@ def latency_section(results: dict) -> str:
     latency = results.get("latency", {})
     for key, label in (("score", "`Scorer.score` computed online (read + features + probability + explanation)"),
                        ("stored", "`Scorer.score` served from the batch score store (`predict --store`)"),
-                       ("read", "of the online path: read one client's rows (`load_tables(engine, [id])`)"),
+                       ("read", "of the online path: read one client's rows (`load_clients(engine, [id])`)"),
                        ("transform", "of the online path: `FeatureBuilder.transform` of one client")):
         if key in latency:
             q = latency[key]

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, bindparam, select
 
 from database.schema import kaggle_columns, table
 
@@ -25,28 +25,45 @@ def read_table(
 
     ``engine`` may be an open connection, to read several tables in one checkout.
     """
-    source = table(name)
-    columns = [source.c[c.lower()] for c in kaggle_columns(name)]
-    query = select(*columns)
     if client_ids is not None:
-        ids = [int(i) for i in client_ids]
-        if name in _VIA:
-            parent_name, key = _VIA[name]
-            parent = table(parent_name)
-            keys = select(parent.c[key]).where(parent.c.sk_id_curr.in_(ids))
-            query = query.where(source.c[key].in_(keys))
-        else:
-            query = query.where(source.c.sk_id_curr.in_(ids))
+        return pd.DataFrame(read_columns(engine, name, client_ids), copy=False)
     if isinstance(engine, Connection):
-        return _read(engine, query, name, whole=client_ids is None)
+        return _read_all(engine, name)
     with engine.connect() as connection:
-        return _read(connection, query, name, whole=client_ids is None)
+        return _read_all(connection, name)
 
 
-def _read(connection: Connection, query, name: str, whole: bool) -> pd.DataFrame:
-    """Rows of the query as a frame; a whole PostgreSQL table goes through COPY (no Python object per row)."""
-    if whole and connection.dialect.name == "postgresql":
+def read_columns(engine: Engine | Connection, name: str, client_ids: Sequence[int]) -> dict[str, np.ndarray]:
+    """The rows of the given clients in table ``name`` as one numpy array per Kaggle column.
+
+    The serving read of one client: no DataFrame is built, and the statement is built once per table.
+    """
+    params = {"ids": [int(i) for i in client_ids]}
+    if isinstance(engine, Connection):
+        return _columns(engine.execute(_client_query(name), params).fetchall(), name)
+    with engine.connect() as connection:
+        return _columns(connection.execute(_client_query(name), params).fetchall(), name)
+
+
+@cache
+def _client_query(name: str):
+    """SELECT of the Kaggle columns of ``name`` for the clients bound to the expanding parameter ``ids``."""
+    source = table(name)
+    query = select(*[source.c[c.lower()] for c in kaggle_columns(name)])
+    ids = bindparam("ids", expanding=True)
+    if name in _VIA:
+        parent_name, key = _VIA[name]
+        parent = table(parent_name)
+        return query.where(source.c[key].in_(select(parent.c[key]).where(parent.c.sk_id_curr.in_(ids))))
+    return query.where(source.c.sk_id_curr.in_(ids))
+
+
+def _read_all(connection: Connection, name: str) -> pd.DataFrame:
+    """The whole table; PostgreSQL through COPY (no Python object per row)."""
+    if connection.dialect.name == "postgresql":
         return _copy_frame(connection, name)
+    source = table(name)
+    query = select(*[source.c[c.lower()] for c in kaggle_columns(name)])
     return _frame(connection.execute(query).fetchall(), name)
 
 
@@ -85,15 +102,19 @@ def _copy_frame(connection: Connection, name: str) -> pd.DataFrame:
 
 
 def _frame(rows: list, name: str) -> pd.DataFrame:
-    """Build the frame column by column with the dtype the schema implies (nullable integers become float,
-    as in Kaggle's files); one numpy array per column keeps reading one client cheap."""
+    """The rows as a frame, each column with the dtype the schema implies (see ``_columns``)."""
+    return pd.DataFrame(_columns(rows, name), copy=False)
+
+
+def _columns(rows: list, name: str) -> dict[str, np.ndarray]:
+    """One numpy array per column with the dtype the schema implies (nullable integers become float, as in
+    Kaggle's files)."""
     dtypes = _dtypes(name)
     values = list(zip(*rows, strict=True)) if rows else [()] * len(dtypes)
-    columns = {
+    return {
         column: np.array(column_values, dtype=dtype)
         for (column, dtype), column_values in zip(dtypes.items(), values, strict=True)
     }
-    return pd.DataFrame(columns, copy=False)
 
 
 @cache

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from modeling.config import model_dir
-from modeling.imbalance import model_input
+from modeling.imbalance import model_input, model_matrix
 from modeling.scorecard import Grades, PointsScale
 from modeling.threshold import CostMatrix, decide
 
@@ -84,16 +84,19 @@ class ModelBundle:
         """Features as LightGBM sees them (columns in training order, imputed for SMOTE models)."""
         return model_input(self.estimator, X.reindex(columns=self.feature_names))
 
-    def raw_probability(self, X: pd.DataFrame) -> np.ndarray:
-        """Uncalibrated LightGBM probability of default."""
-        data = self.model_input(X)
-        booster = self.lgbm.booster_
-        if booster.pandas_categorical is None:  # numbers only: skip the wrapper's per-column frame checks
-            data = data.to_numpy(dtype="float64")
-        return booster.predict(data, **prediction_options(len(X)))
+    def model_matrix(self, X: pd.DataFrame) -> np.ndarray:
+        """``model_input`` as a float64 array, the form LightGBM predicts from without per-column checks."""
+        if list(X.columns) != self.feature_names:
+            X = X.reindex(columns=self.feature_names)
+        return model_matrix(self.estimator, X)
 
-    def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
-        """Calibrated probability of default for each row of a feature frame."""
+    def raw_probability(self, X: pd.DataFrame | np.ndarray) -> np.ndarray:
+        """Uncalibrated LightGBM probability of default (of a feature frame, or of ``model_matrix`` rows)."""
+        data = X if isinstance(X, np.ndarray) else self.model_matrix(X)  # features are all float64: no categoricals
+        return self.lgbm.booster_.predict(data, **prediction_options(len(data)))
+
+    def predict_proba(self, X: pd.DataFrame | np.ndarray) -> np.ndarray:
+        """Calibrated probability of default for each row of a feature frame (or of ``model_matrix`` rows)."""
         return self.calibrator.predict(self.raw_probability(X))
 
     def decide(self, p) -> np.ndarray:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
@@ -34,6 +35,15 @@ def load_tables(engine: Engine, client_ids: Sequence[int] | None = None) -> dict
 
     with engine.connect() as connection:  # one pool checkout for the seven reads
         return {name: read_table(connection, name, client_ids) for name in TABLES}
+
+
+def load_clients(engine: Engine, client_ids: Sequence[int]) -> dict[str, dict[str, np.ndarray]]:
+    """The seven tables' rows of ``client_ids`` as column arrays (no DataFrame): the serving read, which
+    ``FeatureBuilder.transform`` accepts as it accepts frames."""
+    from database.read import read_columns
+
+    with engine.connect() as connection:
+        return {name: read_columns(connection, name, client_ids) for name in TABLES}
 
 
 def load_csv_tables(folder: str | Path) -> dict[str, pd.DataFrame]:

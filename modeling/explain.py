@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 import re
+import weakref
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from pathlib import Path
@@ -128,29 +129,58 @@ def _booster(model) -> lgb.Booster:
     raise TypeError(f"cannot explain a {type(model).__name__}: expected a fitted LightGBM Booster or LGBMClassifier")
 
 
-def _unwrap(model, X: pd.DataFrame) -> tuple[object, pd.DataFrame]:
-    """A ModelBundle gives its LightGBM and the features as that model sees them (e.g. imputed)."""
-    if hasattr(model, "lgbm") and hasattr(model, "model_input"):
-        return model.lgbm, model.model_input(X)
+def _unwrap(model, X: pd.DataFrame) -> tuple[object, pd.DataFrame | np.ndarray]:
+    """A ModelBundle gives its LightGBM and the rows as that model sees them (``model_matrix``: imputed)."""
+    if hasattr(model, "lgbm") and hasattr(model, "model_matrix"):
+        return model.lgbm, model.model_matrix(X)
     return model, X
 
 
-def shap_contributions(model, X: pd.DataFrame) -> tuple[pd.DataFrame, float]:
-    """Exact TreeSHAP contributions (log-odds) per row and feature, and the base value."""
+#: Feature names of each model, read once: LightGBM rebuilds the list on every call.
+_NAMES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def model_feature_names(model) -> list[str]:
+    """The features a LightGBM model expects, in order.
+
+    The sklearn wrapper keeps the training frame's own names; the booster may hold sanitised ones.
+    """
+    names = _NAMES.get(model)
+    if names is None:
+        booster = _booster(model)
+        names = getattr(model, "feature_names_in_", None) if model is not booster else None
+        names = [str(n) for n in (names if names is not None else booster.feature_name())]
+        _NAMES[model] = names
+    return names
+
+
+def shap_contributions(
+    model, X: pd.DataFrame | np.ndarray, index: pd.Index | None = None
+) -> tuple[pd.DataFrame, float]:
+    """Exact TreeSHAP contributions (log-odds) per row and feature, and the base value.
+
+    ``X`` is a feature frame, or an array whose columns are the model's features in order (``index``
+    then labels its rows).
+    """
     booster = _booster(model)
-    # The sklearn wrapper keeps the frame's own column names; the booster may hold sanitised ones.
-    names = [str(n) for n in getattr(model, "feature_names_in_", booster.feature_name())]
-    absent = [name for name in names if name not in X.columns]
-    if absent:
-        raise ValueError(f"feature frame lacks {len(absent)} model feature(s), e.g. '{absent[0]}': "
-                         "build it with the model bundle's FeatureBuilder")
+    names = model_feature_names(model)
     if len(X) == 0:
         raise ValueError("cannot explain an empty feature frame")
-    data = X[names] if booster.pandas_categorical else X[names].to_numpy(dtype=float)
+    if isinstance(X, np.ndarray):
+        if X.ndim != 2 or X.shape[1] != len(names):
+            raise ValueError(f"expected rows of the model's {len(names)} features, got an array of shape {X.shape}")
+        data, index = X, index if index is not None else pd.RangeIndex(len(X))
+    else:
+        absent = [name for name in names if name not in X.columns]
+        if absent:
+            raise ValueError(f"feature frame lacks {len(absent)} model feature(s), e.g. '{absent[0]}': "
+                             "build it with the model bundle's FeatureBuilder")
+        ordered = X if list(X.columns) == names else X[names]
+        data, index = (ordered if booster.pandas_categorical else ordered.to_numpy(dtype=float)), X.index
     out = np.asarray(booster.predict(data, pred_contrib=True, **prediction_options(len(X))))
     if out.shape[1] != len(names) + 1:
         raise ValueError(f"expected a binary model: got {out.shape[1]} contribution columns for {len(names)} features")
-    return pd.DataFrame(out[:, :-1], index=X.index, columns=names), float(out[0, -1])
+    return pd.DataFrame(out[:, :-1], index=index, columns=names), float(out[0, -1])
 
 
 @cache
@@ -358,7 +388,7 @@ def reasons_from_contributions(contributions: pd.Series, values: pd.Series, popu
 
 def explain_client(model, features_row: pd.DataFrame, population: PopulationStats, lang: str = "fr",
                    top: int = 4, min_contribution: float = MIN_CONTRIBUTION,
-                   model_row: pd.DataFrame | None = None) -> list[Reason]:
+                   model_row: pd.DataFrame | np.ndarray | None = None) -> list[Reason]:
     """Plain-language reasons for one client's score, strongest first, raising then lowering the risk.
 
     model is a LightGBM model or a ModelBundle; model_row is the row as the model sees it when that
@@ -368,7 +398,7 @@ def explain_client(model, features_row: pd.DataFrame, population: PopulationStat
         raise ValueError(f"explain_client expects one feature row, got {len(features_row)}")
     if model_row is None:
         model, model_row = _unwrap(model, features_row)
-    contributions, _ = shap_contributions(model, model_row)
+    contributions, _ = shap_contributions(model, model_row, index=features_row.index)
     return reasons_from_contributions(contributions.iloc[0], features_row.iloc[0], population, lang, top,
                                       min_contribution)
 

@@ -91,18 +91,32 @@ def final_lgbm(estimator) -> LGBMClassifier:
 
 
 def model_input(estimator, X: pd.DataFrame) -> pd.DataFrame:
-    """The frame LightGBM itself sees at prediction time (imputed for the SMOTE pipeline).
+    """The frame LightGBM itself sees at prediction time (imputed for the SMOTE pipeline)."""
+    imputer = _imputer(estimator)
+    if imputer is None:
+        return X
+    return pd.DataFrame(model_matrix(estimator, X), index=X.index, columns=imputer.get_feature_names_out())
+
+
+def model_matrix(estimator, X: pd.DataFrame) -> np.ndarray:
+    """``model_input`` as a float64 array.
 
     The fitted medians are applied with numpy: the same values as SimpleImputer.transform without its
     per-call validation, which dominated the cost of scoring one client.
     """
-    if isinstance(estimator, Pipeline) and "impute" in estimator.named_steps:
-        imputer = estimator.named_steps["impute"]
-        values = X.to_numpy(dtype="float64", copy=True)
+    imputer = _imputer(estimator)
+    values = X.to_numpy(dtype="float64", copy=imputer is not None)  # a view of a float frame when not imputing
+    if imputer is not None:
         rows, cols = np.nonzero(np.isnan(values))
         values[rows, cols] = imputer.statistics_[cols]
-        return pd.DataFrame(values, index=X.index, columns=imputer.get_feature_names_out())
-    return X
+    return values
+
+
+def _imputer(estimator) -> SimpleImputer | None:
+    """The fitted imputer of a SMOTE pipeline, None for the other estimators."""
+    if isinstance(estimator, Pipeline) and "impute" in estimator.named_steps:
+        return estimator.named_steps["impute"]
+    return None
 
 
 def early_stopping_view(strategy: str, X_fit: pd.DataFrame, X_stop: pd.DataFrame) -> pd.DataFrame:

@@ -60,11 +60,10 @@ class Scorer:
 
     def features(self, client_ids: Sequence[int]) -> pd.DataFrame:
         """Feature rows of the given clients, computed from their own rows only (absent IDs left out)."""
-        from modeling.data import load_tables
+        from modeling.data import load_clients
 
-        ids = [int(i) for i in client_ids]
-        tables = load_tables(self.engine, ids)
-        return self.bundle.features.transform(tables).reindex(columns=self.bundle.feature_names)
+        X = self.bundle.features.transform(load_clients(self.engine, [int(i) for i in client_ids]))
+        return X if list(X.columns) == self.bundle.feature_names else X.reindex(columns=self.bundle.feature_names)
 
     def score_frame(self, features: pd.DataFrame) -> pd.DataFrame:
         """Probability, decision, points and grade of every row of a feature frame (batch)."""
@@ -80,8 +79,10 @@ class Scorer:
     def _result(self, client_id: int, row: pd.DataFrame, lang: str) -> ScoreResult:
         from modeling.explain import explain_client
 
-        p = float(self.bundle.predict_proba(row)[0])
-        return self._make(client_id, p, explain_client(self.bundle, row, self.bundle.feature_stats, lang=lang, top=4),
+        b = self.bundle
+        values = b.model_matrix(row)  # computed once for the probability and its explanation
+        p = float(b.predict_proba(values)[0])
+        return self._make(client_id, p, explain_client(b.lgbm, row, b.feature_stats, lang=lang, top=4, model_row=values),
                           lang)
 
     def _make(self, client_id: int, p: float, reasons: list, lang: str) -> ScoreResult:

@@ -85,9 +85,10 @@ def write_scores(scorer, features: pd.DataFrame, load_run_id: int | None,
     now = datetime.now(UTC)
     for start in range(0, len(features), chunk):
         part = features.iloc[start:start + chunk]
-        probability = bundle.predict_proba(part)
+        values = bundle.model_matrix(part)
+        probability = bundle.predict_proba(values)
         refused += int((bundle.decide(probability) == "refuse").sum())
-        contributions, _ = shap_contributions(bundle.lgbm, bundle.model_input(part))
+        contributions, _ = shap_contributions(bundle.lgbm, values, index=part.index)
         keys = batch_reason_keys(contributions, part)
         rows.extend(
             {"model_version": bundle.version, "sk_id_curr": int(cid), "probability": float(p),

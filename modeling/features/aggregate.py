@@ -80,7 +80,7 @@ def aggregate_columns(
 ) -> Aggregated:
     """``aggregate`` without the DataFrame: sorted keys and one array per output column."""
     categories = categories or {}
-    keys_all = _column(frame, by)
+    keys_all = column_values(frame, by)
     if keys_all is None:
         keys_all = np.empty(0)
     keep = ~pd.isna(keys_all) if keys_all.dtype.kind in "fO" else None
@@ -89,7 +89,7 @@ def aggregate_columns(
     if count:
         out[f"{prefix}COUNT"] = groups.sizes.astype("float64")
     for column, aggs in spec.items():
-        raw = _column(frame, column)
+        raw = column_values(frame, column)
         if raw is not None and keep is not None:
             raw = raw[keep]
         numeric = [agg for agg in aggs if agg != "share"]
@@ -186,6 +186,7 @@ def category_slugs(values: Sequence[str]) -> list[str]:
     return [slugify(v) for v in values] + ["OTHER"]
 
 
+@lru_cache(maxsize=4096)
 def slugify(value: str) -> str:
     """Upper-case, alphanumeric-and-underscore form of a category value (safe in LightGBM names)."""
     out = "".join(ch if ch.isalnum() else "_" for ch in str(value).upper())
@@ -238,7 +239,7 @@ def safe_ratio(numerator: np.ndarray | pd.Series, denominator: np.ndarray | pd.S
     return ratio
 
 
-def _column(frame: pd.DataFrame | Columns, column: str) -> np.ndarray | None:
+def column_values(frame: pd.DataFrame | Columns, column: str) -> np.ndarray | None:
     """One column of a DataFrame or a column dictionary as an array, None when absent."""
     if isinstance(frame, pd.DataFrame):
         return frame[column].to_numpy() if column in frame.columns else None

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from modeling.features.aggregate import safe_ratio
+from modeling.features.aggregate import Columns, safe_ratio
 from modeling.features.cleaning import DAYS_SENTINEL, clear_sentinel, take
 from modeling.features.encoding import one_hot
 
@@ -48,7 +48,7 @@ CATEGORICAL = (
 _DAYS = ("DAYS_BIRTH", "DAYS_EMPLOYED", "DAYS_REGISTRATION", "DAYS_ID_PUBLISH", "DAYS_LAST_PHONE_CHANGE")
 
 
-def clean(frame: pd.DataFrame | None) -> dict[str, np.ndarray]:
+def clean(frame: pd.DataFrame | Columns | None) -> dict[str, np.ndarray]:
     """Application columns as arrays (absent ones missing), sentinels and XNA codes cleared."""
     app = take(frame, ("SK_ID_CURR",), NUMERIC, (*YES_NO, *CATEGORICAL))
     app["DAYS_EMPLOYED_ANOM"] = (app["DAYS_EMPLOYED"] == DAYS_SENTINEL).astype("float64")

@@ -10,7 +10,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from modeling.features import application, bureau, credit_card, installments, pos_cash, previous
-from modeling.features.aggregate import safe_ratio
+from modeling.features.aggregate import Columns, column_values, safe_ratio
 from modeling.features.encoding import fit_table_categories
 
 TABLES = (
@@ -41,7 +41,7 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):
         self.min_category_share = min_category_share
         self.max_categories = max_categories
 
-    def fit(self, tables: Mapping[str, pd.DataFrame], y: object = None) -> FeatureBuilder:
+    def fit(self, tables: Mapping[str, pd.DataFrame | Columns], y: object = None) -> FeatureBuilder:
         """Learn the category lists from the training tables; return self."""
         _check_tables(tables)
         cleaners = {
@@ -68,7 +68,7 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):
         self.n_features_out_ = len(self.feature_names_out_)
         return self
 
-    def transform(self, tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    def transform(self, tables: Mapping[str, pd.DataFrame | Columns]) -> pd.DataFrame:
         """Feature table indexed by SK_ID_CURR, one row per application, columns get_feature_names_out()."""
         check_is_fitted(self, "categories_")
         _check_tables(tables)
@@ -88,7 +88,7 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):
         check_is_fitted(self, "feature_names_out_")
         return self.feature_names_out_.copy()
 
-    def _build(self, tables: Mapping[str, pd.DataFrame]) -> dict[str, np.ndarray]:
+    def _build(self, tables: Mapping[str, pd.DataFrame | Columns]) -> dict[str, np.ndarray]:
         """Every feature as one array aligned on the applications of ``tables``, plus SK_ID_CURR."""
         cats = self.categories_
         app = application.clean(tables.get("application"))
@@ -112,11 +112,11 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):
         return out
 
 
-def _check_tables(tables: Mapping[str, pd.DataFrame]) -> None:
+def _check_tables(tables: Mapping[str, pd.DataFrame | Columns]) -> None:
     """Fail with a clear message on unknown table names or an application table without SK_ID_CURR."""
     unknown = sorted(set(tables) - set(TABLES))
     if unknown:
         raise ValueError(f"unknown table(s) {unknown}; expected names among {list(TABLES)}")
     app = tables.get("application")
-    if app is None or "SK_ID_CURR" not in app.columns:
+    if app is None or column_values(app, "SK_ID_CURR") is None:
         raise ValueError("tables['application'] with an SK_ID_CURR column is required")

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from modeling.features.aggregate import Aggregated, aggregate_columns, safe_ratio
+from modeling.features.aggregate import Aggregated, Columns, aggregate_columns, column_values, safe_ratio
 from modeling.features.cleaning import select, take
 
 CATEGORICAL = ("CREDIT_ACTIVE", "CREDIT_TYPE", "CREDIT_CURRENCY")
@@ -67,15 +67,15 @@ _STATUS_CODES = ["0", "1", "2", "3", "4", "5", "C", "X"]
 RECENT_MONTHS = 12
 
 
-def balance_per_credit(balance: pd.DataFrame | None) -> Aggregated:
+def balance_per_credit(balance: pd.DataFrame | Columns | None) -> Aggregated:
     """One row per SK_ID_BUREAU summarising its months: length, share late, worst delay band."""
     bb = take(balance, ("SK_ID_BUREAU",), ("MONTHS_BALANCE",))
-    status = balance["STATUS"] if balance is not None and "STATUS" in balance.columns else None
+    status = column_values(balance, "STATUS") if balance is not None else None
     if status is None:
         codes = np.full(len(bb["SK_ID_BUREAU"]), -1, dtype="int8")
     else:
         if status.dtype != object:
-            status = status.astype("Int64").astype(str)
+            status = pd.Series(status).astype("Int64").astype(str)
         # Status codes through a categorical: one hash pass over the (possibly 27 million) rows.
         codes = pd.Categorical(status, categories=_STATUS_CODES).codes
     band = np.where((codes >= 0) & (codes <= 5), codes, np.nan)
@@ -97,7 +97,7 @@ def balance_per_credit(balance: pd.DataFrame | None) -> Aggregated:
     return Aggregated(per.keys, {renamed[k]: v for k, v in per.columns.items()})
 
 
-def clean(bureau: pd.DataFrame | None, balance: pd.DataFrame | None) -> dict[str, np.ndarray]:
+def clean(bureau: pd.DataFrame | Columns | None, balance: pd.DataFrame | Columns | None) -> dict[str, np.ndarray]:
     """Bureau credits with derived ratios and their monthly-history summary (BB_*) joined."""
     b = take(bureau, ("SK_ID_CURR", "SK_ID_BUREAU"), _NUMERIC, CATEGORICAL)
     b["CREDIT_DURATION"] = b["DAYS_CREDIT_ENDDATE"] - b["DAYS_CREDIT"]

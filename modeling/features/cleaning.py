@@ -17,49 +17,60 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from modeling.features.aggregate import Columns, column_values
+
 DAYS_SENTINEL = 365243
 MISSING_CODES = ("XNA", "XAP")
 
 
 def take(
-    frame: pd.DataFrame | None,
+    frame: pd.DataFrame | Columns | None,
     ids: Iterable[str] = (),
     numbers: Iterable[str] = (),
     texts: Iterable[str] = (),
 ) -> dict[str, np.ndarray]:
     """The used columns of ``frame`` as arrays: IDs as they are, numbers as float64, texts as objects.
 
+    ``frame`` is a DataFrame or a ``{column: array}`` dictionary (the serving read of one client).
     Absent columns (or a None frame) give NaN / None; text that is not a number becomes NaN in a
     numeric column; the XNA / XAP codes become None in text columns.
     """
     if frame is None:
-        frame = pd.DataFrame()
-    rows = len(frame)
-    present = set(frame.columns)
+        frame = {}
+    rows = table_length(frame)
     out: dict[str, np.ndarray] = {}
     for column in ids:
-        out[column] = frame[column].to_numpy() if column in present else np.full(rows, np.nan)
+        values = column_values(frame, column)
+        out[column] = values if values is not None else np.full(rows, np.nan)
     for column in numbers:
-        out[column] = _numbers(frame[column]) if column in present else np.full(rows, np.nan)
+        values = column_values(frame, column)
+        out[column] = _numbers(values) if values is not None else np.full(rows, np.nan)
     for column in texts:
-        out[column] = _texts(frame[column]) if column in present else np.full(rows, None, dtype=object)
+        values = column_values(frame, column)
+        out[column] = _texts(values) if values is not None else np.full(rows, None, dtype=object)
     return out
 
 
-def _numbers(series: pd.Series) -> np.ndarray:
+def table_length(frame: pd.DataFrame | Columns) -> int:
+    """Number of rows of a DataFrame or of a column dictionary (0 without columns)."""
+    if isinstance(frame, pd.DataFrame):
+        return len(frame)
+    return len(next(iter(frame.values()))) if frame else 0
+
+
+def _numbers(values: np.ndarray) -> np.ndarray:
     """A column as float64; text that is not a number becomes NaN."""
-    values = series.to_numpy()
     if values.dtype.kind == "f":
         return values.astype("float64", copy=False)
     if values.dtype.kind in "iu":
         return values.astype("float64")
-    values = pd.to_numeric(series, errors="coerce")  # text, booleans, nullable integers
-    return values.to_numpy(dtype="float64", na_value=np.nan)
+    numbers = pd.to_numeric(pd.Series(values, copy=False), errors="coerce")  # text, booleans, nullable integers
+    return numbers.to_numpy(dtype="float64", na_value=np.nan)
 
 
-def _texts(series: pd.Series) -> np.ndarray:
+def _texts(values: np.ndarray) -> np.ndarray:
     """A text column as an object array, missing values and XNA / XAP codes as None."""
-    values = series.to_numpy(dtype=object)
+    values = np.asarray(values, dtype=object)
     missing = pd.isna(values)
     if missing.any():
         values = np.where(missing, None, values)

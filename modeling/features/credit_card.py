@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from modeling.features.aggregate import Aggregated, aggregate_columns, safe_ratio
+from modeling.features.aggregate import Aggregated, Columns, aggregate_columns, safe_ratio
 from modeling.features.cleaning import late_flag, select, take
 
 CATEGORICAL = ("NAME_CONTRACT_STATUS",)
@@ -51,7 +51,7 @@ RECENT_SPEC: dict[str, list[str]] = {
 RECENT_MONTHS = 12
 
 
-def clean(frame: pd.DataFrame | None) -> dict[str, np.ndarray]:
+def clean(frame: pd.DataFrame | Columns | None) -> dict[str, np.ndarray]:
     """Card statements with utilisation, minimum-payment ratio and a late-month flag."""
     c = take(frame, ("SK_ID_PREV", "SK_ID_CURR"), _NUMERIC, CATEGORICAL)
     c["UTILISATION"] = safe_ratio(c["AMT_BALANCE"], c["AMT_CREDIT_LIMIT_ACTUAL"])

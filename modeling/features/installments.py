@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from modeling.features.aggregate import Aggregated, aggregate_columns, safe_ratio
+from modeling.features.aggregate import Aggregated, Columns, aggregate_columns, safe_ratio
 from modeling.features.cleaning import late_flag, select, take
 
 _NUMERIC = (
@@ -46,7 +46,7 @@ LOAN_SPEC: dict[str, list[str]] = {
 RECENT_DAYS = 365
 
 
-def clean(frame: pd.DataFrame | None) -> dict[str, np.ndarray]:
+def clean(frame: pd.DataFrame | Columns | None) -> dict[str, np.ndarray]:
     """Instalment rows with days late/early, paid ratio and shortfall."""
     i = take(frame, ("SK_ID_PREV", "SK_ID_CURR"), _NUMERIC)
     delay = i["DAYS_ENTRY_PAYMENT"] - i["DAYS_INSTALMENT"]

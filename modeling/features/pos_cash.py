@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from modeling.features.aggregate import Aggregated, aggregate_columns, safe_ratio
+from modeling.features.aggregate import Aggregated, Columns, aggregate_columns, safe_ratio
 from modeling.features.cleaning import late_flag, take
 
 CATEGORICAL = ("NAME_CONTRACT_STATUS",)
@@ -32,7 +32,7 @@ LOAN_SPEC: dict[str, list[str]] = {
 }
 
 
-def clean(frame: pd.DataFrame | None) -> dict[str, np.ndarray]:
+def clean(frame: pd.DataFrame | Columns | None) -> dict[str, np.ndarray]:
     """POS/cash monthly rows with a late-month flag."""
     p = take(frame, ("SK_ID_PREV", "SK_ID_CURR"), _NUMERIC, CATEGORICAL)
     p["LATE"] = late_flag(p["SK_DPD"], 0)

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from modeling.features.aggregate import Aggregated, aggregate_columns, safe_ratio
+from modeling.features.aggregate import Aggregated, Columns, aggregate_columns, safe_ratio
 from modeling.features.cleaning import clear_sentinel, select, take
 
 CATEGORICAL = (
@@ -57,7 +57,7 @@ SPLIT_SPEC: dict[str, list[str]] = {
 RECENT_DAYS = 365
 
 
-def clean(frame: pd.DataFrame | None) -> dict[str, np.ndarray]:
+def clean(frame: pd.DataFrame | Columns | None) -> dict[str, np.ndarray]:
     """Previous applications with sentinels/XNA cleared and derived ratios."""
     p = take(frame, ("SK_ID_PREV", "SK_ID_CURR"), _NUMERIC, CATEGORICAL)
     clear_sentinel(p, _DATES)

@@ -1,4 +1,5 @@
-"""Reading the tables back: whole tables from PostgreSQL come through COPY and equal the row-by-row read."""
+"""Reading the tables back: whole tables from PostgreSQL come through COPY and equal the row-by-row read;
+the serving read of a few clients gives exactly their rows of the whole table."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from sqlalchemy import select
 
 from database.config import get_engine
 from database.loader import load
-from database.read import _copy_frame, _frame, read_table
+from database.read import _copy_frame, _frame, read_columns, read_table
 from database.schema import DATA_TABLES, kaggle_columns, table
 
 
@@ -41,5 +42,37 @@ def test_copy_read_equals_the_row_by_row_read(pg_database, sample_set):
             connection.exec_driver_sql("DELETE FROM installments_payments")
         empty = read_table(engine, "installments_payments")
         assert len(empty) == 0 and list(empty.columns) == list(expected_columns("installments_payments"))
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("engine_kind", ["sqlite", "postgresql"])
+def test_reading_some_clients_gives_their_rows_of_the_whole_table(engine_kind, pg_database, sample_set, tmp_path):
+    url = pg_database if engine_kind == "postgresql" else f"sqlite:///{tmp_path / 'read.db'}"
+    load([sample_set], url, progress=None)
+    engine = get_engine(url)
+    try:
+        whole = {name: read_table(engine, name) for name in DATA_TABLES}
+        bureau = whole["bureau"]
+        # clients with bureau credits (so bureau_balance, read through bureau, has rows), one without, one unknown
+        monthly = bureau["SK_ID_BUREAU"].isin(whole["bureau_balance"]["SK_ID_BUREAU"])
+        ids = [int(i) for i in bureau.loc[monthly, "SK_ID_CURR"].drop_duplicates().head(3)]
+        ids += [int(whole["application"].loc[~whole["application"]["SK_ID_CURR"].isin(bureau["SK_ID_CURR"]),
+                                             "SK_ID_CURR"].iloc[0]), 999_999_999]
+        keys = set(bureau.loc[bureau["SK_ID_CURR"].isin(ids), "SK_ID_BUREAU"])
+        for name in DATA_TABLES:
+            frame = whole[name]
+            mine = frame["SK_ID_BUREAU"].isin(keys) if name == "bureau_balance" else frame["SK_ID_CURR"].isin(ids)
+            expected = frame[mine]
+            assert len(expected) > 0 or name not in ("application", "bureau", "bureau_balance"), name
+            columns = read_columns(engine, name, ids)
+            assert list(columns) == list(frame.columns), name
+            got = read_table(engine, name, ids)
+            assert len(got) == len(expected) and len(got) == len(next(iter(columns.values()))), name
+            sort = list(dict.fromkeys([c for c in frame.columns if c.startswith("SK_ID")] + list(frame.columns[:3])))
+            pd.testing.assert_frame_equal(got.sort_values(sort, ignore_index=True),
+                                          expected.sort_values(sort, ignore_index=True), check_exact=True, obj=name)
+        assert len(read_columns(engine, "application", [999_999_999])["SK_ID_CURR"]) == 0
     finally:
         engine.dispose()
