@@ -3,7 +3,8 @@
     python bench/api.py                      # the configured database and model (after `make demo`)
     python bench/api.py --synthetic 3000     # a throw-away synthetic bank and tiny model in a temp folder
 
-Each client is a thread sending GET /api/v1/clients/<id>/score (random known IDs, audit included).
+Each client is a connection of one low-CPU load generator (bench/loadgen.py) sending GET
+/api/v1/clients/<id>/score (random known IDs, audit included).
 Two runs: the service as deployed (batch scores from `python -m modeling predict --store`, written first
 when they are not current) and the online path alone (SCORING_BATCH_SCORES=false: features, model and
 SHAP computed in the request), which is what a client gets between a load and the next batch.
@@ -15,14 +16,12 @@ import argparse
 import http.client
 import json
 import os
-import random
 import signal
 import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -30,6 +29,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from api.auth import digest, new_key  # noqa: E402
+from bench import loadgen  # noqa: E402
 from bench.performance_doc import machine, write_section  # noqa: E402
 
 START, END = "<!-- bench:api -->", "<!-- /bench:api -->"
@@ -128,44 +128,21 @@ def stop_server(process: subprocess.Popen) -> None:
     process.wait(timeout=30)
 
 
-def load_test(port: int, key: str, ids: list[int], clients: int, seconds: float) -> dict:
-    """Run ``clients`` threads for ``seconds``; latencies in ms, errors counted."""
-    latencies: list[list[float]] = [[] for _ in range(clients)]
-    errors = [0] * clients
-    stop = time.perf_counter() + seconds
-
-    def worker(slot: int) -> None:
-        rng = random.Random(slot)
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        while time.perf_counter() < stop:
-            path = f"/api/v1/clients/{rng.choice(ids)}/score"
-            began = time.perf_counter()
-            try:
-                conn.request("GET", path, headers={"X-API-Key": key})
-                response = conn.getresponse()
-                response.read()
-                ok = response.status == 200
-                if response.getheader("Connection", "").lower() == "close":
-                    conn.close()
-            except (OSError, http.client.HTTPException):
-                ok = False
-                conn.close()
-            latencies[slot].append((time.perf_counter() - began) * 1000)
-            errors[slot] += not ok
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
-    began = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - began
-    all_ms = sorted(x for lat in latencies for x in lat)
-    q = statistics.quantiles(all_ms, n=100, method="inclusive")
-    return {"requests": len(all_ms), "seconds": elapsed, "rps": len(all_ms) / elapsed, "p50_ms": q[49],
-            "p90_ms": q[89], "p99_ms": q[98], "max_ms": all_ms[-1], "errors": sum(errors)}
+def load_test(port: int, key: str, ids: list[int], clients: int, seconds: float, seed: int = 0) -> dict:
+    """``clients`` concurrent closed-loop clients scoring random known IDs for ``seconds`` (bench/loadgen.py)."""
+    return loadgen.load_test(port, {"X-API-Key": key}, lambda rng: f"/api/v1/clients/{rng.choice(ids)}/score",
+                             clients, seconds, seed=seed)
 
 
+def median_run(runs: list[dict]) -> dict:
+    """One row of figures from repeated runs: the median of each figure, the worst maximum, all requests and
+    errors, and each run's p50 (this shared machine varies from run to run)."""
+    out = {key: statistics.median(r[key] for r in runs) for key in ("rps", "p50_ms", "p90_ms", "p99_ms",
+                                                                     "client_cpu_ms")}
+    out.update(requests=sum(r["requests"] for r in runs), errors=sum(r["errors"] for r in runs),
+               max_ms=max(r["max_ms"] for r in runs), seconds=sum(r["seconds"] for r in runs),
+               p50_runs=" / ".join(f"{r['p50_ms']:.1f}" for r in runs))
+    return out
 
 
 def section(runs: dict[str, dict], args: argparse.Namespace, n_ids: int, database: str, store_note: str) -> str:
@@ -191,6 +168,8 @@ def section(runs: dict[str, dict], args: argparse.Namespace, n_ids: int, databas
         line("latency max", "max_ms", "{:.1f} ms", "", None),
         line("requests", "requests", "{}", "", None),
         line("errors", "errors", "{}", "0", lambda v: v == 0),
+        line("load generator CPU per request", "client_cpu_ms", "{:.2f} ms", "", None),
+        line("p50 of each run", "p50_runs", "{} ms", "", None),
     ]
     return "\n".join([
         START,
@@ -199,7 +178,9 @@ def section(runs: dict[str, dict], args: argparse.Namespace, n_ids: int, databas
         f"Measured {time.strftime('%Y-%m-%d %H:%M %Z')} on: {machine()}; load average before the run "
         f"{args.load_before:.1f} (other processes share the cores: figures are only comparable at equal load).",
         f"gunicorn {args.workers} sync workers (api/gunicorn.conf.py) on loopback, {args.clients} concurrent "
-        f"clients (threads on the same 2 cores) for {args.duration:.0f} s per run, `GET /api/v1/clients/<id>/score` "
+        f"clients (connections of one single-threaded load generator, bench/loadgen.py, on the same 2 cores) "
+        f"in {args.repeat} runs of {args.duration:.0f} s per path (each figure is the median of the runs), "
+        "`GET /api/v1/clients/<id>/score` "
         f"with reasons over {n_ids} known clients drawn at random; every answer writes its audit row; "
         f"database: {database}; {store_note}.",
         "",
@@ -224,6 +205,8 @@ def section(runs: dict[str, dict], args: argparse.Namespace, n_ids: int, databas
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Load-test the scoring API and record the figures.")
     parser.add_argument("--duration", type=float, default=20.0, help="seconds of measurement (default 20)")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="runs under load per path; the figures are their medians (default 3)")
     parser.add_argument("--clients", type=int, default=8, help="concurrent clients (default 8)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
     parser.add_argument("--synthetic", type=int, metavar="N", help="build a temporary bank of N synthetic clients")
@@ -246,11 +229,15 @@ def main(argv: list[str] | None = None) -> int:
             process = start_server({**env, "SCORING_BATCH_SCORES": batch}, port, args.workers)
             try:
                 load_test(port, key, ids, args.clients, min(3.0, args.duration))  # warm-up
-                print(f"{name}: measuring {args.clients} clients for {args.duration:.0f} s ...", flush=True)
-                runs[name] = load_test(port, key, ids, args.clients, args.duration)
+                repeats = []
+                for attempt in range(1, args.repeat + 1):
+                    print(f"{name}: measuring {args.clients} clients for {args.duration:.0f} s "
+                          f"(run {attempt} of {args.repeat}) ...", flush=True)
+                    repeats.append(load_test(port, key, ids, args.clients, args.duration, seed=attempt))
+                runs[name] = median_run(repeats)
                 single = f"{name}, 1 client"
                 print(f"{single}: measuring for {args.duration / 4:.0f} s ...", flush=True)
-                runs[single] = load_test(port, key, ids, 1, args.duration / 4)
+                runs[single] = median_run([load_test(port, key, ids, 1, args.duration / 4)])
             finally:
                 stop_server(process)
             print(name, json.dumps({k: round(v, 2) if isinstance(v, float) else v for k, v in runs[name].items()}),

@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 import re
 import weakref
+from bisect import bisect_left, bisect_right
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from pathlib import Path
@@ -88,6 +89,24 @@ class PopulationStats:
         return cls(list(map(str, table.columns)), grids, np.full(len(table.columns), np.nan), int(n_rows),
                    np.asarray(table.index, dtype=float) * 100)
 
+    def _grid_list(self, name: str) -> list[float]:
+        """The quantile grid of a feature as a Python list (bisect on it is faster for one value)."""
+        lists = self.__dict__.setdefault("_lists", {})  # made on first use, never pickled
+        grid = lists.get(name)
+        if grid is None:
+            grid = lists[name] = self._grid(name).tolist()
+        return grid
+
+    @property
+    def _levels_list(self) -> list[float]:
+        lists = self.__dict__.setdefault("_lists", {})
+        if "" not in lists:  # "" is no feature name: it holds the levels
+            lists[""] = self.levels.tolist()
+        return lists[""]
+
+    def __getstate__(self) -> dict:
+        return {key: value for key, value in self.__dict__.items() if key != "_lists"}
+
     def _grid(self, name: str) -> np.ndarray:
         try:
             return self.quantiles[self._index[name]]
@@ -97,12 +116,12 @@ class PopulationStats:
 
     def position(self, name: str, value: float | None) -> tuple[float, float, float] | None:
         """Shares (%) of the population strictly below, equal to and strictly above value; None if unknown."""
-        grid = self._grid(name)
-        if value is None or not np.isfinite(value) or np.isnan(grid[0]):
+        grid = self._grid_list(name)
+        if value is None or not math.isfinite(value) or math.isnan(grid[0]):
             return None
-        levels = self.levels
-        lo = int(np.searchsorted(grid, value, side="left"))
-        hi = int(np.searchsorted(grid, value, side="right"))
+        levels = self._levels_list
+        lo = bisect_left(grid, value)
+        hi = bisect_right(grid, value)
         if hi > lo:  # the value sits on the grid: a tie range when several quantiles share it
             below, upto = float(levels[lo]), float(levels[hi - 1])
         elif lo == 0:
@@ -260,6 +279,7 @@ _UNIT_SUFFIX = re.compile(r"\s*\((jours|days|mois|months)\)$")
 _INNER_PARENS = re.compile(r"\s+\(([^()]*)\)")  # "marié(e)" keeps its brackets
 
 
+@cache
 def _inline_label(label: str) -> str:
     """A label fit to sit inside the sentence's parentheses: no unit suffix, no nested brackets."""
     label = _INNER_PARENS.sub(r", \1", _UNIT_SUFFIX.sub("", label))

@@ -13,7 +13,13 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from modeling.features.aggregate import Aggregated, Columns, aggregate_columns, column_values, safe_ratio
+from modeling.features.aggregate import (
+    Aggregated,
+    Columns,
+    aggregate_columns,
+    column_values,
+    safe_ratio,
+)
 from modeling.features.cleaning import select, take
 
 CATEGORICAL = ("CREDIT_ACTIVE", "CREDIT_TYPE", "CREDIT_CURRENCY")
