@@ -44,7 +44,12 @@ def test_score_one_client(setup, client_ids):
 
 def test_single_client_equals_batch(setup, client_ids):
     _, _, scorer = setup
-    batch = scorer.score_frame(scorer.features(client_ids)).set_index("SK_ID_CURR")
+    # the serving read (each client's rows as column arrays) gives the rows of the whole-table build
+    everyone = scorer.all_features()
+    for client_id in client_ids:
+        pd.testing.assert_frame_equal(scorer.features([client_id]), everyone.loc[[client_id]],
+                                      check_exact=False, rtol=1e-12, atol=0)
+    batch = scorer.score_frame(everyone.loc[client_ids]).set_index("SK_ID_CURR")
     for res in scorer.score_many(client_ids):
         assert res.probability == pytest.approx(batch.loc[res.client_id, "probability"], abs=1e-12)
         assert res.grade == batch.loc[res.client_id, "grade"]
