@@ -12,7 +12,8 @@ import json
 import os
 import sys
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy.engine import URL
@@ -58,6 +59,18 @@ def partial(final: Path) -> Path:
     return final.with_name(f".{final.name}.{uuid.uuid4().hex[:8]}.partial")
 
 
+@contextmanager
+def atomic_file(final: Path) -> Iterator[Path]:
+    """A temporary path to write ``final`` under: published durably when the block ends, removed on an error,
+    so a half-written file never takes the place of a good one."""
+    temporary = partial(final)
+    try:
+        yield temporary
+        publish(temporary, final)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
 def sqlite_path(url: URL) -> Path:
     """The file of a SQLite URL (an in-memory database cannot be backed up)."""
     if not url.database or url.database == ":memory:":
@@ -76,9 +89,8 @@ def manifest_path(archive: Path) -> Path:
 def write_manifest(archive: Path, manifest: dict) -> Path:
     """Write the manifest next to the archive, atomically; its path."""
     final = manifest_path(archive)
-    temporary = partial(final)
-    temporary.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    publish(temporary, final)
+    with atomic_file(final) as temporary:
+        temporary.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return final
 
 

@@ -25,10 +25,9 @@ from database.archive import (
     PREFIX,
     BackupError,
     Progress,
+    atomic_file,
     check_archive,
     manifest_path,
-    partial,
-    publish,
     read_manifest,
     sqlite_path,
     stderr_progress,
@@ -110,14 +109,10 @@ def backup(url: str, out_dir: Path, keep: int | None = None, progress: Progress 
     out_dir.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC)
     archive = out_dir / f"{PREFIX}{stamp:%Y%m%dT%H%M%S.%f}Z{'.dump' if postgres else '.sqlite'}"
-    temporary = partial(archive)
     started = time.perf_counter()
     progress(f"backup: {mask_url(parsed)} -> {archive}")
-    try:
+    with atomic_file(archive) as temporary:
         checksums, tools = (_backup_postgres if postgres else _backup_sqlite)(parsed, temporary)
-        publish(temporary, archive)
-    finally:
-        temporary.unlink(missing_ok=True)
     tools.update({"python": sys.version.split()[0], "sqlalchemy": sqlalchemy.__version__})
     manifest = {
         "format": MANIFEST_FORMAT,

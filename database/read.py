@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from contextlib import nullcontext
 from functools import cache
 
 import numpy as np
@@ -27,10 +28,10 @@ def read_table(
     """
     if client_ids is not None:
         return pd.DataFrame(read_columns(engine, name, client_ids), copy=False)
-    if isinstance(engine, Connection):
-        return _read_all(engine, name)
-    with engine.connect() as connection:
-        return _read_all(connection, name)
+    with _connected(engine) as connection:
+        if connection.dialect.name == "postgresql":
+            return _copy_frame(connection, name)  # no Python object per row
+        return _frame(connection.execute(_select(name)).fetchall(), name)
 
 
 def read_columns(engine: Engine | Connection, name: str, client_ids: Sequence[int]) -> dict[str, np.ndarray]:
@@ -38,33 +39,33 @@ def read_columns(engine: Engine | Connection, name: str, client_ids: Sequence[in
 
     The serving read of one client: no DataFrame is built, and the statement is built once per table.
     """
-    params = {"ids": [int(i) for i in client_ids]}
-    if isinstance(engine, Connection):
-        return _columns(engine.execute(_client_query(name), params).fetchall(), name)
-    with engine.connect() as connection:
-        return _columns(connection.execute(_client_query(name), params).fetchall(), name)
+    with _connected(engine) as connection:
+        rows = connection.execute(_client_query(name), {"ids": [int(i) for i in client_ids]}).fetchall()
+    return _columns(rows, name)
+
+
+def _connected(engine: Engine | Connection):
+    """A context giving a connection: the open one as it is, or a new one from the engine."""
+    return nullcontext(engine) if isinstance(engine, Connection) else engine.connect()
+
+
+@cache
+def _select(name: str):
+    """SELECT of the Kaggle columns of table ``name``."""
+    source = table(name)
+    return select(*[source.c[c.lower()] for c in kaggle_columns(name)])
 
 
 @cache
 def _client_query(name: str):
-    """SELECT of the Kaggle columns of ``name`` for the clients bound to the expanding parameter ``ids``."""
+    """``_select`` of the clients bound to the expanding parameter ``ids`` (bureau_balance through bureau)."""
     source = table(name)
-    query = select(*[source.c[c.lower()] for c in kaggle_columns(name)])
     ids = bindparam("ids", expanding=True)
     if name in _VIA:
         parent_name, key = _VIA[name]
         parent = table(parent_name)
-        return query.where(source.c[key].in_(select(parent.c[key]).where(parent.c.sk_id_curr.in_(ids))))
-    return query.where(source.c.sk_id_curr.in_(ids))
-
-
-def _read_all(connection: Connection, name: str) -> pd.DataFrame:
-    """The whole table; PostgreSQL through COPY (no Python object per row)."""
-    if connection.dialect.name == "postgresql":
-        return _copy_frame(connection, name)
-    source = table(name)
-    query = select(*[source.c[c.lower()] for c in kaggle_columns(name)])
-    return _frame(connection.execute(query).fetchall(), name)
+        return _select(name).where(source.c[key].in_(select(parent.c[key]).where(parent.c.sk_id_curr.in_(ids))))
+    return _select(name).where(source.c.sk_id_curr.in_(ids))
 
 
 #: Arrow types of the three pandas dtypes a column can have (see _dtypes).

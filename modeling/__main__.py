@@ -104,16 +104,11 @@ def run_predict(args) -> None:
 
 def _write_csv(frame, path: Path) -> None:
     """Write the CSV atomically: a half-written file never replaces a good one."""
-    from database.archive import partial, publish
+    from database.archive import atomic_file
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = partial(path)
-    try:
+    with atomic_file(path) as temporary:
         frame.to_csv(temporary, index=False)
-        publish(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from modeling.config import model_dir
-from modeling.imbalance import model_input, model_matrix
+from modeling.imbalance import model_matrix
 from modeling.scorecard import Grades, PointsScale
 from modeling.threshold import CostMatrix, decide
 
@@ -80,12 +80,8 @@ class ModelBundle:
         """The LightGBM classifier itself (for SHAP)."""
         return self.estimator.steps[-1][1] if hasattr(self.estimator, "steps") else self.estimator
 
-    def model_input(self, X: pd.DataFrame) -> pd.DataFrame:
-        """Features as LightGBM sees them (columns in training order, imputed for SMOTE models)."""
-        return model_input(self.estimator, X.reindex(columns=self.feature_names))
-
     def model_matrix(self, X: pd.DataFrame) -> np.ndarray:
-        """``model_input`` as a float64 array, the form LightGBM predicts from without per-column checks."""
+        """Features as LightGBM sees them: float64, columns in training order, imputed for SMOTE models."""
         if list(X.columns) != self.feature_names:
             X = X.reindex(columns=self.feature_names)
         return model_matrix(self.estimator, X)

@@ -97,13 +97,6 @@ class PopulationStats:
             grid = lists[name] = self._grid(name).tolist()
         return grid
 
-    @property
-    def _levels_list(self) -> list[float]:
-        lists = self.__dict__.setdefault("_lists", {})
-        if "" not in lists:  # "" is no feature name: it holds the levels
-            lists[""] = self.levels.tolist()
-        return lists[""]
-
     def __getstate__(self) -> dict:
         return {key: value for key, value in self.__dict__.items() if key != "_lists"}
 
@@ -119,7 +112,7 @@ class PopulationStats:
         grid = self._grid_list(name)
         if value is None or not math.isfinite(value) or math.isnan(grid[0]):
             return None
-        levels = self._levels_list
+        levels = self.levels
         lo = bisect_left(grid, value)
         hi = bisect_right(grid, value)
         if hi > lo:  # the value sits on the grid: a tie range when several quantiles share it

@@ -90,16 +90,8 @@ def final_lgbm(estimator) -> LGBMClassifier:
     return estimator.steps[-1][1] if isinstance(estimator, Pipeline) else estimator
 
 
-def model_input(estimator, X: pd.DataFrame) -> pd.DataFrame:
-    """The frame LightGBM itself sees at prediction time (imputed for the SMOTE pipeline)."""
-    imputer = _imputer(estimator)
-    if imputer is None:
-        return X
-    return pd.DataFrame(model_matrix(estimator, X), index=X.index, columns=imputer.get_feature_names_out())
-
-
 def model_matrix(estimator, X: pd.DataFrame) -> np.ndarray:
-    """``model_input`` as a float64 array.
+    """The rows LightGBM itself sees at prediction time, as a float64 array (imputed for the SMOTE pipeline).
 
     The fitted medians are applied with numpy: the same values as SimpleImputer.transform without its
     per-call validation, which dominated the cost of scoring one client.

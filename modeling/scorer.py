@@ -62,8 +62,8 @@ class Scorer:
         """Feature rows of the given clients, computed from their own rows only (absent IDs left out)."""
         from modeling.data import load_clients
 
-        X = self.bundle.features.transform(load_clients(self.engine, [int(i) for i in client_ids]))
-        return X if list(X.columns) == self.bundle.feature_names else X.reindex(columns=self.bundle.feature_names)
+        tables = load_clients(self.engine, [int(i) for i in client_ids])
+        return self._in_model_order(self.bundle.features.transform(tables))
 
     def score_frame(self, features: pd.DataFrame) -> pd.DataFrame:
         """Probability, decision, points and grade of every row of a feature frame (batch)."""
@@ -151,4 +151,8 @@ class Scorer:
         tables = load_tables(self.engine)
         if progress:
             progress(f"read {len(tables['application']):,} applications; building features")
-        return self.bundle.features.transform(tables).reindex(columns=self.bundle.feature_names)
+        return self._in_model_order(self.bundle.features.transform(tables))
+
+    def _in_model_order(self, X: pd.DataFrame) -> pd.DataFrame:
+        """Feature columns in the model's order (the builder's own order, unless the bundle says otherwise)."""
+        return X if list(X.columns) == self.bundle.feature_names else X.reindex(columns=self.bundle.feature_names)

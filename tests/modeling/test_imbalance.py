@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 
-from modeling.imbalance import make_estimator, model_input
+from modeling.imbalance import make_estimator, model_matrix
 
 
 def test_serving_imputation_equals_the_fitted_imputer():
@@ -15,6 +15,6 @@ def test_serving_imputation_equals_the_fitted_imputer():
     estimator = make_estimator("smote", {"n_estimators": 5}, list(X.columns), seed=0, n_jobs=1).fit(X, y)
     fresh = X.iloc[:40]
     expected = estimator.named_steps["impute"].transform(fresh)
-    got = model_input(estimator, fresh)
+    got = pd.DataFrame(model_matrix(estimator, fresh), index=fresh.index, columns=fresh.columns)
     pd.testing.assert_frame_equal(got, expected, check_dtype=False)
     assert not got.isna().any().any()
