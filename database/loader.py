@@ -219,17 +219,20 @@ class _LoadState:
             found |= self.loaded[name].contains(values)
         return found
 
-    def _prepare(self, name: str) -> None:
-        """Read a table's existing keys, check its parents are loadable, drop indexes of an empty table."""
-        if name in self.prepared:
-            return
-        self.prepared.add(name)
-        target = table(name)
-        for fk in target.foreign_keys:
+    def _check_parents(self, name: str) -> None:
+        """Fail in one line when a table with rows to load has a parent table with no row at all."""
+        for fk in table(name).foreign_keys:
             parent = fk.column.table.name
             if not len(self._existing(parent)) and not len(self.loaded.get(parent, ())):
                 raise LoadError(f"table {name} needs {parent} rows, but {parent} is empty and no {parent} row "
                                 f"was loaded; add the {parent} CSV file to the load")
+
+    def _prepare(self, name: str) -> None:
+        """Read a table's existing keys and drop the indexes of an empty table."""
+        if name in self.prepared:
+            return
+        self.prepared.add(name)
+        target = table(name)
         self.loaded[name] = KeySet()
         if not len(self._existing(name)) and not bulk.has_rows(self.connection, target):
             self.dropped += bulk.drop_for_load(self.connection, target)
@@ -243,8 +246,12 @@ class _LoadState:
         rejects: list[tuple[int, str, str]] = []
         last_report = 0.0
         target = table(source.table)
+        checked = False
         with _Writer(self.connection) as writer:
             for batch in read_batches(source, short_rows, self.block_size):
+                if not checked and len(batch.data):  # a header-only file is an empty table, whatever its parents
+                    self._check_parents(source.table)
+                    checked = True
                 columns, keep, found = typed_batch(batch.data, source.table)
                 keep, present = self._check_keys(source.table, columns, keep, found)
                 summary.loaded += writer.write(target, columns, keep)

@@ -248,6 +248,18 @@ def test_subset_header_only_file_and_tables_option(sqlite_url: str, app_dir: Pat
     assert snapshot(sqlite_url)["application"] == 20
 
 
+def test_header_only_child_files_load_as_empty_tables(db_url: str, app_dir: Path, sample_dir: Path) -> None:
+    """An empty bureau.csv and an empty bureau_balance.csv (headers only) are empty tables, not an error."""
+    balance_header = (sample_dir / "bureau_balance.csv").read_text(encoding="utf-8-sig").splitlines()[0]
+    (app_dir / "bureau.csv").write_text(BUREAU_HEADER + "\n")
+    (app_dir / "bureau_balance.csv").write_text("\ufeff" + balance_header + "\r\n")
+    summary = load([app_dir], db_url, progress=None)
+    assert {f.file: f.rows_read for f in summary.files} == {
+        "application_train.csv": 20, "bureau.csv": 0, "bureau_balance.csv": 0}
+    counts = snapshot(db_url)
+    assert counts["application"] == 20 and counts["bureau"] == 0 and counts["bureau_balance"] == 0
+
+
 def test_child_without_any_parent_table_is_a_clear_error(sqlite_url: str, sample_dir: Path) -> None:
     with pytest.raises(LoadError, match="table bureau needs application rows, but application is empty"):
         load([sample_dir / "bureau.csv"], sqlite_url, progress=None)
