@@ -38,6 +38,7 @@ def score_json(result: Any, lang: str) -> dict[str, Any]:
         "points": int(round(float(result.points))),
         "grade": str(result.grade),
         "model_version": str(result.model_version),
+        "basis": str(result.basis),
         "lang": lang,
         "reasons": [reason_json(r) for r in result.reasons],
     }
@@ -78,7 +79,7 @@ REASON = {
 SCORE = {
     "type": "object",
     "required": ["client_id", "probability", "decision", "decision_label", "threshold", "points",
-                 "grade", "model_version", "lang", "reasons"],
+                 "grade", "model_version", "basis", "lang", "reasons"],
     "properties": {
         "client_id": {"type": "integer", "example": 100002},
         "probability": {"type": "number", "minimum": 0, "maximum": 1,
@@ -90,6 +91,10 @@ SCORE = {
         "points": {"type": "integer", "example": 655},
         "grade": {"type": "string", "enum": ["A", "B", "C", "D", "E", "F"]},
         "model_version": {"type": "string", "example": "2026-11-25T2301Z-1a2b3c4d"},
+        "basis": {"type": "string", "enum": ["out_of_fold", "production"],
+                  "description": "out_of_fold: a client the model was trained on, scored by the fold model that "
+                                 "did not learn its outcome; production: any other client, scored by the model "
+                                 "refit on all training clients."},
         "lang": {"type": "string", "enum": ["fr", "en"]},
         "reasons": {"type": "array", "items": {"$ref": "#/components/schemas/Reason"}},
     },

@@ -137,10 +137,12 @@ class Portfolio:
 
 
 def comparison_features(bundle, top: int = 30) -> list[str]:
-    """The model's most important features by LightGBM gain, kept for the comparison view."""
-    gain = bundle.lgbm.booster_.feature_importance("gain")
-    order = np.argsort(-np.asarray(gain))[:top]
-    return [bundle.feature_names[i] for i in order]
+    """The served model's most important features (mean |contribution|, any family), kept for the comparison view."""
+    importance = getattr(bundle, "importance", None)
+    if importance is None or importance.empty:
+        return list(bundle.feature_names[:top])
+    used = importance[importance["mean_abs_shap"] > 0]
+    return list(used.sort_values("mean_abs_shap", ascending=False)["feature"].head(top))
 
 
 def with_scores(clients: pd.DataFrame, scores: pd.DataFrame, grades: list[str]) -> pd.DataFrame:

@@ -6,15 +6,31 @@ import json
 import sys
 from pathlib import Path
 
-from modeling.config import STRATEGIES, TrainConfig
+from modeling.config import CANDIDATES, STRATEGIES, TrainConfig
 
 
-def _strategies(text: str) -> tuple[str, ...]:
-    names = tuple(s.strip() for s in text.split(",") if s.strip())
-    bad = [s for s in names if s not in STRATEGIES]
-    if bad or not names:
-        raise argparse.ArgumentTypeError(f"unknown strategy {bad[0] if bad else text!r}: use {','.join(STRATEGIES)}")
-    return names
+def _names_among(allowed: tuple[str, ...], what: str):
+    """An argparse type: a comma-separated list of names, each one of ``allowed``."""
+    def parse(text: str) -> tuple[str, ...]:
+        names = tuple(s.strip() for s in text.split(",") if s.strip())
+        bad = [s for s in names if s not in allowed]
+        if bad or not names:
+            raise argparse.ArgumentTypeError(f"unknown {what} {bad[0] if bad else text!r}: use {','.join(allowed)}")
+        return names
+    return parse
+
+
+_strategies = _names_among(STRATEGIES, "strategy")
+_candidates = _names_among(CANDIDATES, "candidate")
+
+
+def _protected(text: str) -> tuple[str, ...]:
+    from modeling.policy import parse
+
+    try:
+        return parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def parser() -> argparse.ArgumentParser:
@@ -42,6 +58,14 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument("--true-pd", type=Path, default=None,
                    help="CSV of true default probabilities (synthetic data; default data/synthetic/true_pd.csv if present)")
     t.add_argument("--no-baselines", action="store_true", help="skip the baseline models")
+    t.add_argument("--candidates", type=_candidates, default=CANDIDATES,
+                   help=f"model families competing for production (default {','.join(CANDIDATES)})")
+    t.add_argument("--protected", type=_protected, default=None,
+                   help="application columns the model may not use, comma-separated or 'none' "
+                        "(default: env PROTECTED_ATTRIBUTES, else CODE_GENDER)")
+    t.add_argument("--no-policy-cost", action="store_true",
+                   help="skip measuring what the protected-attribute policy costs (one cross-validation less)")
+    t.add_argument("--no-fairness", action="store_true", help="skip the fairness audit")
 
     s = sub.add_parser("score", help="score one client of the database and print JSON")
     s.add_argument("client_id", type=int, help="SK_ID_CURR")
@@ -62,12 +86,16 @@ def run_train(args) -> None:
     cfg = TrainConfig(folds=args.folds, max_evals=args.max_evals, sample=args.sample, cost_fn=args.cost_fn,
                       cost_fp=args.cost_fp, cost_mode=args.cost_mode, lgd=args.lgd, margin=args.margin,
                       strategies=args.strategies, seed=args.seed, source=args.source, true_pd=args.true_pd,
-                      compare_rows=args.compare_rows, n_jobs=args.n_jobs, baselines=not args.no_baselines)
+                      compare_rows=args.compare_rows, n_jobs=args.n_jobs, baselines=not args.no_baselines,
+                      candidates=args.candidates, protected=args.protected, policy_cost=not args.no_policy_cost,
+                      fairness=not args.no_fairness)
     r = train(cfg)
     cv = r.final_cv
-    print(f"model {r.folder.name}: {r.meta['rows']} clients, strategy {r.strategy}, AUC {cv.auc_mean:.4f} ± "
-          f"{cv.auc_std:.4f}, threshold {r.business.threshold:.4f}, cost/client {r.business.cost_per_client:.4f}, "
-          f"approval {r.business.approval_rate:.1%}, {r.seconds:.0f}s -> {r.folder}")
+    print(f"model {r.folder.name}: {r.meta['rows']} clients, production family {r.family}"
+          f"{f' ({r.strategy})' if r.family == 'lightgbm' else ''}, pooled out-of-fold AUC {cv.pooled_auc:.4f} "
+          f"(mean per fold {cv.auc_mean:.4f} ± {cv.auc_std:.4f}), threshold {r.business.threshold:.4f}, "
+          f"cost/client {r.business.cost_per_client:.4f}, approval {r.business.approval_rate:.1%}, "
+          f"{r.seconds:.0f}s ({r.cpu_seconds:.0f}s CPU) -> {r.folder}")
 
 
 def run_score(args) -> None:

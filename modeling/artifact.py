@@ -15,7 +15,6 @@ import numpy as np
 import pandas as pd
 
 from modeling.config import model_dir
-from modeling.imbalance import model_matrix
 from modeling.scorecard import Grades, PointsScale
 from modeling.threshold import CostMatrix, decide
 
@@ -52,19 +51,33 @@ def library_versions() -> dict[str, str]:
     return out
 
 
+#: The basis of a served probability: the model that never learned the client's outcome.
+OUT_OF_FOLD = "out_of_fold"
+PERCENTILE_TOLERANCE = 1e-12
+PRODUCTION = "production"
+
+
 @dataclass
 class ModelBundle:
-    """Everything serving needs: features, calibrated LightGBM, threshold, costs, points, grades, stats."""
+    """Everything serving needs: features, the production model and its fold models, calibration, threshold.
+
+    Honest scores: a client the model was trained on is scored by the fold model that did not see
+    that client's outcome (``fold_models``, routed by ``fold_ids``/``fold_of``), so its served
+    probability is its calibrated out-of-fold probability, the one the threshold and grades were
+    chosen on. Every other client (a new application) is scored by the production ``model``, refit
+    on all training clients. ``predict_proba`` always asks the production model (what-if questions).
+    """
 
     version: str
     features: object  # fitted modeling.features.FeatureBuilder
     feature_names: list[str]
-    estimator: object  # LGBMClassifier or imblearn Pipeline (imputer + sampler + LGBMClassifier)
+    model: object  # modeling.families.FittedModel refit on every training client
     calibrator: object  # modeling.calibration.Calibrator fitted on out-of-fold scores
     threshold: float
     cost: CostMatrix
     scale: PointsScale
     grades: Grades
+    family: str
     strategy: str
     params: dict
     population: dict = field(default_factory=dict)  # OOF probability quantiles, default rate, clients
@@ -74,26 +87,55 @@ class ModelBundle:
     card: dict = field(default_factory=dict)
     # mean |SHAP| per feature and of its group (modeling.explain.global_importance), largest first
     importance: pd.DataFrame | None = None
+    fold_models: list = field(default_factory=list)  # FittedModel of each CV fold
+    fold_ids: np.ndarray | None = None  # sorted SK_ID_CURR of the training clients
+    fold_of: np.ndarray | None = None  # for each of fold_ids, the fold model that did not learn it
 
     @property
     def lgbm(self):
-        """The LightGBM classifier itself (for SHAP)."""
-        return self.estimator.steps[-1][1] if hasattr(self.estimator, "steps") else self.estimator
+        """The production LightGBM classifier, None when another family won."""
+        return getattr(self.model, "lgbm", None)
 
-    def model_matrix(self, X: pd.DataFrame) -> np.ndarray:
-        """Features as LightGBM sees them: float64, columns in training order, imputed for SMOTE models."""
-        if list(X.columns) != self.feature_names:
-            X = X.reindex(columns=self.feature_names)
-        return model_matrix(self.estimator, X)
+    def route(self, ids) -> np.ndarray:
+        """Index of the fold model that must score each client, -1 for the production model."""
+        ids = np.asarray(ids, dtype="int64")
+        out = np.full(len(ids), -1, dtype=int)
+        if self.fold_ids is None or not len(self.fold_ids) or not len(ids):
+            return out
+        pos = np.clip(np.searchsorted(self.fold_ids, ids), 0, len(self.fold_ids) - 1)
+        hit = self.fold_ids[pos] == ids
+        out[hit] = self.fold_of[pos[hit]]
+        return out
 
-    def raw_probability(self, X: pd.DataFrame | np.ndarray) -> np.ndarray:
-        """Uncalibrated LightGBM probability of default (of a feature frame, or of ``model_matrix`` rows)."""
-        data = X if isinstance(X, np.ndarray) else self.model_matrix(X)  # features are all float64: no categoricals
-        return self.lgbm.booster_.predict(data, **prediction_options(len(data)))
+    def basis(self, client_id: int) -> str:
+        """'out_of_fold' for a training client, 'production' for any other."""
+        return OUT_OF_FOLD if self.route([client_id])[0] >= 0 else PRODUCTION
 
-    def predict_proba(self, X: pd.DataFrame | np.ndarray) -> np.ndarray:
-        """Calibrated probability of default for each row of a feature frame (or of ``model_matrix`` rows)."""
-        return self.calibrator.predict(self.raw_probability(X))
+    def served(self, X: pd.DataFrame, explain: bool = False) -> tuple[np.ndarray, pd.DataFrame | None]:
+        """Calibrated probability of each row of a feature frame indexed by SK_ID_CURR, each from the model
+        that never learned that client's outcome; with explain, the log-odds contributions of that model."""
+        X = self.in_order(X)
+        route = self.route(X.index.to_numpy())
+        p = np.empty(len(X))
+        contributions = np.zeros((len(X), len(self.feature_names))) if explain else None
+        for k in np.unique(route):
+            rows = np.flatnonzero(route == k)
+            model = self.model if k < 0 else self.fold_models[k]
+            values = model.matrix(X.iloc[rows])
+            p[rows] = self.calibrator.predict(model.raw_probability(values))
+            if explain:
+                contributions[rows] = model.contributions(values)[0]
+        frame = None if contributions is None else pd.DataFrame(contributions, index=X.index,
+                                                                 columns=self.feature_names)
+        return p, frame
+
+    def in_order(self, X: pd.DataFrame) -> pd.DataFrame:
+        """Features in the model's order (training order), protected and unknown columns left out."""
+        return X if list(X.columns) == self.feature_names else X.reindex(columns=self.feature_names)
+
+    def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
+        """Calibrated probability of default from the production model (new applications and what-if)."""
+        return self.calibrator.predict(self.model.raw_probability(self.model.matrix(self.in_order(X))))
 
     def decide(self, p) -> np.ndarray:
         """'refuse' where p >= threshold, else 'grant'."""
@@ -110,7 +152,9 @@ class ModelBundle:
         q = np.asarray(self.population.get("probability_sorted", []))
         if not len(q):
             return np.full(np.shape(p), np.nan)
-        return 100.0 * np.searchsorted(q, np.asarray(p), side="left") / len(q)
+        # A training client's probability is itself a knot of q: a last-bit difference between a batch and a
+        # single-row computation must not move it across that knot.
+        return 100.0 * np.searchsorted(q, np.asarray(p) - PERCENTILE_TOLERANCE, side="left") / len(q)
 
 
 def data_fingerprint(ids: np.ndarray, target: np.ndarray) -> str:

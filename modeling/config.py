@@ -30,6 +30,19 @@ MONOTONE_RULES: tuple[tuple[str, int], ...] = (
 
 LGBM_N_JOBS = 2
 
+#: Application columns the model may not use (see modeling/policy.py); env PROTECTED_ATTRIBUTES overrides.
+PROTECTED_ATTRIBUTES: tuple[str, ...] = ("CODE_GENDER",)
+#: Model families competing for production, simplest first (see modeling/families.py).
+CANDIDATES = ("ext_source", "scorecard", "lightgbm")
+
+
+def protected_attributes() -> tuple[str, ...]:
+    """The protected-attribute policy: env PROTECTED_ATTRIBUTES (comma-separated, 'none'), else the default."""
+    from modeling.policy import parse
+
+    text = os.environ.get("PROTECTED_ATTRIBUTES")
+    return PROTECTED_ATTRIBUTES if text is None else parse(text)
+
 
 def model_dir() -> Path:
     """Folder holding model versions: env MODEL_DIR, default <repo>/models."""
@@ -61,6 +74,10 @@ class TrainConfig:
     compare_rows: int = 20000
     n_jobs: int = LGBM_N_JOBS
     baselines: bool = True
+    protected: tuple[str, ...] | None = None  # None: the policy of protected_attributes()
+    candidates: tuple[str, ...] = CANDIDATES
+    policy_cost: bool = True  # measure what the protected-attribute policy costs (one more CV)
+    fairness: bool = True
     extra: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -71,3 +88,8 @@ class TrainConfig:
             raise ValueError(f"unknown cost mode {self.cost_mode!r}: choose unit or money")
         if self.folds < 2:
             raise ValueError(f"--folds must be at least 2, got {self.folds}")
+        if self.protected is None:
+            self.protected = protected_attributes()
+        bad = [c for c in self.candidates if c not in CANDIDATES]
+        if bad or not self.candidates:
+            raise ValueError(f"unknown candidate {bad[0] if bad else ''!r}: choose among {', '.join(CANDIDATES)}")

@@ -1,4 +1,10 @@
-"""Stratified folds and out-of-fold training with early stopping on a slice of each training fold."""
+"""Stratified folds and out-of-fold training with early stopping on a slice of each training fold.
+
+Early stopping must stay stable on few defaults: the slice that stops boosting holds at least
+``STOP_DEFAULTS`` defaults where the fold has them (10 % to 25 % of the fold), and the patience grows
+as the learning rate falls (``STOP_PATIENCE`` / learning rate rounds, at least 50), so that a noisy
+slice cannot stop a fold after a handful of trees.
+"""
 from __future__ import annotations
 
 import time
@@ -14,8 +20,10 @@ from sklearn.model_selection import StratifiedKFold, train_test_split
 from modeling.imbalance import early_stopping_view, final_lgbm, make_estimator
 
 Folds = list[tuple[np.ndarray, np.ndarray]]
-STOP_SHARE = 0.1  # share of each training fold kept aside to stop boosting
-STOP_ROUNDS = 50
+STOP_SHARE = (0.1, 0.25)  # share of each training fold kept aside to stop boosting: at least, at most
+STOP_DEFAULTS = 150  # defaults wanted in the stopping slice
+STOP_PATIENCE = 5.0  # rounds without improvement = STOP_PATIENCE / learning_rate (100 at 0.05)
+MIN_TREES = 20
 
 
 @dataclass
@@ -27,6 +35,14 @@ class CVResult:
     best_iterations: list[int]
     fit_seconds: float
     extra: dict = field(default_factory=dict)
+    models: list = field(default_factory=list)  # one fitted modeling.families model per fold
+
+    @property
+    def pooled_auc(self) -> float:
+        """AUC of all out-of-fold predictions ranked together (what the threshold and grades see)."""
+        return float(roc_auc_score(self.y_, self.oof)) if self.y_ is not None else float("nan")
+
+    y_: np.ndarray | None = None
 
     @property
     def auc_mean(self) -> float:
@@ -52,10 +68,25 @@ def make_folds(y: np.ndarray, k: int, seed: int) -> Folds:
     return [(tr, va) for tr, va in splitter.split(np.zeros(len(y)), y)]
 
 
+def stop_share(y: np.ndarray) -> float:
+    """Share of a training fold kept to stop boosting: enough defaults for a stable AUC, within STOP_SHARE."""
+    n_pos = max(int(np.sum(y)), 1)
+    return float(np.clip(STOP_DEFAULTS / n_pos, *STOP_SHARE))
+
+
+def patience(params: dict) -> int:
+    """Rounds without improvement before boosting stops, scaled to the learning rate."""
+    from modeling.imbalance import DEFAULT_PARAMS
+
+    rate = float(params.get("learning_rate", DEFAULT_PARAMS["learning_rate"]))
+    return max(50, int(round(STOP_PATIENCE / rate)))
+
+
 def fit_early_stopped(strategy: str, params: dict, X: pd.DataFrame, y: np.ndarray, seed: int, n_jobs: int):
-    """Fit one strategy on X, stopping boosting on a stratified 10% slice; returns (estimator, best iteration)."""
+    """Fit one strategy on X, stopping boosting on a stratified slice of it; returns (estimator, best iteration)."""
     y = np.asarray(y)
-    fit_pos, stop_pos = train_test_split(np.arange(len(y)), test_size=STOP_SHARE, stratify=y, random_state=seed)
+    fit_pos, stop_pos = train_test_split(np.arange(len(y)), test_size=stop_share(y), stratify=y,
+                                         random_state=seed)
     X_fit, y_fit = X.iloc[fit_pos], y[fit_pos]
     X_stop = early_stopping_view(strategy, X_fit, X.iloc[stop_pos])
     estimator = make_estimator(strategy, params, list(X.columns), seed, n_jobs)
@@ -64,10 +95,15 @@ def fit_early_stopped(strategy: str, params: dict, X: pd.DataFrame, y: np.ndarra
         f"{prefix}eval_X": X_stop,
         f"{prefix}eval_y": y[stop_pos],
         f"{prefix}eval_metric": "auc",
-        f"{prefix}callbacks": [early_stopping(STOP_ROUNDS, first_metric_only=True, verbose=False)],
+        f"{prefix}callbacks": [early_stopping(patience(params), first_metric_only=True, verbose=False,
+                                              min_delta=0.0)],
     }
     estimator.fit(X_fit, y_fit, **fit_params)
     best = final_lgbm(estimator).best_iteration_ or final_lgbm(estimator).n_estimators
+    if best < MIN_TREES:  # a stop this early is noise in the slice, not a model: keep a minimum of trees
+        estimator = make_estimator(strategy, {**params, "n_estimators": MIN_TREES}, list(X.columns), seed, n_jobs)
+        estimator.fit(X_fit, y_fit)
+        best = MIN_TREES
     return estimator, int(best)
 
 
@@ -89,18 +125,22 @@ def cross_validate(
     label: str = "",
 ) -> CVResult:
     """Out-of-fold probabilities of a strategy; resampling happens inside each training fold only."""
+    from modeling.families import LightGBMModel
+
     y = np.asarray(y)
     oof = np.full(len(y), np.nan)
-    aucs, iters = [], []
+    aucs, iters, models = [], [], []
     start = time.perf_counter()
     for i, (tr, va) in enumerate(folds, 1):
         estimator, best = fit_early_stopped(strategy, params, X.iloc[tr], y[tr], seed + i, n_jobs)
-        oof[va] = estimator.predict_proba(X.iloc[va])[:, 1]
+        model = LightGBMModel(estimator, list(X.columns))
+        oof[va] = model.raw_probability(model.matrix(X.iloc[va]))
         aucs.append(float(roc_auc_score(y[va], oof[va])))
         iters.append(best)
+        models.append(model)
         if progress:
             progress(f"{label}fold {i}/{len(folds)}: AUC {aucs[-1]:.4f}, {best} trees")
-    return CVResult(oof, aucs, iters, time.perf_counter() - start)
+    return CVResult(oof, aucs, iters, time.perf_counter() - start, models=models, y_=y)
 
 
 def cross_fit_oof(fit_predict: Callable, scores: np.ndarray, y: np.ndarray, folds: Folds) -> np.ndarray:

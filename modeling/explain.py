@@ -142,9 +142,9 @@ def _booster(model) -> lgb.Booster:
 
 
 def _unwrap(model, X: pd.DataFrame) -> tuple[object, pd.DataFrame | np.ndarray]:
-    """A ModelBundle gives its LightGBM and the rows as that model sees them (``model_matrix``: imputed)."""
-    if hasattr(model, "lgbm") and hasattr(model, "model_matrix"):
-        return model.lgbm, model.model_matrix(X)
+    """A ModelBundle gives its production model and the rows as that model sees them (imputed where it imputes)."""
+    if hasattr(model, "fold_models") and hasattr(model, "model"):
+        return model.model, model.model.matrix(model.in_order(X))
     return model, X
 
 
@@ -172,8 +172,15 @@ def shap_contributions(
     """Exact TreeSHAP contributions (log-odds) per row and feature, and the base value.
 
     ``X`` is a feature frame, or an array whose columns are the model's features in order (``index``
-    then labels its rows).
+    then labels its rows). ``model`` is a LightGBM model or any ``modeling.families`` model.
     """
+    if hasattr(model, "contributions") and hasattr(model, "matrix"):
+        if len(X) == 0:
+            raise ValueError("cannot explain an empty feature frame")
+        values = X if isinstance(X, np.ndarray) else model.matrix(X)
+        out, base = model.contributions(values)
+        rows = index if index is not None else (X.index if isinstance(X, pd.DataFrame) else pd.RangeIndex(len(X)))
+        return pd.DataFrame(out, index=rows, columns=model.feature_names), base
     booster = _booster(model)
     names = model_feature_names(model)
     if len(X) == 0:

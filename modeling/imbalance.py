@@ -15,14 +15,17 @@ from modeling.config import LGBM_N_JOBS, MONOTONE_RULES, STRATEGIES
 
 DEFAULT_PARAMS: dict = {
     "n_estimators": 2000,  # upper bound: early stopping picks the number of trees
-    "learning_rate": 0.05,
-    "num_leaves": 31,
-    "min_child_samples": 20,
-    "subsample": 1.0,
-    "subsample_freq": 0,
-    "colsample_bytree": 0.8,
+    # Regularised defaults (measured: 10,000 synthetic clients, 5 folds, strategy none, same folds):
+    # pooled OOF AUC 0.7796 against 0.7466 with the earlier 0.05 / 31 leaves / 0.8 columns / no bagging,
+    # whose folds stopped after 25-65 trees; CPU 25 s against 22 s.
+    "learning_rate": 0.03,
+    "num_leaves": 16,
+    "min_child_samples": 20,  # raised by modeling.tuning.complexity on larger data
+    "subsample": 0.8,
+    "subsample_freq": 1,
+    "colsample_bytree": 0.5,
     "reg_alpha": 0.0,
-    "reg_lambda": 0.0,
+    "reg_lambda": 1.0,
     # 63 histogram bins instead of 255: building histograms is most of the cost on ~500 columns.
     "max_bin": 63,
 }
@@ -90,25 +93,17 @@ def final_lgbm(estimator) -> LGBMClassifier:
     return estimator.steps[-1][1] if isinstance(estimator, Pipeline) else estimator
 
 
-def model_matrix(estimator, X: pd.DataFrame) -> np.ndarray:
-    """The rows LightGBM itself sees at prediction time, as a float64 array (imputed for the SMOTE pipeline).
-
-    The fitted medians are applied with numpy: the same values as SimpleImputer.transform without its
-    per-call validation, which dominated the cost of scoring one client.
-    """
-    imputer = _imputer(estimator)
-    values = X.to_numpy(dtype="float64", copy=imputer is not None)  # a view of a float frame when not imputing
-    if imputer is not None:
-        rows, cols = np.nonzero(np.isnan(values))
-        values[rows, cols] = imputer.statistics_[cols]
-    return values
-
-
 def _imputer(estimator) -> SimpleImputer | None:
     """The fitted imputer of a SMOTE pipeline, None for the other estimators."""
     if isinstance(estimator, Pipeline) and "impute" in estimator.named_steps:
         return estimator.named_steps["impute"]
     return None
+
+
+def imputer_medians(estimator) -> np.ndarray | None:
+    """The medians a SMOTE pipeline imputes with (one per column), None for estimators that do not impute."""
+    imputer = _imputer(estimator)
+    return None if imputer is None else np.asarray(imputer.statistics_, dtype="float64")
 
 
 def early_stopping_view(strategy: str, X_fit: pd.DataFrame, X_stop: pd.DataFrame) -> pd.DataFrame:

@@ -13,7 +13,11 @@ from sklearn.metrics import (
     roc_curve,
 )
 
+from modeling import champion
+from modeling import fairness as fairness_audit
 from modeling.calibration import calibration_curve_points
+from modeling.cv import STOP_DEFAULTS, STOP_SHARE
+from modeling.families import DESCRIPTIONS as FAMILY_DESCRIPTIONS
 from modeling.imbalance import DEFAULT_PARAMS, DESCRIPTIONS, MONOTONE_METHOD
 from modeling.tuning import SPACE
 
@@ -177,6 +181,8 @@ def plot_strategies(r, folder: Path) -> None:
     import matplotlib.pyplot as plt
 
     c = r.comparison
+    if c is None:  # LightGBM was not a candidate: no strategy was compared
+        return
     fig, axes = plt.subplots(1, 3, figsize=(11, 3.8), dpi=100)
     axes[0].bar(c["strategy"], c["auc_mean"], yerr=c["auc_std"], capsize=4)
     axes[0].set_ylim(max(0.5, c["auc_mean"].min() - 3 * c["auc_std"].max() - 0.02), None)
@@ -217,12 +223,14 @@ def build(r) -> Doc:
     d.p(f"Trained {m['created_at']} on {m['rows']} labelled clients ({m['defaults']} defaults, "
         f"{_pct(m['default_rate'])}) from {m['source']}{', stratified sample' if m['sample'] else ''}; "
         f"{m['features']} features; data fingerprint `{m['fingerprint'][:16]}…`; seed {cfg.seed}; "
-        f"{r.seconds:.0f} s.")
+        f"{r.seconds:.0f} s ({r.cpu_seconds:.0f} s of CPU).")
     d.ul([
-        f"Mean per-fold AUC {cv.auc_mean:.4f} ± {cv.auc_std:.4f} over {cfg.folds} stratified folds "
-        f"(per fold: {', '.join(f'{a:.3f}' for a in cv.fold_auc)}); pooled out-of-fold AUC {pooled:.4f}.",
-        f"Imbalance strategy: `{r.strategy}`. Calibration: {cal.calibrator.method}, Brier "
-        f"{cal.brier_raw:.4f} → {cal.brier_calibrated:.4f}.",
+        f"Production model: **{r.family}** ({FAMILY_DESCRIPTIONS[r.family]}), chosen among "
+        f"{len(r.candidates)} candidates by the stated rule (see *Champion and challengers*).",
+        f"Pooled out-of-fold AUC **{pooled:.4f}**; mean per-fold AUC {cv.auc_mean:.4f} ± {cv.auc_std:.4f} over "
+        f"{cfg.folds} stratified folds (per fold: {', '.join(f'{a:.3f}' for a in cv.fold_auc)}).",
+        (f"Imbalance strategy of the LightGBM candidate: `{r.strategy}`. " if r.comparison is not None else "")
+        + f"Calibration: {cal.calibrator.method}, Brier {cal.brier_raw:.4f} → {cal.brier_calibrated:.4f}.",
         f"Decision: refuse when the calibrated default probability ≥ **{r.business.threshold:.4f}** "
         f"(cost matrix {r.cost.describe()}); approval rate {_pct(r.business.approval_rate)}.",
     ])
@@ -233,19 +241,66 @@ def build(r) -> Doc:
         "ranks all out-of-fold predictions together, as the threshold and grades do; it is usually a little "
         "lower because the fold models' scores are not on exactly the same scale.")
 
+    d.h(2, "Champion and challengers")
+    d.p("Every candidate is cross-validated on the same folds and judged with the same cost matrix. "
+        + " ".join(champion.__doc__.split("The rule, applied in `choose`:")[1].split()))
+    d.table(champion.table(r.candidates, r.champion)[["family", "pooled_auc", "auc_mean", "auc_std",
+                                                     "cost_per_client", "threshold", "approval_rate",
+                                                     "calibration", "brier", "fit_seconds", "chosen"]])
+    d.ul([f"`{c.family}`: {FAMILY_DESCRIPTIONS[c.family]}" for c in r.candidates])
+    d.p(f"Decision: {r.champion_reason} The served model is this family refit on every training client; "
+        "training clients themselves are served their out-of-fold probability (the fold model that did not "
+        "learn their outcome), so that no figure about observed outcomes comes from a memorised score.")
+    if r.family == "scorecard":
+        sc = r.bundle.model
+        d.h(3, "Scorecard points")
+        d.p(f"Every client starts from {sc.base_points(r.bundle.scale):.1f} points and adds the points of the bin "
+            "of each variable (higher = safer); the total is the points scale of the section *Points and grades*.")
+        d.table(sc.points_table(r.bundle.scale))
+
+    d.h(2, "Protected attributes")
+    pol = r.policy or {}
+    d.p(" ".join([
+        (f"Protected attributes: {', '.join(f'`{a}`' for a in cfg.protected)}; removed before training with the "
+         f"features derived from them ({', '.join(f'`{f}`' for f in r.removed) or 'none present'}). "
+         if cfg.protected else "No attribute is protected. "),
+        "No explanation can cite them: the served model does not have them.",
+    ]))
+    if pol.get("measured"):
+        d.p(f"What the policy costs (the `{pol['family']}` family, same folds): pooled AUC {pol['auc_with']:.4f} with "
+            f"the protected features, {pol['auc_without']:.4f} without ({pol['auc_cost']:+.4f}); business cost per "
+            f"client {pol['cost_with']:.4f} with, {pol['cost_without']:.4f} without ({pol['cost_increase']:+.4f}).")
+    if r.fairness:
+        f = r.fairness
+        d.h(2, "Fairness")
+        d.p(f"Decisions at the business threshold {f['threshold']:.4f} on out-of-fold scores of the {f['clients']} "
+            f"training clients (fairlearn `MetricFrame`). `approval_rate` is the share granted, "
+            "`default_rate_approved` the observed default rate among them, `tpr` the share of defaulters refused, "
+            "`fpr` the share of good clients refused. The parity ratio is the lowest approval rate over the highest "
+            f"(groups of at least {fairness_audit.MIN_GROUP} clients); below {f['four_fifths']} the four-fifths rule "
+            "flags it. The equalised-odds difference is the largest gap in `tpr` or `fpr`.")
+        d.table(fairness_audit.table(f))
+        for name, proxy in f["proxy"].items():
+            d.p(f"Proxy check: the model's own features predict `{name}` with a cross-validated AUC of "
+                f"{proxy['auc']:.3f} (0.5 = not at all).")
+
     d.h(2, "Method and leakage control")
     d.ul([
         "FeatureBuilder is fitted once on all training clients before cross-validation. This is acceptable "
         "only because what it learns is unsupervised (category lists, no target encoding): it sees no label.",
         "Every resampling (SMOTE, undersampling) happens inside the training part of each fold through an "
         "imblearn Pipeline, never before the split; validation folds keep the true class balance.",
-        "Early stopping uses a stratified 10% slice of each training fold, never the validation fold; the final "
-        "model is refit on all clients with the mean best number of trees + 10%.",
+        f"Early stopping uses a stratified slice of each training fold holding at least {STOP_DEFAULTS} defaults "
+        f"({STOP_SHARE[0]:.0%} to {STOP_SHARE[1]:.0%} of the fold), never the validation fold, with a patience that "
+        "grows as the learning rate falls; the final LightGBM is refit on all clients with the mean best number of "
+        "trees + 10%.",
         "Calibration and thresholds use out-of-fold predictions only. Brier scores and the strategy comparison "
         "use cross-fitted calibration (the calibrator of each fold never saw that fold); the decision threshold "
         "and grades use the final calibrator applied to OOF raw scores, the very map the served model applies.",
     ])
 
+    if r.comparison is None:
+        return _rest(d, r, cfg, cv, cal, pooled)
     d.h(2, "Imbalance strategies")
     if r.comparison_note:
         d.p(r.comparison_note)
@@ -259,7 +314,9 @@ def build(r) -> Doc:
 
     d.h(2, "Hyperparameters")
     t = r.tuning
-    d.p(f"Hyperopt TPE, {t['max_evals']} evaluations, objective: mean CV AUC on the same {cfg.folds} folds. "
+    guided = t["max_evals"] - t.get("startup_trials", 0)
+    d.p(f"Hyperopt, {t['max_evals']} evaluations: {t.get('startup_trials', 0)} random start-up trials, then {guided} "
+        f"guided by TPE; objective: mean CV AUC on the same {cfg.folds} folds. "
         f"Search space: {', '.join(SPACE)} (see `modeling/tuning.py`: num_leaves 8-128, learning_rate "
         f"log 0.01-0.2, min_child_samples log 5-200, subsample 0.5-1, colsample_bytree 0.3-1, reg_alpha and "
         f"reg_lambda log 1e-3-10); the number of trees comes from early stopping. Trials: `trials.csv`, `trials.json`.")
@@ -276,12 +333,17 @@ def build(r) -> Doc:
     d.p("Monotone constraints (business direction beyond doubt; +1 = higher value, higher risk): "
         + (", ".join(f"`{k}` {v:+d}" for k, v in r.monotone.items()) or "none of the rule features is present") + ".")
 
+    return _rest(d, r, cfg, cv, cal, pooled)
+
+
+def _rest(d: Doc, r, cfg, cv, cal, pooled: float) -> Doc:
+    """Discrimination, calibration, threshold, grades and importance of the production model."""
     d.h(2, "Discrimination")
     d.img("roc.png", "ROC curve (out-of-fold)")
     d.img("precision_recall.png", "Precision-recall curve (out-of-fold)")
     d.p(f"Pooled out-of-fold AUC {pooled:.4f}; the table gives mean per-fold AUCs (`auc_mean`) and their "
         "standard deviation.")
-    rows = [{"model": "this model", "auc_mean": cv.auc_mean, "auc_std": cv.auc_std}]
+    rows = [{"model": f"this model ({r.family})", "auc_mean": cv.auc_mean, "auc_std": cv.auc_std}]
     rows += [{"model": b["name"], "auc_mean": b["auc_mean"], "auc_std": b["auc_std"]} for b in r.baselines]
     d.h(3, "Baselines (same folds)")
     d.table(pd.DataFrame(rows))
@@ -293,10 +355,11 @@ def build(r) -> Doc:
             f"distance from random to the ceiling).")
 
     d.h(2, "Calibration")
-    d.p("Raw LightGBM scores are mapped to probabilities by a calibrator fitted on out-of-fold scores; the "
-        "final model is LightGBM refit on all data followed by this calibrator. Cross-fitted Brier score: "
+    d.p("Raw scores are mapped to probabilities by a calibrator fitted on out-of-fold scores; the final model is "
+        "the production family refit on all data followed by this calibrator. Cross-fitted Brier score: "
         + ", ".join(f"{k} {v:.4f}" for k, v in cal.brier.items())
-        + f", raw {cal.brier_raw:.4f}; chosen: {cal.calibrator.method} (lowest Brier).")
+        + f"; chosen: {cal.calibrator.method} (lowest Brier; `identity` keeps the raw scores, so calibration is "
+        "applied only when it improves the Brier score).")
     d.img("calibration.png", "Calibration curve")
 
     d.h(2, "Decision threshold")

@@ -38,6 +38,7 @@ class ScoreResult:
     model_version: str
     reasons: list = field(default_factory=list)
     percentile: float | None = None  # share (%) of training clients with a lower probability
+    basis: str = "production"  # "out_of_fold" for a client the model was trained on (see ModelBundle)
 
     def to_dict(self) -> dict:
         """JSON-ready dict (reasons as dicts)."""
@@ -66,8 +67,9 @@ class Scorer:
         return self._in_model_order(self.bundle.features.transform(tables))
 
     def score_frame(self, features: pd.DataFrame) -> pd.DataFrame:
-        """Probability, decision, points and grade of every row of a feature frame (batch)."""
-        p = self.bundle.predict_proba(features)
+        """Probability, decision, points and grade of every row of a feature frame indexed by SK_ID_CURR
+        (batch); training clients get their out-of-fold probability."""
+        p, _ = self.bundle.served(features)
         return pd.DataFrame({
             "SK_ID_CURR": features.index.to_numpy(),
             "probability": p,
@@ -77,13 +79,12 @@ class Scorer:
         })
 
     def _result(self, client_id: int, row: pd.DataFrame, lang: str) -> ScoreResult:
-        from modeling.explain import explain_client
+        from modeling.explain import reasons_from_contributions
 
         b = self.bundle
-        values = b.model_matrix(row)  # computed once for the probability and its explanation
-        p = float(b.predict_proba(values)[0])
-        return self._make(client_id, p, explain_client(b.lgbm, row, b.feature_stats, lang=lang, top=4, model_row=values),
-                          lang)
+        p, contributions = b.served(row, explain=True)  # the model that never learned this client's outcome
+        reasons = reasons_from_contributions(contributions.iloc[0], row.iloc[0], b.feature_stats, lang, top=4)
+        return self._make(client_id, float(p[0]), reasons, lang)
 
     def _make(self, client_id: int, p: float, reasons: list, lang: str) -> ScoreResult:
         b = self.bundle
@@ -92,7 +93,7 @@ class Scorer:
             client_id=int(client_id), probability=p, decision=decision,
             decision_label=DECISION_LABELS[lang][decision], threshold=float(b.threshold),
             points=round(float(b.points(p)), 1), grade=str(b.grade(p)), model_version=b.version,
-            reasons=reasons, percentile=float(b.percentile(p)),
+            reasons=reasons, percentile=float(b.percentile(p)), basis=b.basis(client_id),
         )
 
     def stored(self, client_id: int, lang: str = "fr", connection=None) -> ScoreResult | None:

@@ -75,7 +75,7 @@ def snapshot(scorer, progress: Callable[[str], None] | None = None) -> tuple[int
 def write_scores(scorer, features: pd.DataFrame, load_run_id: int | None,
                  progress: Callable[[str], None] | None = None, chunk: int = CHUNK) -> StoreSummary:
     """Score and explain the clients of ``features`` (from ``snapshot``) and replace this model's stored scores."""
-    from modeling.explain import batch_reason_keys, shap_contributions
+    from modeling.explain import batch_reason_keys
 
     say = progress or (lambda _message: None)
     started = time.perf_counter()
@@ -85,10 +85,8 @@ def write_scores(scorer, features: pd.DataFrame, load_run_id: int | None,
     now = datetime.now(UTC)
     for start in range(0, len(features), chunk):
         part = features.iloc[start:start + chunk]
-        values = bundle.model_matrix(part)
-        probability = bundle.predict_proba(values)
+        probability, contributions = bundle.served(part, explain=True)
         refused += int((bundle.decide(probability) == "refuse").sum())
-        contributions, _ = shap_contributions(bundle.lgbm, values, index=part.index)
         keys = batch_reason_keys(contributions, part)
         rows.extend(
             {"model_version": bundle.version, "sk_id_curr": int(cid), "probability": float(p),

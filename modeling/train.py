@@ -12,10 +12,13 @@ import pandas as pd
 from sklearn.metrics import average_precision_score
 from sklearn.model_selection import train_test_split
 
-from modeling import artifact, baselines
+from modeling import artifact, baselines, champion, fairness, policy
 from modeling.calibration import CalibrationResult, calibrate
+from modeling.challengers import FITTERS, cross_validate_family
+from modeling.champion import Candidate
 from modeling.config import TrainConfig, default_true_pd, model_dir
 from modeling.cv import CVResult, cross_validate, fit_full, make_folds
+from modeling.families import FAMILIES, LightGBMModel
 from modeling.imbalance import DEFAULT_PARAMS, monotone_constraints
 from modeling.scorecard import PointsScale, fit_grades, grade_table, is_monotone
 from modeling.threshold import (
@@ -25,7 +28,7 @@ from modeling.threshold import (
     best_f1_threshold,
     threshold_table,
 )
-from modeling.tuning import save_trials, tune
+from modeling.tuning import complexity, save_trials, startup_trials, tune
 
 TIE_COST = 0.01  # strategies within 1% of the lowest cost are tied
 TIE_AUC = 0.001
@@ -49,6 +52,16 @@ class TrainResult:
     """Everything a training run measured; the report and the model card are written from it."""
 
     config: TrainConfig
+    cpu_start: float = field(default_factory=time.process_time)
+    cpu_seconds: float = 0.0
+    removed: list = field(default_factory=list)  # features the protected-attribute policy removed
+    candidates: list = field(default_factory=list)  # modeling.champion.Candidate of every family
+    champion: object = None
+    champion_reason: str = ""
+    family: str = ""
+    lightgbm_cv: CVResult | None = None
+    policy: dict = field(default_factory=dict)
+    fairness: dict | None = None
     version: str = ""
     folder: Path | None = None
     meta: dict = field(default_factory=dict)
@@ -57,7 +70,7 @@ class TrainResult:
     strategy: str = ""
     strategy_reason: str = ""
     default_cv: CVResult | None = None
-    final_cv: CVResult | None = None
+    final_cv: CVResult | None = None  # the production family's out-of-fold result
     params: dict = field(default_factory=dict)
     tuning: dict = field(default_factory=dict)
     trials: pd.DataFrame | None = None
@@ -153,7 +166,8 @@ def compare_strategies(cfg, X, y, amounts, say) -> tuple[pd.DataFrame, str, dict
     cost = CostMatrix(cfg.cost_fn, cfg.cost_fp, cfg.cost_mode, cfg.lgd, cfg.margin)
     rows, results = [], {}
     for strategy in cfg.strategies:
-        res = cross_validate(strategy, {}, Xc, yc, folds, cfg.seed, cfg.n_jobs, say, f"{strategy}: ")
+        res = cross_validate(strategy, complexity(yc, cfg.folds, strategy), Xc, yc, folds, cfg.seed, cfg.n_jobs,
+                             say, f"{strategy}: ")
         cal = calibrate(res.oof, yc, folds)
         choice = best_cost_threshold(yc, cal.calibrated_oof, cost, ac)
         raw_choice = best_cost_threshold(yc, res.oof, cost, ac)
@@ -175,97 +189,185 @@ def _importance(bundle, X: pd.DataFrame) -> pd.DataFrame:
     return global_importance(bundle, X, lang="en", max_rows=5000)
 
 
-def train(cfg: TrainConfig, engine=None, say=None) -> TrainResult:
-    """Run the whole pipeline and publish models/<version>/; returns what was measured."""
-    from modeling.explain import PopulationStats
+def prepare(cfg: TrainConfig, engine, say) -> tuple[dict, pd.Series, object, pd.DataFrame, list[str]]:
+    """Tables, labels, the fitted FeatureBuilder, every feature (protected ones included) and those the policy removes."""
     from modeling.features import FeatureBuilder
 
-    say = say or Progress()
-    start = time.perf_counter()
-    r = TrainResult(config=cfg)
     tables = load_training_tables(cfg, engine)
     target = training_clients(tables["application"], cfg.sample, cfg.seed)
     tables = subset_tables(tables, target.index)
     say(f"loaded {len(target)} labelled clients ({target.mean():.2%} defaults)")
     builder = FeatureBuilder().fit(tables)
-    X = builder.transform(tables).reindex(target.index).astype("float64")
-    y = target.to_numpy()
-    r.y = y
-    r.ids = X.index.to_numpy()
-    amounts = tables["application"].set_index("SK_ID_CURR")["AMT_CREDIT"].reindex(X.index).to_numpy(dtype=float)
-    r.amounts = amounts
-    say(f"features: {X.shape[0]} clients x {X.shape[1]} columns")
-    r.monotone = {c: s for c, s in zip(X.columns, monotone_constraints(list(X.columns)), strict=True) if s}
+    X_all = builder.transform(tables).reindex(target.index).astype("float64")
+    removed = policy.protected_features(X_all.columns, cfg.protected)
+    say(f"features: {X_all.shape[0]} clients x {X_all.shape[1] - len(removed)} columns"
+        + (f" ({len(removed)} protected removed: {', '.join(removed)})" if removed else ""))
+    return tables, target, builder, X_all, removed
 
-    r.comparison, r.comparison_note, full_results = compare_strategies(cfg, X, y, amounts, say)
+
+def lightgbm_stage(cfg: TrainConfig, r: TrainResult, X: pd.DataFrame, folds, say) -> CVResult:
+    """Imbalance strategies compared, then Hyperopt on the chosen one: the LightGBM candidate's CV result."""
+    y = r.y
+    r.comparison, r.comparison_note, full_results = compare_strategies(cfg, X, y, r.amounts, say)
     r.strategy, r.strategy_reason = choose_strategy(r.comparison)
     say(f"chosen strategy: {r.strategy}")
-
-    folds = make_folds(y, cfg.folds, cfg.seed)
+    base = complexity(y, cfg.folds, r.strategy)
     r.default_cv = full_results.get(r.strategy) or cross_validate(
-        r.strategy, {}, X, y, folds, cfg.seed, cfg.n_jobs, say, "defaults: ")
-    r.final_cv, r.params = r.default_cv, {}
+        r.strategy, base, X, y, folds, cfg.seed, cfg.n_jobs, say, "defaults: ")
+    best, r.params = r.default_cv, dict(base)
     if cfg.max_evals > 0:
         params, r.trials, tuned = tune(r.strategy, X, y, folds, cfg.max_evals, cfg.seed, cfg.n_jobs, say)
         if tuned.auc_mean > r.default_cv.auc_mean:
-            r.final_cv, r.params = tuned, params
-    r.tuning = {"max_evals": cfg.max_evals, "default_auc": r.default_cv.auc_mean,
-                "tuned_auc": r.final_cv.auc_mean if r.params else None,
-                "gain": r.final_cv.auc_mean - r.default_cv.auc_mean, "used": "tuned" if r.params else "defaults"}
+            best, r.params = tuned, params
+    r.tuning = {"max_evals": cfg.max_evals, "startup_trials": startup_trials(cfg.max_evals) if cfg.max_evals else 0,
+                "default_auc": r.default_cv.auc_mean,
+                "tuned_auc": best.auc_mean if best is not r.default_cv else None,
+                "gain": best.auc_mean - r.default_cv.auc_mean,
+                "used": "tuned" if best is not r.default_cv else "defaults"}
+    r.lightgbm_cv = best
+    return best
 
-    r.calibration = calibrate(r.final_cv.oof, y, folds)
+
+def candidates_stage(cfg: TrainConfig, r: TrainResult, X: pd.DataFrame, folds, say) -> list[Candidate]:
+    """Every candidate family cross-validated on the same folds and judged with the same cost matrix."""
+    out = []
+    for family in FAMILIES:
+        if family not in cfg.candidates:
+            continue
+        cv = (lightgbm_stage(cfg, r, X, folds, say) if family == "lightgbm"
+              else cross_validate_family(family, X, r.y, folds, say))
+        cand = champion.evaluate(family, cv, r.y, folds, r.cost, r.amounts)
+        say(f"candidate {family}: pooled AUC {cand.pooled_auc:.4f}, cost/client {cand.choice.cost_per_client:.4f}")
+        out.append(cand)
+    return out
+
+
+def refit(r: TrainResult, X: pd.DataFrame, cfg: TrainConfig):
+    """The winning family fitted on every training client (the production model)."""
+    if r.family == "lightgbm":
+        estimator = fit_full(r.strategy, r.params, X, r.y, r.final_cv.n_estimators, cfg.seed, cfg.n_jobs)
+        return LightGBMModel(estimator, list(X.columns))
+    return FITTERS[r.family](X, r.y)
+
+
+def policy_cost(cfg: TrainConfig, r: TrainResult, X_all: pd.DataFrame, folds, say) -> dict:
+    """AUC and business cost of the winning family with and without the protected features, same folds."""
+    if not r.removed:
+        return {"measured": False, "why": "no feature is protected"}
+    if r.family == "lightgbm":
+        cv = cross_validate(r.strategy, r.params, X_all, r.y, folds, cfg.seed, cfg.n_jobs)
+    else:
+        cv = cross_validate_family(r.family, X_all, r.y, folds)
+    with_protected = champion.evaluate(r.family, cv, r.y, folds, r.cost, r.amounts)
+    out = {"measured": True, "family": r.family,
+           "auc_without": r.champion.pooled_auc, "auc_with": with_protected.pooled_auc,
+           "cost_without": r.champion.choice.cost_per_client, "cost_with": with_protected.choice.cost_per_client}
+    out["auc_cost"] = out["auc_with"] - out["auc_without"]
+    out["cost_increase"] = out["cost_without"] - out["cost_with"]
+    say(f"protected-attribute policy: AUC {out['auc_with']:.4f} -> {out['auc_without']:.4f}, "
+        f"cost/client {out['cost_with']:.4f} -> {out['cost_without']:.4f}")
+    return out
+
+
+def train(cfg: TrainConfig, engine=None, say=None) -> TrainResult:
+    """Run the whole pipeline and publish models/<version>/; returns what was measured."""
+    from modeling.explain import PopulationStats
+
+    say = say or Progress()
+    start = time.perf_counter()
+    r = TrainResult(config=cfg)
+    tables, target, builder, X_all, r.removed = prepare(cfg, engine, say)
+    X = X_all.drop(columns=r.removed)
+    r.y, r.ids = target.to_numpy(), X.index.to_numpy()
+    r.amounts = tables["application"].set_index("SK_ID_CURR")["AMT_CREDIT"].reindex(X.index).to_numpy(dtype=float)
+    r.monotone = {c: s for c, s in zip(X.columns, monotone_constraints(list(X.columns)), strict=True) if s}
+    r.cost = CostMatrix(cfg.cost_fn, cfg.cost_fp, cfg.cost_mode, cfg.lgd, cfg.margin)
+    folds = make_folds(r.y, cfg.folds, cfg.seed)
+
+    r.candidates = candidates_stage(cfg, r, X, folds, say)
+    r.champion, r.champion_reason = champion.choose(r.candidates)
+    r.family, r.final_cv, r.calibration = r.champion.family, r.champion.cv, r.champion.calibration
+    say(f"production model: {r.family} ({r.champion_reason})")
+
     # The served model applies the final calibrator to raw scores: choose the threshold and grades on
     # the same map applied to OOF raw scores (Brier figures stay cross-fitted, see calibration.py).
-    p_oof = r.calibration.calibrator.predict(r.final_cv.oof)
-    r.p_oof = p_oof
-    r.cost = CostMatrix(cfg.cost_fn, cfg.cost_fp, cfg.cost_mode, cfg.lgd, cfg.margin)
-    r.cost_table = threshold_table(y, p_oof, r.cost, amounts)
-    r.business = best_cost_threshold(y, p_oof, r.cost, amounts, r.cost_table)
-    r.f1 = best_f1_threshold(y, p_oof, r.cost, amounts, r.cost_table)
+    r.p_oof = r.calibration.calibrator.predict(r.final_cv.oof)
+    r.cost_table = threshold_table(r.y, r.p_oof, r.cost, r.amounts)
+    r.business = best_cost_threshold(r.y, r.p_oof, r.cost, r.amounts, r.cost_table)
+    r.f1 = best_f1_threshold(r.y, r.p_oof, r.cost, r.amounts, r.cost_table)
     say(f"threshold {r.business.threshold:.4f} (cost/client {r.business.cost_per_client:.4f}); "
         f"F1 threshold {r.f1.threshold:.4f} (cost/client {r.f1.cost_per_client:.4f})")
-
     scale = PointsScale()
-    grades = fit_grades(scale.points(p_oof), float(scale.points(r.business.threshold)))
-    r.grades = grade_table(y, p_oof, scale, grades)
+    grades = fit_grades(scale.points(r.p_oof), float(scale.points(r.business.threshold)))
+    r.grades = grade_table(r.y, r.p_oof, scale, grades)
     r.grades_monotone = is_monotone(r.grades["observed_default_rate"])
 
-    say(f"refitting {r.strategy} on all {len(y)} clients with {r.final_cv.n_estimators} trees")
-    estimator = fit_full(r.strategy, r.params, X, y, r.final_cv.n_estimators, cfg.seed, cfg.n_jobs)
-
+    say(f"refitting {r.family} on all {len(r.y)} clients")
+    production = refit(r, X, cfg)
+    if cfg.policy_cost:
+        r.policy = policy_cost(cfg, r, X_all, folds, say)
+    if cfg.fairness:
+        r.fairness = fairness.audit(tables["application"], r.ids, r.y, r.p_oof, r.business.threshold, X,
+                                    cfg.protected, cfg.seed, cfg.n_jobs)
+        say("fairness: " + ", ".join(f"{k} parity ratio {v['demographic_parity_ratio']:.2f}"
+                                     for k, v in r.fairness["attributes"].items()))
     if cfg.baselines:
-        r.baselines.append(baselines.ext_source_logit(X, y, folds))
-        r.baselines.append(baselines.application_only(tables, X.index, y, folds, cfg.seed, cfg.n_jobs))
+        ext = next((c for c in r.candidates if c.family == "ext_source"), None)
+        r.baselines.append(_baseline_row(ext) if ext else baselines.ext_source_logit(X, r.y, folds))
+        r.baselines.append(baselines.application_only(tables, X.index, r.y, folds, cfg.seed, cfg.n_jobs))
         say("baselines: " + ", ".join(f"{b['name']} AUC {b['auc_mean']:.4f}" for b in r.baselines))
     true_pd = cfg.true_pd or next((p for p in _true_pd_candidates(cfg) if p.is_file()), None)
     if true_pd is not None:
-        r.true_pd = baselines.true_pd_ceiling(Path(true_pd), X.index, y, r.final_cv.oof)
+        r.true_pd = baselines.true_pd_ceiling(Path(true_pd), X.index, r.y, r.final_cv.oof)
 
-    fingerprint = artifact.data_fingerprint(target.index.to_numpy(), y)
+    fingerprint = artifact.data_fingerprint(target.index.to_numpy(), r.y)
     r.version = artifact.free_version(artifact.make_version(fingerprint), cfg.out_dir)
     rng = np.random.default_rng(cfg.seed)
     background = X.iloc[np.sort(rng.choice(len(X), size=min(200, len(X)), replace=False))]
+    fold_of = np.empty(len(r.y), dtype=np.int16)
+    for k, (_, va) in enumerate(folds):
+        fold_of[va] = k
+    order = np.argsort(r.ids)
     r.bundle = artifact.ModelBundle(
-        version=r.version, features=builder, feature_names=list(X.columns), estimator=estimator,
+        version=r.version, features=builder, feature_names=list(X.columns), model=production,
         calibrator=r.calibration.calibrator, threshold=r.business.threshold, cost=r.cost, scale=scale,
-        grades=grades, strategy=r.strategy, params={**DEFAULT_PARAMS, **r.params,
-                                                    "n_estimators": r.final_cv.n_estimators},
-        population=population_stats(X, y, p_oof), feature_stats=PopulationStats.from_frame(X),
-        background=background,
+        grades=grades, family=r.family, strategy=r.strategy if r.family == "lightgbm" else "none",
+        params=_served_params(r), population=population_stats(X, r.y, r.p_oof),
+        feature_stats=PopulationStats.from_frame(X), background=background,
+        fold_models=list(r.final_cv.models), fold_ids=np.asarray(r.ids, dtype="int64")[order],
+        fold_of=fold_of[order],
     )
     r.importance = _importance(r.bundle, X)
     r.bundle.importance = r.importance[list(IMPORTANCE_COLUMNS)].copy()
     # Serving predicts one row at a time in forked workers: one thread is fastest there, and a model that
     # predicted with several threads in the parent process makes forked gunicorn workers hang.
-    r.bundle.lgbm.set_params(n_jobs=1)
-    r.meta = {"fingerprint": fingerprint, "rows": len(y), "defaults": int(y.sum()),
-              "default_rate": float(y.mean()), "features": X.shape[1],
+    for model in (production, *r.bundle.fold_models):
+        if getattr(model, "lgbm", None) is not None:
+            model.lgbm.set_params(n_jobs=1)
+    r.meta = {"fingerprint": fingerprint, "rows": len(r.y), "defaults": int(r.y.sum()),
+              "default_rate": float(r.y.mean()), "features": X.shape[1],
               "source": str(cfg.source) if cfg.source else "database",
               "sample": cfg.sample, "created_at": datetime.now(UTC).isoformat(timespec="seconds")}
     r.seconds = time.perf_counter() - start
+    r.cpu_seconds = time.process_time() - r.cpu_start
     r.bundle.card = model_card(r)
     r.folder = publish(r, say)
     return r
+
+
+def _baseline_row(c: Candidate) -> dict:
+    return {"name": "Logistic regression on EXT_SOURCE_1..3", "auc_mean": c.cv.auc_mean, "auc_std": c.cv.auc_std,
+            "pooled_auc": c.pooled_auc, "features": len(c.cv.models[0].columns)}
+
+
+def _served_params(r: TrainResult) -> dict:
+    if r.family == "lightgbm":
+        return {**DEFAULT_PARAMS, **r.params, "n_estimators": r.final_cv.n_estimators}
+    if r.family == "scorecard":
+        from modeling.challengers import IV_MIN, SCORECARD_C, SCORECARD_MAX
+
+        return {"iv_min": IV_MIN, "max_variables": SCORECARD_MAX, "C": SCORECARD_C}
+    return {}
 
 
 def _true_pd_candidates(cfg: TrainConfig) -> list[Path]:
@@ -285,16 +387,26 @@ def population_stats(X: pd.DataFrame, y: np.ndarray, p_oof: np.ndarray) -> dict:
 def model_card(r: TrainResult) -> dict:
     """The model card: what a reviewer needs to know about this version, JSON-ready."""
     cv, cal = r.final_cv, r.calibration
-    return {
+    card = {
         "version": r.version,
         "created_at": r.meta["created_at"],
         "data": {k: r.meta[k] for k in ("fingerprint", "rows", "defaults", "default_rate", "source", "sample")},
+        "family": r.family,
         "features_count": r.meta["features"],
+        "features": list(r.bundle.feature_names),
+        "champion": {"rule": champion.__doc__.split("The rule, applied in `choose`:")[1].strip(),
+                     "reason": r.champion_reason,
+                     "candidates": champion.table(r.candidates, r.champion).to_dict(orient="records")},
+        "served_scores": ("Training clients are served their out-of-fold probability (the fold model that did not "
+                          "learn their outcome); other clients are scored by the production model refit on all "
+                          "training clients."),
+        "protected_attributes": {"attributes": list(r.config.protected), "removed_features": list(r.removed),
+                                 "policy": policy.describe(r.config.protected), "cost": r.policy},
         "strategy": r.strategy,
         "strategy_reason": r.strategy_reason,
-        "strategy_comparison": r.comparison.to_dict(orient="records"),
-        "cv": {"folds": r.config.folds, "auc_mean": cv.auc_mean, "auc_std": cv.auc_std, "fold_auc": cv.fold_auc,
-               "pr_auc": float(average_precision_score(r.y, cv.oof)),
+        "strategy_comparison": r.comparison.to_dict(orient="records") if r.comparison is not None else [],
+        "cv": {"folds": r.config.folds, "pooled_auc": cv.pooled_auc, "auc_mean": cv.auc_mean, "auc_std": cv.auc_std,
+               "fold_auc": cv.fold_auc, "pr_auc": float(average_precision_score(r.y, cv.oof)),
                "brier_raw": cal.brier_raw, "brier_calibrated": cal.brier_calibrated},
         "hyperparameters": r.bundle.params,
         "tuning": r.tuning,
@@ -314,7 +426,14 @@ def model_card(r: TrainResult) -> dict:
         "true_pd": r.true_pd,
         "seed": r.config.seed,
         "training_seconds": round(r.seconds, 1),
+        "training_cpu_seconds": round(r.cpu_seconds, 1),
     }
+    if r.fairness is not None:
+        card["fairness"] = r.fairness
+    if r.family == "scorecard":
+        card["scorecard"] = {"base_points": r.bundle.model.base_points(r.bundle.scale),
+                             "points": r.bundle.model.points_table(r.bundle.scale).to_dict(orient="records")}
+    return card
 
 
 def oof_frame(r: TrainResult) -> pd.DataFrame:

@@ -8,7 +8,6 @@ import pytest
 from training_setup import synthetic_dir, trained
 
 from modeling.data import load_csv_tables
-from modeling.scorecard import is_monotone
 from modeling.train import subset_tables
 
 
@@ -77,10 +76,16 @@ def test_business_threshold_is_not_the_f1_threshold(result):
 
 
 def test_grades_have_rising_default_rates(result):
-    table = result.grades
-    assert list(table["grade"]) == ["A", "B", "C", "D", "E", "F"]
-    assert is_monotone(table["observed_default_rate"])
-    assert table["observed_default_rate"].dropna().iloc[-1] > 2 * table["observed_default_rate"].dropna().iloc[0]
+    """Default rates rise from A to F; on 1,300 clients a neighbour may dip only within sampling noise."""
+    table = result.grades.dropna(subset=["observed_default_rate"])
+    assert list(result.grades["grade"]) == ["A", "B", "C", "D", "E", "F"]
+    rate, n = table["observed_default_rate"].to_numpy(), table["clients"].to_numpy()
+    se = np.sqrt(rate * (1 - rate) / n)
+    dips = np.diff(rate) < -2 * np.hypot(se[1:], se[:-1])
+    assert not dips.any(), table
+    granted, refused = table[table["grade"] <= "D"], table[table["grade"] >= "E"]
+    assert refused["observed_default_rate"].min() > granted["observed_default_rate"].max()
+    assert rate[-1] > 2 * rate[0]
 
 
 def test_points_follow_the_scale(result):

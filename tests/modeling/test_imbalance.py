@@ -2,8 +2,10 @@
 
 import numpy as np
 import pandas as pd
+import pytest
 
-from modeling.imbalance import make_estimator, model_matrix
+from modeling.families import LightGBMModel
+from modeling.imbalance import make_estimator
 
 
 def test_serving_imputation_equals_the_fitted_imputer():
@@ -15,6 +17,9 @@ def test_serving_imputation_equals_the_fitted_imputer():
     estimator = make_estimator("smote", {"n_estimators": 5}, list(X.columns), seed=0, n_jobs=1).fit(X, y)
     fresh = X.iloc[:40]
     expected = estimator.named_steps["impute"].transform(fresh)
-    got = pd.DataFrame(model_matrix(estimator, fresh), index=fresh.index, columns=fresh.columns)
+    model = LightGBMModel(estimator, list(X.columns))
+    got = pd.DataFrame(model.matrix(fresh), index=fresh.index, columns=fresh.columns)
     pd.testing.assert_frame_equal(got, expected, check_dtype=False)
     assert not got.isna().any().any()
+    assert model.raw_probability(model.matrix(fresh)) == pytest.approx(
+        estimator.predict_proba(fresh)[:, 1], rel=1e-12)

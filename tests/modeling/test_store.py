@@ -55,7 +55,10 @@ def test_stored_scores_equal_the_scores_computed_online(stored_stack, scorer, la
     for client_id in random.Random(3).sample(own.client_ids, 15):
         stored = scorer.stored(client_id, lang)
         assert stored is not None, f"client {client_id} has no current batch score"
-        assert stored.to_dict() == scorer.score(client_id, lang).to_dict()
+        kept, online = stored.to_dict(), scorer.score(client_id, lang).to_dict()
+        # a batch and a single row may differ in the last bit of a vectorised exp: equal to 1e-12
+        assert kept.pop("probability") == pytest.approx(online.pop("probability"), rel=1e-12, abs=1e-15)
+        assert kept == online
         assert stored.reasons, "a stored score keeps its reasons"
 
 

@@ -41,7 +41,9 @@ def test_run_publishes_a_complete_version(result):
 def test_report_states_choices_and_figures(result):
     text = (result.folder / "report.md").read_text()
     for needle in ("Imbalance strategies", "`none`", "`undersample`", "Hyperopt", "Brier", "max_bin",
-                   "Mean per-fold AUC", "pooled out-of-fold AUC",
+                   "mean per-fold AUC", "Pooled out-of-fold AUC", "Champion and challengers", "`scorecard`",
+                   "`ext_source`", "random start-up trials", "Protected attributes", "`CODE_GENDER`", "Fairness",
+                   "Proxy check", "four-fifths",
                    f"{result.business.threshold:.4f}", f"{result.f1.threshold:.4f}", "unsupervised",
                    "EXT_SOURCE", "true default probabilities", "Logistic regression"):
         assert needle in text, needle

@@ -1,0 +1,161 @@
+"""Honest scores: training clients are served the out-of-fold probability, new clients the production model,
+whichever family won; protected attributes are absent; the card lists every candidate and the fairness audit."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from training_setup import database_url, synthetic_dir, trained
+
+from modeling import champion
+from modeling.config import TrainConfig
+from modeling.explain import batch_reason_keys
+from modeling.policy import protected_features
+from modeling.train import train
+
+
+@pytest.fixture(scope="module")
+def result(tmp_path_factory):
+    return trained(tmp_path_factory.getbasetemp())
+
+
+@pytest.fixture(scope="module")
+def scorer(result, tmp_path_factory):
+    from database.config import get_engine
+    from modeling.scorer import Scorer
+
+    return Scorer(result.bundle, get_engine(database_url(tmp_path_factory.getbasetemp())))
+
+
+@pytest.fixture(scope="module")
+def features(scorer):
+    return scorer.all_features()
+
+
+@pytest.fixture(scope="module")
+def training_features(result, tmp_path_factory):
+    """The training clients' features from the CSV files the model was trained on."""
+    from modeling.data import load_csv_tables
+    from modeling.train import subset_tables
+
+    tables = subset_tables(load_csv_tables(synthetic_dir(tmp_path_factory.getbasetemp())), result.ids)
+    return result.bundle.in_order(result.bundle.features.transform(tables).reindex(result.ids))
+
+
+def test_training_clients_are_served_their_out_of_fold_probability(result, scorer, features, training_features):
+    p, _ = result.bundle.served(training_features)
+    assert p == pytest.approx(result.p_oof, rel=1e-9, abs=1e-12)
+    # the production model, refit on these same clients, gives other (in-sample) figures
+    in_sample = result.bundle.predict_proba(training_features)
+    assert np.abs(in_sample - result.p_oof).max() > 1e-3
+    # from the database, through the Scorer: the same, except where the loader refused some of a client's rows
+    served = scorer.score_frame(features).set_index("SK_ID_CURR")["probability"].reindex(result.ids).to_numpy()
+    same_rows = np.isclose(features.reindex(result.ids).to_numpy(), training_features.to_numpy(), rtol=1e-9,
+                           equal_nan=True).all(axis=1)
+    assert same_rows.mean() > 0.98
+    assert served[same_rows] == pytest.approx(result.p_oof[same_rows], rel=1e-6, abs=1e-9)
+
+
+def test_a_client_outside_training_is_scored_by_the_production_model(result, scorer, features):
+    outside = [i for i in features.index if i not in set(result.ids)]
+    assert outside, "the synthetic set has test applications the model never saw"
+    client = outside[0]
+    score = scorer.score(client)
+    assert score.basis == "production"
+    assert score.probability == pytest.approx(float(result.bundle.predict_proba(features.loc[[client]])[0]), rel=1e-9)
+    trained_client = int(result.ids[0])
+    assert scorer.score(trained_client).basis == "out_of_fold"
+
+
+def test_served_probabilities_are_calibrated_on_labelled_clients(result, scorer, features):
+    """Deciles of served probabilities: observed default rate close to the mean probability, no 0 % or 100 %
+    decile that its probabilities do not announce (a memorised score would show both)."""
+    served = scorer.score_frame(features.reindex(result.ids))["probability"].to_numpy()
+    y = result.y
+    order = np.argsort(served, kind="stable")
+    deciles = np.array_split(order, 10)
+    ece = sum(len(d) * abs(y[d].mean() - served[d].mean()) for d in deciles) / len(y)
+    assert ece <= 0.03, f"expected calibration error {ece:.3f}"
+    for d in deciles:
+        if y[d].mean() in (0.0, 1.0):
+            assert abs(served[d].mean() - y[d].mean()) < 0.05, "a decile observed at 0 % or 100 % it did not predict"
+
+
+def test_card_lists_every_candidate_and_the_rule_picks_the_served_family(result):
+    card = result.bundle.card
+    rows = pd.DataFrame(card["champion"]["candidates"])
+    assert list(rows["family"]) == ["ext_source", "scorecard", "lightgbm"]
+    assert rows["pooled_auc"].between(0.5, 1).all() and (rows["cost_per_client"] > 0).all()
+    assert rows["chosen"].sum() == 1 and rows.loc[rows["chosen"], "family"].item() == result.bundle.family
+    winner, _ = champion.choose(result.candidates)
+    assert winner.family == card["family"] == result.bundle.family
+    assert card["cv"]["pooled_auc"] == pytest.approx(rows.loc[rows["chosen"], "pooled_auc"].item())
+    assert card["features"] == result.bundle.feature_names
+
+
+def test_code_gender_is_absent_and_the_policy_and_its_cost_are_in_the_card(result):
+    bundle, card = result.bundle, result.bundle.card
+    assert protected_features(bundle.feature_names, ("CODE_GENDER",)) == []
+    policy = card["protected_attributes"]
+    assert policy["attributes"] == ["CODE_GENDER"]
+    assert "CODE_GENDER_F" in policy["removed_features"]
+    assert policy["cost"]["measured"] and 0.5 < policy["cost"]["auc_with"] < 1
+    assert set(policy["cost"]) >= {"auc_without", "cost_with", "cost_without"}
+
+
+def test_no_explanation_names_a_protected_attribute(result, features):
+    bundle = result.bundle
+    _, contributions = bundle.served(features, explain=True)
+    keys = batch_reason_keys(contributions, bundle.in_order(features))
+    cited = {k.feature for client in keys for k in client}
+    assert cited, "reasons were produced"
+    assert protected_features(cited, ("CODE_GENDER",)) == []
+
+
+def test_fairness_section_recomputes_from_the_out_of_fold_decisions(result, tmp_path_factory):
+    from modeling.data import load_csv_tables
+
+    fair = result.bundle.card["fairness"]
+    assert set(fair["attributes"]) == {"CODE_GENDER", "AGE_BAND", "NAME_FAMILY_STATUS"}
+    app = load_csv_tables(synthetic_dir(tmp_path_factory.getbasetemp()))["application"].set_index("SK_ID_CURR")
+    sex = app["CODE_GENDER"].reindex(result.ids).to_numpy()
+    granted = result.p_oof < fair["threshold"]
+    for group in fair["attributes"]["CODE_GENDER"]["groups"]:
+        mask = sex == group["group"]
+        assert group["clients"] == mask.sum()
+        assert group["approval_rate"] == pytest.approx(granted[mask].mean())
+    ratio = fair["attributes"]["CODE_GENDER"]["demographic_parity_ratio"]
+    assert 0 < ratio <= 1 and fair["attributes"]["CODE_GENDER"]["four_fifths_ok"] == (ratio >= 0.8)
+    assert 0.3 < fair["proxy"]["CODE_GENDER"]["auc"] < 1
+
+
+@pytest.mark.parametrize("family", ["scorecard", "ext_source"])
+def test_the_scorer_serves_whichever_family_won(family, tmp_path_factory, scorer):
+    from modeling.scorer import Scorer
+
+    base = tmp_path_factory.getbasetemp()
+    cfg = TrainConfig(folds=3, max_evals=0, candidates=(family,), seed=7, source=synthetic_dir(base),
+                      out_dir=base / f"models-{family}", n_jobs=1, baselines=False, policy_cost=False,
+                      fairness=False)
+    r = train(cfg, say=lambda _message: None)
+    assert r.bundle.family == family and r.bundle.lgbm is None
+    own = Scorer(r.bundle, scorer.engine)
+    client = int(r.ids[5])
+    score = own.score(client)
+    assert score.basis == "out_of_fold"
+    assert score.probability == pytest.approx(float(r.p_oof[5]), rel=1e-9)
+    assert score.reasons and all(reason.sentence for reason in score.reasons)
+    # contributions add up to the log-odds of the raw score, as SHAP values do
+    X = own.features([client])
+    model = r.bundle.fold_models[r.bundle.route([client])[0]]
+    values = model.matrix(X)
+    contrib, base_value = model.contributions(values)
+    raw = model.raw_probability(values)[0]
+    assert contrib.sum() + base_value == pytest.approx(np.log(raw / (1 - raw)), abs=1e-9)
+    text = (r.folder / "report.md").read_text()
+    assert f"Production model: **{family}**" in text
+    if family == "scorecard":
+        points = pd.DataFrame(r.bundle.card["scorecard"]["points"])
+        assert {"variable", "bin", "points"} <= set(points.columns) and len(points) >= 3
+        assert "Scorecard points" in text
