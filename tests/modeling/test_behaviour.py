@@ -11,6 +11,8 @@ from modeling.data import load_csv_tables
 from modeling.scorecard import is_monotone
 from modeling.train import subset_tables
 
+pytestmark = pytest.mark.requirement("EXG-MOD-07")
+
 
 @pytest.fixture(scope="module")
 def result(tmp_path_factory):

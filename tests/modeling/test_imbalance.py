@@ -2,8 +2,11 @@
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from modeling.imbalance import make_estimator, model_matrix
+
+pytestmark = pytest.mark.requirement("EXG-MOD-02")
 
 
 def test_serving_imputation_equals_the_fitted_imputer():
