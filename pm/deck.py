@@ -139,7 +139,7 @@ def build(folder: Path | None = None, out: Path | None = None) -> Path:
         "365243 veut dire « pas de date », XNA veut dire « manquant ».",
         "Générateur synthétique au même format, calibré sur les vraies lignes, avec la probabilité vraie de chaque client.",
         "Chargement validé, tout ou rien ; lignes refusées gardées avec leur motif.",
-    ], table=[["table", "lignes chargées, 356 255 clients / s"], *[
+    ], table=[["table", "chargement PostgreSQL, 356 255 clients (lignes/s)"], *[
         [name, _cell("356,255 clients | PostgreSQL", i)] for i, name in enumerate(
             ["application", "bureau", "bureau_balance", "previous_application", "pos_cash_balance",
              "credit_card_balance", "installments_payments"], start=2)]])

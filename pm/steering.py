@@ -43,6 +43,7 @@ def context(folder: Path | None = None) -> dict:
     budget = read("budget.csv", folder)
     budget["cout"] = numbers(budget, "taux_journalier_eur", "budget.csv") * numbers(budget, "jours_prevus", "budget.csv")
     stories = backlog.stories(items)
+    sprints["jours"] = (pd.to_datetime(sprints["fin"]) - pd.to_datetime(sprints["debut"])).dt.days + 1
     return {
         "items": items, "epics": [i for i in items if i.kind == "Epic"],
         "children": lambda index: [i for i in items if i.parent == index],
