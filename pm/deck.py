@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime, time
 from pathlib import Path
 
 import matplotlib
@@ -27,6 +28,8 @@ class Deck(FPDF):
         self.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
         self.set_auto_page_break(False)
         self.set_title("Plateforme de scoring crédit Home Credit — soutenance")
+        # The status date, not the build time: the same data give the same file.
+        self.set_creation_date(datetime.combine(config.STATUS_DATE, time(), tzinfo=UTC))
 
     def footer(self) -> None:
         if self.page_no() > 1:
