@@ -15,6 +15,7 @@ COLUMNS = {
     "temps.csv": ("sprint", "role", "jours"),
     "hypotheses.csv": ("cle", "valeur", "unite", "justification"),
     "anomalies.csv": ("id", "sprint", "ticket", "constat", "action_corrective", "statut"),
+    "objectifs.csv": ("cle", "indicateur", "cible", "source"),
     "parties-prenantes.csv": ("partie_prenante", "role_projet", "attentes", "influence", "interet",
                               "strategie", "canal", "frequence"),
 }

@@ -1,8 +1,6 @@
 """The 20-minute presentation deck (PDF, fpdf2), built from the same data files, reports and screenshots."""
 from __future__ import annotations
 
-import json
-import re
 from datetime import UTC, datetime, time
 from pathlib import Path
 
@@ -11,7 +9,7 @@ import pandas as pd
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from pm import config, junit, steering
+from pm import config, junit, performance, reports, steering
 from pm.formats import eur, keur, num, pct
 
 WIDTH, HEIGHT = 297.0, 167.0  # 16:9
@@ -74,29 +72,9 @@ class Deck(FPDF):
         self.set_text_color(20)
         headings = FontFace(emphasis="BOLD", color=255, fill_color=BLUE)
         with self.table(width=width, align="LEFT", line_height=5.6, first_row_as_headings=True,
-                        headings_style=headings, col_widths=widths) as table:
+                        headings_style=headings, col_widths=widths, text_align="LEFT") as table:
             for row in rows:
                 table.row(row)
-
-
-def _performance(label: str) -> list[str]:
-    """Cells of the first row of docs/performance.md starting with `label` (empty when gone)."""
-    path = config.REPO_ROOT / "docs" / "performance.md"
-    for line in path.read_text(encoding="utf-8").splitlines() if path.exists() else []:
-        cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if " | ".join(cells).startswith(label):
-            return cells
-    return []
-
-
-def _cell(label: str, index: int) -> str:
-    """One measured figure of docs/performance.md, written the French way (32 112 ; 13,2 ms)."""
-    cells = _performance(label)
-    if len(cells) <= index:
-        return "voir docs/performance.md"
-    text = re.sub(r"(\d),(\d{3})", "\\1\u202f\\2", cells[index].replace("`", "").replace("*", ""))
-    text = re.sub(r"\s*\((met|missed)\)", "", text).replace("median", "médiane")
-    return re.sub(r"(\d)\.(\d)", r"\1,\2", text)
 
 
 def build(folder: Path | None = None, out: Path | None = None) -> Path:
@@ -110,7 +88,7 @@ def build(folder: Path | None = None, out: Path | None = None) -> Path:
     img = config.REPO_ROOT / "docs" / "img"
     run = junit.read(folder / "junit.xml")
     passed = sum(c.outcome == "passed" for c in run.cases)
-    card = json.loads((report / "model_card.json").read_text())
+    card = performance.reference_card()
     deck = Deck()
 
     deck.add_page()
@@ -143,7 +121,7 @@ def build(folder: Path | None = None, out: Path | None = None) -> Path:
         "Générateur synthétique au même format, calibré sur les vraies lignes, avec la probabilité vraie de chaque client.",
         "Chargement validé, tout ou rien ; lignes refusées gardées avec leur motif.",
     ], table=[["table", "chargement PostgreSQL, 356 255 clients (lignes/s)"], *[
-        [name, _cell("356,255 clients | PostgreSQL", i)] for i, name in enumerate(
+        [name, performance.cell("356,255 clients | PostgreSQL", i)] for i, name in enumerate(
             ["application", "bureau", "bureau_balance", "previous_application", "pos_cash_balance",
              "credit_card_balance", "installments_payments"], start=2)]])
     deck.slide("La méthode", [
@@ -169,15 +147,17 @@ def build(folder: Path | None = None, out: Path | None = None) -> Path:
     ], image=report / "importance.png")
     deck.slide("Le tableau de bord des conseillers", [
         "Recherche d'un client, fiche, jauge, facteurs, raisons, comparaison avec des clients semblables.",
-        f"Changer de client : {_cell('switch client', 1)} ms (p50 / p95, pleine échelle).",
+        f"Changer de client : {performance.cell('switch client', 1)} ms (p50 / p95, pleine échelle).",
         "Vues risque : cohortes liées et coût de chaque seuil.",
     ], image=img / "dashboard-client.png")
+    goals = {g["cle"]: g for g in ctx["goals"]}
     deck.slide("L'API de scoring", [
         "GET /api/v1/clients/ID/score : probabilité, décision, classe, points, raisons.",
         "Clés d'API hachées, limite de débit, en-têtes de sécurité, erreurs JSON, OpenAPI, journal d'audit.",
-        f"Débit sous 8 clients : {_cell('throughput', 1)} ; p50 {_cell('latency p50', 1)} ; p99 {_cell('latency p99', 1)}.",
-        f"Un client calculé en ligne : {_cell('`Scorer.score` computed online', 1)}.",
-    ])
+        "Scores de tous les clients calculés en lot après chaque chargement ; calcul en ligne sinon.",
+    ], table=[["objectif", "cible", "mesuré"]] + [
+        [goals[k]["indicateur"], goals[k]["cible"], goals[k]["mesure"]]
+        for k in ("debit", "p50", "p99", "latence", "chargement") if k in goals], widths=(3, 1.6, 2))
     deck.slide("Architecture et sécurité", [
         "Fichiers CSV → chargeur validé → base (SQLite en local, PostgreSQL en production) → variables → "
         "modèle → API Flask et tableau de bord Bokeh.",
@@ -185,7 +165,10 @@ def build(folder: Path | None = None, out: Path | None = None) -> Path:
         "Sauvegardes horodatées avec manifeste et sommes de contrôle, restauration vérifiée.",
         "Panne de la base : 503 clair, reprise sans redémarrage ; chaque décision journalisée.",
         "Intégration continue Azure Pipelines ; déploiement Heroku.",
-    ])
+    ], table=[["paquet", "rôle"], ["database/", "schéma, chargeur, données synthétiques, sauvegardes, rôles"],
+              ["modeling/", "variables, entraînement, calibration, seuil, explications, Scorer"],
+              ["api/", "application Flask, un blueprint par ressource"],
+              ["bokeh_app/", "tableau de bord Bokeh"], ["pm/", "documents de pilotage générés"]], widths=(1, 3))
     sprint_rows = [["sprint", "dates", "engagés", "terminés"]] + [
         [s["sprint"], f"{s['debut']} → {s['fin']}", s["points_engages"], s["points_termines"]] for s in ctx["sprints"]]
     deck.slide("Scrum : backlog et sprints", [
@@ -199,12 +182,15 @@ def build(folder: Path | None = None, out: Path | None = None) -> Path:
         f"SPI {num(last['SPI'], 2)} ; CPI {num(last['CPI'], 2)} ; EAC {eur(last['EAC'])} pour un BAC de {eur(bac)}.",
         *steering.interpret(last)[:2],
     ], image=folder / "img" / "evm-courbe-en-s.png")
+    folders = reports.by_folder(run)
     deck.slide("Tests et recette", [
         f"Dernière exécution : {num(len(run.cases))} cas, {num(passed)} réussis, en {num(run.seconds)} s.",
         "Vrais composants : PostgreSQL TLS éphémère, Chromium, gunicorn, LightGBM ; fuzzing du contrat OpenAPI.",
         f"{len(pd.read_csv(folder / 'exigences.csv'))} exigences, chacune tracée vers ses tests (matrice générée).",
         f"{len(ctx['anomalies'])} anomalies relevées en revue, chacune avec son action corrective.",
-    ], image=folder / "img" / "burndown.png")
+    ], table=[["dossier", "cas", "réussis", "durée (s)"]] + [
+        [f["dossier"], num(f["total"]), num(f["passed"]), num(f["secondes"])] for f in folders.to_dict("records")],
+        widths=(2, 1, 1, 1))
     deck.slide("Limites et suite", [
         "Chiffres de valeur calculés sur données synthétiques : à refaire sur les données réelles.",
         "Scoring en ligne sous charge limité par SHAP : les scores en lot couvrent chaque client jusqu'au prochain chargement.",

@@ -1,13 +1,12 @@
 """Steering documents: status reports with EVM, management plan, charter, risks, business case, closing report."""
 from __future__ import annotations
 
-import json
 from collections import Counter
 from pathlib import Path
 
 import pandas as pd
 
-from pm import backlog, business, config, evm, render
+from pm import backlog, business, config, evm, performance, render
 from pm.data import hypotheses, numbers, read
 from pm.formats import num
 
@@ -56,7 +55,7 @@ def context(folder: Path | None = None) -> dict:
         "stakeholders": read("parties-prenantes.csv", folder).to_dict("records"),
         "start": sprints["debut"].min(), "end": sprints["fin"].max(), "status": config.STATUS_DATE.isoformat(),
         "interpret": interpret,
-        "ref": json.loads((config.REPO_ROOT / "docs" / "model-report" / "model_card.json").read_text()),
+        "ref": performance.reference_card(), "goals": performance.goals(folder),
     }
 
 
