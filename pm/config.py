@@ -10,7 +10,6 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 # The day the status reports are written for; the project started with its first commit.
 STATUS_DATE = date(2026, 12, 1)
-PROJECT_NAME = "HomeCreditScoring"
 
 
 def docs_dir() -> Path:
@@ -21,8 +20,3 @@ def docs_dir() -> Path:
 def tests_dir() -> Path:
     """The test suite whose modules carry requirement markers."""
     return REPO_ROOT / "tests"
-
-
-def img_dir() -> Path:
-    """Pictures shared by the documents and the deck."""
-    return REPO_ROOT / "docs" / "img"

@@ -5,12 +5,11 @@ from collections import Counter
 from pathlib import Path
 
 import pandas as pd
+from babel.dates import format_date
 
 from pm import backlog, business, config, evm, performance, render
 from pm.data import hypotheses, numbers, read
-from pm.formats import num
-
-MONTHS = {11: "novembre", 12: "décembre"}
+from pm.formats import LOCALE, num
 
 
 def _reading(value: float, below: str, within: str, above: str) -> str:
@@ -64,14 +63,15 @@ def write_status_reports(folder: Path | None = None) -> list[Path]:
     folder = folder or config.docs_dir()
     ctx = context(folder)
     table = pd.DataFrame(ctx["evm"])
-    table["mois"] = pd.to_datetime(table["fin"]).dt.month
+    table["mois"] = pd.to_datetime(table["fin"]).dt.to_period("M")
     paths = []
     for month, rows in table.groupby("mois", sort=True):
         row = rows.iloc[-1].to_dict()
-        sprints = [s for s in ctx["sprints"] if pd.Timestamp(s["fin"]).month == month]
-        out = folder / f"rapport-avancement-2026-{month:02d}.md"
+        sprints = [s for s in ctx["sprints"] if pd.Timestamp(s["fin"]).to_period("M") == month]
+        out = folder / f"rapport-avancement-{month.year}-{month.month:02d}.md"
         paths.append(render.write("rapport-avancement.md.j2", out, "python -m pm docs", row=row,
-                                  month=MONTHS[month], month_sprints=sprints,
+                                  month=format_date(month.start_time.date(), "MMMM y", locale=LOCALE),
+                                  month_sprints=sprints,
                                   month_anomalies=[a for a in ctx["anomalies"]
                                                    if a["sprint"] in {s["sprint"] for s in sprints}], **ctx))
     return paths
