@@ -10,7 +10,7 @@ DEMO_EVALS ?= 5
 API_PORT ?= 8000
 DASHBOARD_PORT ?= 5006
 
-.PHONY: demo test venv data load train scores serve lint clean help
+.PHONY: demo test venv data load train scores serve lint docs clean help
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
@@ -49,6 +49,19 @@ demo: venv  ## Synthetic data -> database -> model (reused when present) -> batc
 
 test: venv  ## Run the test suite
 	$(PY) -m pytest
+
+PM_DOCS := docs/gestion-projet
+docs: venv  ## Regenerate the project-management documents and deck (TESTS=run reruns the suite; BUSINESS_MODEL=dir BUSINESS_SOURCE=dir redoes the business case)
+ifeq ($(TESTS),run)
+	-$(PY) -m pytest -q -p no:cacheprovider --junitxml=$(PM_DOCS)/junit.xml
+endif
+ifneq ($(BUSINESS_MODEL),)
+	$(PY) -m pm business --model $(BUSINESS_MODEL) --source $(BUSINESS_SOURCE)
+endif
+	$(PY) -m pm all
+	@if command -v pdftoppm >/dev/null; then \
+		pdftoppm -r 60 -png -f 11 -l 11 -singlefile $(PM_DOCS)/soutenance.pdf docs/img/soutenance-valeur-acquise; \
+	else echo "pdftoppm not found (apt-get install poppler-utils): docs/img/soutenance-valeur-acquise.png not refreshed"; fi
 
 lint: venv  ## Check the code style
 	$(PY) -m ruff check .

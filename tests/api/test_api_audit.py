@@ -7,6 +7,8 @@ from sqlalchemy import create_engine, select
 
 from database.schema import ScoreAudit
 
+pytestmark = pytest.mark.requirement("EXG-API-03")
+
 
 def _last_rows(database_url: str, n: int) -> list:
     engine = create_engine(database_url)

@@ -5,6 +5,8 @@ import pytest
 from api import create_app
 from api.auth import digest, entry, identify, new_key, parse_keys
 
+pytestmark = pytest.mark.requirement("EXG-API-02")
+
 
 def test_parse_and_identify():
     key = new_key()

@@ -1,6 +1,10 @@
 """Settings: defaults, then the environment, then explicit overrides."""
 
+import pytest
+
 from api import create_app
+
+pytestmark = pytest.mark.requirement("EXG-API-09")
 
 
 def test_defaults(monkeypatch):

@@ -8,6 +8,8 @@ from schemathesis import checks
 from api import create_app
 from api.openapi import build_spec
 
+pytestmark = pytest.mark.requirement("EXG-API-05")
+
 # The document does not depend on data: build it from an app that is not connected to anything.
 schema = schemathesis.openapi.from_dict(build_spec(create_app({"API_KEYS": ""})))
 

@@ -2,6 +2,10 @@
 
 import re
 
+import pytest
+
+pytestmark = pytest.mark.requirement("EXG-API-05")
+
 
 def test_docs_page_lists_every_endpoint_with_an_example(bare_client):
     response = bare_client.get("/api/v1/docs")

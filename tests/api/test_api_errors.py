@@ -5,6 +5,8 @@ from sqlalchemy.exc import OperationalError
 
 from api import create_app
 
+pytestmark = pytest.mark.requirement("EXG-API-04")
+
 
 @pytest.mark.parametrize("raw", ["abc", "-1", "2147483648", "99999999999", "1;DROP TABLE application",
                                  "1 OR 1=1", "1.5", "%20", "0x10"])

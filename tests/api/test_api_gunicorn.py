@@ -9,6 +9,8 @@ import urllib.request
 import pytest
 from api_server import gunicorn_api
 
+pytestmark = pytest.mark.requirement("EXG-API-09")
+
 
 def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict, bytes]:
     request = urllib.request.Request(url, headers=headers or {})

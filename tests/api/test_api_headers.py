@@ -1,4 +1,7 @@
 """Security headers on every response; HSTS only over HTTPS."""
+import pytest
+
+pytestmark = pytest.mark.requirement("EXG-API-06")
 
 
 def test_security_headers_on_open_and_error_responses(bare_client):

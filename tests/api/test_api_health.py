@@ -1,6 +1,10 @@
 """Health: 200 when database and model work, 503 naming the part that failed."""
 
+import pytest
+
 from api import create_app
+
+pytestmark = pytest.mark.requirement("EXG-API-08")
 
 
 def test_healthy(client, stack):

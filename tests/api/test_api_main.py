@@ -4,7 +4,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from api import create_app
+
+pytestmark = pytest.mark.requirement("EXG-API-09")
 
 REPO = Path(__file__).resolve().parents[2]
 

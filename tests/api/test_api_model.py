@@ -1,4 +1,7 @@
 """The model card endpoint."""
+import pytest
+
+pytestmark = pytest.mark.requirement("EXG-API-08")
 
 
 def test_model_card(client, auth, stack):

@@ -1,8 +1,11 @@
 """The OpenAPI document is generated from the code and describes every API route."""
 
+import pytest
 import schemathesis
 
 from api.openapi import build_spec
+
+pytestmark = pytest.mark.requirement("EXG-API-05")
 
 
 def test_document_is_valid_openapi_31(bare_app):

@@ -2,6 +2,10 @@
 
 import re
 
+import pytest
+
+pytestmark = pytest.mark.requirement("EXG-API-07")
+
 
 def test_form_in_french_by_default(bare_client):
     response = bare_client.get("/")

@@ -4,6 +4,8 @@ import pytest
 
 from api.ratelimit import TokenBucket, retry_after
 
+pytestmark = pytest.mark.requirement("EXG-API-06")
+
 
 class Clock:
     def __init__(self):

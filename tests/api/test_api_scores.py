@@ -8,6 +8,8 @@ import pytest
 
 from api.service import parse_client_id
 
+pytestmark = pytest.mark.requirement("EXG-API-01", "EXG-MOD-10")
+
 
 def test_score_of_a_client_in_french(client, auth, stack):
     client_id = stack.client_ids[0]

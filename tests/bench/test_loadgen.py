@@ -11,6 +11,8 @@ import pytest
 
 from bench.loadgen import load_test
 
+pytestmark = pytest.mark.requirement("EXG-PERF-01")
+
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keeps connections open unless the client asks to close

@@ -9,6 +9,8 @@ import pytest
 from bokeh_app import app_hooks
 from tests.bokeh_app.conftest import make_document, model
 
+pytestmark = pytest.mark.requirement("EXG-DSH-01")
+
 
 def test_server_load_reads_every_client_with_the_model_scores(bank, scorer, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", bank.url)

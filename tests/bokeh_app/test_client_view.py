@@ -9,6 +9,8 @@ from bokeh.models import ColumnDataSource
 
 from tests.bokeh_app.conftest import make_document, model
 
+pytestmark = pytest.mark.requirement("EXG-DSH-01")
+
 
 def open_client(doc, client_id: int) -> None:
     """Type the ID in the search box, as an advisor does (TextInput fires on Enter)."""

@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from bokeh.events import ButtonClick
 from bokeh.models import Plot
 
 from tests.bokeh_app.conftest import model
+
+pytestmark = pytest.mark.requirement("EXG-DSH-02")
 
 
 def _summary_count(doc) -> int:

@@ -7,6 +7,8 @@ import pytest
 from modeling.threshold import CostMatrix, best_cost_threshold, threshold_table
 from tests.bokeh_app.conftest import model
 
+pytestmark = pytest.mark.requirement("EXG-DSH-03")
+
 
 def _move(slider, value) -> None:
     """Release a slider at value (the view listens to value_throttled, sent when the mouse is released)."""

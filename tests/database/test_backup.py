@@ -19,6 +19,8 @@ from database.config import REPO_ROOT, get_engine
 from database.read import read_table
 from database.schema import DATA_TABLES, SCHEMA_VERSION
 
+pytestmark = pytest.mark.requirement("EXG-SEC-03")
+
 SAMPLE_FILES = ("application_data_sample.csv", "bureau.csv", "bureau_balance.csv")
 
 

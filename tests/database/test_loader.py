@@ -22,6 +22,8 @@ from database.config import REPO_ROOT, get_engine
 from database.loader import LoadError, load
 from database.schema import DATA_TABLES
 
+pytestmark = pytest.mark.requirement("EXG-DB-02", "EXG-DB-04")
+
 BUREAU_HEADER = ("SK_ID_CURR,SK_ID_BUREAU,CREDIT_ACTIVE,CREDIT_CURRENCY,DAYS_CREDIT,CREDIT_DAY_OVERDUE,"
                  "DAYS_CREDIT_ENDDATE,DAYS_ENDDATE_FACT,AMT_CREDIT_MAX_OVERDUE,CNT_CREDIT_PROLONG,AMT_CREDIT_SUM,"
                  "AMT_CREDIT_SUM_DEBT,AMT_CREDIT_SUM_LIMIT,AMT_CREDIT_SUM_OVERDUE,CREDIT_TYPE,DAYS_CREDIT_UPDATE,"

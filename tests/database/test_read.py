@@ -12,6 +12,8 @@ from database.loader import load
 from database.read import _copy_frame, _frame, read_columns, read_table
 from database.schema import DATA_TABLES, kaggle_columns, table
 
+pytestmark = pytest.mark.requirement("EXG-DB-04", "EXG-MOD-01")
+
 
 def expected_columns(name: str) -> list[str]:
     return list(_frame([], name).columns)

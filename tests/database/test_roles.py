@@ -16,6 +16,8 @@ from database.config import get_engine
 from database.roles import OWNER, ROLES, SQL_DIR, init_roles, role_url
 from database.schema import Base
 
+pytestmark = pytest.mark.requirement("EXG-SEC-02")
+
 PASSWORDS = {role: f"pw-{role}-{uuid.uuid4().hex[:8]}" for role in ROLES}
 INSUFFICIENT_PRIVILEGE = "42501"
 

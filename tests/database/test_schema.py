@@ -13,6 +13,8 @@ from database.datamodel_doc import DOC_PATH, render_document
 from database.loader import create_schema
 from database.schema import DATA_TABLES, kaggle_columns, table
 
+pytestmark = pytest.mark.requirement("EXG-DB-01")
+
 #: Real sample file of each table (application.csv names its label DEFAULTED, so the R sample is used).
 SAMPLE_FILES = {"application": "application_data_sample.csv", "bureau": "bureau.csv",
                 "bureau_balance": "bureau_balance.csv", "previous_application": "previous_application_sample.csv",

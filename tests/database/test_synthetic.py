@@ -13,6 +13,8 @@ import pytest
 
 from database.synthetic import fitted, generate
 
+pytestmark = pytest.mark.requirement("EXG-DB-03")
+
 CLIENTS = 2000
 REPO = Path(__file__).resolve().parents[2]
 FILES = list(fitted.HEADERS)

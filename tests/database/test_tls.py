@@ -22,6 +22,8 @@ from database.security import (
     read_env_file,
 )
 
+pytestmark = pytest.mark.requirement("EXG-SEC-01")
+
 SECRET = "S3cr3t-pw"
 
 

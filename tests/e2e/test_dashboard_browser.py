@@ -20,7 +20,7 @@ import pytest
 
 from tests.bokeh_app.conftest import bank, scorer  # noqa: F401  (session fixtures: test bank and model)
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.requirement("EXG-DSH-01", "EXG-DSH-04")]
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
 CHROMEDRIVER = "/usr/bin/chromedriver"

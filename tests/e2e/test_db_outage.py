@@ -24,7 +24,7 @@ from pg_server import PgServer, PgUnavailable, start_server
 
 from database.roles import init_roles, role_url
 
-pytestmark = [pytest.mark.postgres, pytest.mark.slow]
+pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.requirement("EXG-SEC-04")]
 
 REPO = Path(__file__).resolve().parents[2]
 PASSWORDS = {role: f"pw-{uuid.uuid4().hex[:12]}" for role in

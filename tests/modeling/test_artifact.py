@@ -13,6 +13,8 @@ from modeling import artifact
 from modeling.__main__ import main
 from modeling.artifact import ModelError, load_bundle
 
+pytestmark = pytest.mark.requirement("EXG-MOD-08")
+
 
 @pytest.fixture(scope="module")
 def result(tmp_path_factory):

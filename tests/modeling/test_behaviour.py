@@ -10,6 +10,8 @@ from training_setup import synthetic_dir, trained
 from modeling.data import load_csv_tables
 from modeling.train import subset_tables
 
+pytestmark = pytest.mark.requirement("EXG-MOD-07")
+
 
 @pytest.fixture(scope="module")
 def result(tmp_path_factory):

@@ -9,6 +9,8 @@ from sklearn.metrics import brier_score_loss
 from modeling.calibration import Calibrator, calibrate
 from modeling.cv import make_folds
 
+pytestmark = pytest.mark.requirement("EXG-MOD-04")
+
 
 @pytest.fixture(scope="module")
 def distorted():

@@ -20,6 +20,8 @@ from modeling.explain import (
     shap_contributions,
 )
 
+pytestmark = pytest.mark.requirement("EXG-MOD-06")
+
 NBSP = "\u00a0"
 LATE = "INSTAL_DAYS_LATE_MEAN"
 

@@ -14,6 +14,8 @@ from modeling.features import FeatureBuilder
 from modeling.features.aggregate import aggregate
 from tests.modeling.conftest import SAMPLE_DIR, client_tables
 
+pytestmark = pytest.mark.requirement("EXG-MOD-01")
+
 
 def _assert_alone_equals_batch(builder: FeatureBuilder, tables: dict, client_ids: list[int]) -> None:
     batch = builder.transform(tables)

@@ -7,6 +7,8 @@ import pytest
 from modeling.families import LightGBMModel
 from modeling.imbalance import make_estimator
 
+pytestmark = pytest.mark.requirement("EXG-MOD-02")
+
 
 def test_serving_imputation_equals_the_fitted_imputer():
     rng = np.random.default_rng(3)

@@ -9,6 +9,8 @@ import pytest
 from modeling import labels
 from modeling.features import FeatureBuilder
 
+pytestmark = pytest.mark.requirement("EXG-MOD-06")
+
 NBSP = "\u00a0"
 
 

@@ -12,6 +12,8 @@ from database.config import get_engine
 from modeling.__main__ import main
 from modeling.scorer import Scorer, UnknownClient
 
+pytestmark = pytest.mark.requirement("EXG-MOD-09")
+
 
 @pytest.fixture(scope="module")
 def setup(tmp_path_factory):

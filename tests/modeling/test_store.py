@@ -16,6 +16,8 @@ from modeling.scorer import Scorer
 from modeling.store import stored_frame
 from tests.stack import REPO
 
+pytestmark = pytest.mark.requirement("EXG-MOD-10")
+
 
 def _predict(stack, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "modeling", "predict", *args], cwd=REPO, env=stack.env(),

@@ -13,6 +13,8 @@ from modeling.threshold import (
     threshold_table,
 )
 
+pytestmark = pytest.mark.requirement("EXG-MOD-05")
+
 
 def test_hand_made_example_has_known_best_threshold():
     p = np.array([0.05, 0.10, 0.20, 0.30, 0.60, 0.90])

@@ -16,6 +16,8 @@ from modeling.imbalance import make_estimator, monotone_constraints
 from modeling.threshold import best_cost_threshold
 from modeling.train import choose_strategy
 
+pytestmark = pytest.mark.requirement("EXG-MOD-02", "EXG-MOD-03", "EXG-MOD-08")
+
 
 @pytest.fixture(scope="module")
 def result(tmp_path_factory):

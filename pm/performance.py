@@ -1,0 +1,57 @@
+"""Measured figures read from docs/performance.md (written by bench/) and the reference model card."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from pm import config
+from pm.data import read
+from pm.formats import num, pct
+
+MISSING = "voir docs/performance.md"
+
+
+def row(label: str, path: Path | None = None) -> list[str]:
+    """Cells of the first table row of performance.md that starts with `label` (empty when gone)."""
+    path = path or config.REPO_ROOT / "docs" / "performance.md"
+    for line in path.read_text(encoding="utf-8").splitlines() if path.exists() else []:
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if " | ".join(cells).startswith(label):
+            return cells
+    return []
+
+
+def cell(label: str, index: int) -> str:
+    """One measured figure, written the French way (32 112 ; 13,2 ms)."""
+    cells = row(label)
+    if len(cells) <= index:
+        return MISSING
+    text = re.sub(r"(\d),(\d{3})", "\\1\u202f\\2", cells[index].replace("`", "").replace("*", ""))
+    text = re.sub(r"\s*\((met|missed)\)", "", text).replace("median", "médiane")
+    return re.sub(r"(\d)\.(\d)", r"\1,\2", text)
+
+
+def reference_card() -> dict:
+    """The model card of the 50,000-client reference model in docs/model-report/."""
+    return json.loads((config.REPO_ROOT / "docs" / "model-report" / "model_card.json").read_text())
+
+
+def measured() -> dict[str, str]:
+    """The measured value of each goal of objectifs.csv, by key."""
+    load = cell("356,255 clients | load | PostgreSQL", 4)
+    return {
+        "auc": pct(reference_card()["true_pd"]["share"]),
+        "latence": cell("`Scorer.score` computed online", 1),
+        "debit": cell("throughput", 1),
+        "p50": cell("latency p50", 1),
+        "p99": cell("latency p99", 1),
+        "chargement": MISSING if load == MISSING else f"{load} s ({num(float(load.replace(',', '.')) / 60, 1)} min)",
+        "tableau": cell("switch client", 1) + " (p50 / p95)",
+    }
+
+
+def goals(folder: Path | None = None) -> list[dict]:
+    """objectifs.csv with the measured value of each goal."""
+    values = measured()
+    return [{**g, "mesure": values.get(g["cle"], MISSING)} for g in read("objectifs.csv", folder).to_dict("records")]

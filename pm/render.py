@@ -1,0 +1,28 @@
+"""Render the Markdown documents from Jinja2 templates fed with the data files' figures."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from pm import config
+from pm.formats import FILTERS
+
+GENERATED = "<!-- Généré par `{command}` depuis les fichiers de données : ne pas modifier à la main. -->\n\n"
+
+
+def environment() -> Environment:
+    """Templates of pm/templates with the French number filters; an unknown variable is an error."""
+    env = Environment(loader=FileSystemLoader(config.TEMPLATES), undefined=StrictUndefined,
+                      keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
+    env.filters.update(FILTERS)
+    return env
+
+
+def write(template: str, out: Path, command: str, **values) -> Path:
+    """Render one template into `out` (written whole, then renamed) and return the path."""
+    text = GENERATED.format(command=command) + environment().get_template(template).render(**values)
+    partial = out.with_suffix(out.suffix + ".partial")
+    partial.write_text(text, encoding="utf-8")
+    partial.replace(out)
+    return out
