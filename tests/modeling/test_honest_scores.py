@@ -15,6 +15,9 @@ from modeling.policy import protected_features
 from modeling.train import train
 
 
+pytestmark = pytest.mark.requirement("EXG-MOD-11")
+
+
 @pytest.fixture(scope="module")
 def result(tmp_path_factory):
     return trained(tmp_path_factory.getbasetemp())
@@ -94,6 +97,7 @@ def test_card_lists_every_candidate_and_the_rule_picks_the_served_family(result)
     assert card["features"] == result.bundle.feature_names
 
 
+@pytest.mark.requirement("EXG-MOD-12")
 def test_code_gender_is_absent_and_the_policy_and_its_cost_are_in_the_card(result):
     bundle, card = result.bundle, result.bundle.card
     assert protected_features(bundle.feature_names, ("CODE_GENDER",)) == []
@@ -104,6 +108,7 @@ def test_code_gender_is_absent_and_the_policy_and_its_cost_are_in_the_card(resul
     assert set(policy["cost"]) >= {"auc_without", "cost_with", "cost_without"}
 
 
+@pytest.mark.requirement("EXG-MOD-12")
 def test_no_explanation_names_a_protected_attribute(result, features):
     bundle = result.bundle
     _, contributions = bundle.served(features, explain=True)
@@ -113,6 +118,7 @@ def test_no_explanation_names_a_protected_attribute(result, features):
     assert protected_features(cited, ("CODE_GENDER",)) == []
 
 
+@pytest.mark.requirement("EXG-MOD-12")
 def test_fairness_section_recomputes_from_the_out_of_fold_decisions(result, tmp_path_factory):
     from modeling.data import load_csv_tables
 

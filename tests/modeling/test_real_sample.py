@@ -15,6 +15,8 @@ from modeling.config import TrainConfig
 from modeling.data import load_csv_tables
 from modeling.train import subset_tables, train
 
+pytestmark = pytest.mark.requirement("EXG-MOD-13")
+
 SAMPLE_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "homecredit-sample"
 #: Kaggle file name of each table, to write a subset the loader-free CSV reader understands.
 FILES = {"application": "application_train.csv", "bureau": "bureau.csv", "bureau_balance": "bureau_balance.csv",
