@@ -10,7 +10,13 @@ Writes its section of docs/performance.md (between ``<!-- bench:train -->`` mark
 3. the latency of ``Scorer.score`` (read one client from the database, features, probability,
    explanation) over random clients, and of its features part alone.
 
+With ``--sizes 10000,30000`` it measures instead the whole training (``python -m modeling train``
+from the synthetic CSV files, its own child process) at each size: pooled out-of-fold AUC of the
+production model, its share of the true-probability ceiling, the CPU time of the whole training, and
+next to it one LightGBM with default parameters on the same folds (AUC and fit time), in its own section.
+
     .venv/bin/python bench/train.py [--clients 356255] [--train-clients 50000] [--skip-train]
+    .venv/bin/python bench/train.py --sizes 10000,30000 [--train-args "--folds 5 --max-evals 10"]
 """
 
 from __future__ import annotations
@@ -169,6 +175,54 @@ def bench_train(url: str, model_dir: Path, extra: list[str]) -> dict:
     return {"seconds": seconds, "peak_mib": peak, "args": " ".join(extra) or "(defaults)"}
 
 
+def bench_size(clients: int, workdir: Path, extra: list[str]) -> dict:
+    """Train from the synthetic CSV files of ``clients`` clients in a child process; figures from its model card."""
+    folder = dataset(clients)
+    model_dir = workdir / f"models-{clients}"
+    command = [sys.executable, "-m", "modeling", "train", "--source", str(folder), "--true-pd",
+               str(folder / "true_pd.csv"), *extra]
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=REPO, env={**os.environ, "MODEL_DIR": str(model_dir)},
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for line in process.stderr:  # the training's own progress lines, every few seconds
+        print(f"  [{clients:,}] {line.rstrip()}", flush=True)
+    _, status, usage = os.wait4(process.pid, 0)
+    if os.waitstatus_to_exitcode(status):
+        raise RuntimeError(f"training on {clients:,} clients failed: {process.stdout.read().strip()[-300:]}")
+    card = json.loads((model_dir / "latest" / "model_card.json").read_text())
+    default = next((row for row in card.get("strategy_comparison", []) if row["strategy"] == card["strategy"]), None)
+    return {"clients": clients, "labelled": card["data"]["rows"], "defaults": card["data"]["defaults"],
+            "family": card["family"], "pooled_auc": card["cv"]["pooled_auc"], "ceiling": (card["true_pd"] or {}).get("best_auc"),
+            "share": (card["true_pd"] or {}).get("share"), "cpu": usage.ru_utime + usage.ru_stime,
+            "seconds": time.perf_counter() - started, "peak_mib": usage.ru_maxrss / 1024,
+            "candidates": card["champion"]["candidates"], "default_lgbm": default, "args": " ".join(extra)}
+
+
+def sizes_section(results: dict) -> str:
+    """Markdown section: the whole training at each size."""
+    lines = ["## Model quality and training cost by size (`bench/train.py --sizes`)", "",
+             f"Machine: {machine()}. Load average at the start / end: {results['load_start']} / {load_average()}. "
+             f"Measured {time.strftime('%Y-%m-%d %H:%M')}. Synthetic clients (seed 1), "
+             f"`python -m modeling train {results['args'] or '(defaults)'}` from the CSV files, one child process "
+             "per size; CPU is that process's user + system time (both cores).", "",
+             "| clients (labelled / defaults) | production family | pooled OOF AUC | ceiling (true PD) | share | "
+             "CPU of the whole training | wall | one default LightGBM: mean fold AUC, fit time |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for r in results["sizes"]:
+        d = r["default_lgbm"]
+        single = f"{d['auc_mean']:.4f}, {d['fit_seconds']:.0f} s" if d else "n/a"
+        lines.append(f"| {r['clients']:,} ({r['labelled']:,} / {r['defaults']:,}) | {r['family']} | "
+                     f"{r['pooled_auc']:.4f} | {r['ceiling'] or float('nan'):.4f} | {(r['share'] or float('nan')):.1%} | "
+                     f"{r['cpu'] / 60:.1f} min | {r['seconds'] / 60:.1f} min | {single} |")
+    lines += ["", "Candidates at each size (pooled out-of-fold AUC / business cost per client; the chosen one in bold):", ""]
+    for r in results["sizes"]:
+        cells = [f"{'**' if c['chosen'] else ''}{c['family']} {c['pooled_auc']:.4f} / {c['cost_per_client']:.4f}"
+                 f"{'**' if c['chosen'] else ''}" for c in r["candidates"]]
+        lines.append(f"- {r['clients']:,} clients: " + ", ".join(cells))
+    lines += ["", "Goal: at 10,000 clients a pooled out-of-fold AUC of at least 0.77."]
+    return "\n".join(lines)
+
+
 def bench_latency(url: str, model: Path, clients: int) -> dict:
     """Median / p95 latency of scoring one client, and of reading + building its features."""
     _, _, out = run_child([sys.executable, "-c", LATENCY_CHILD, url, str(model), str(clients)])
@@ -255,10 +309,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-doc", action="store_true", help="print the section instead of writing it")
     parser.add_argument("--latency-only", action="store_true",
                         help="measure the one-client latency only (database and model of an earlier run in --workdir)")
+    parser.add_argument("--sizes", default="",
+                        help="comma-separated client counts: measure the whole training at each size instead")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(REPO))
     results: dict = {"load_start": load_average(), "train_clients": args.train_clients}
     print(f"machine: {machine()}; load average {results['load_start']}", flush=True)
+
+    if args.sizes:
+        results["args"], results["sizes"] = args.train_args, []
+        for clients in (int(n) for n in args.sizes.split(",")):
+            r = bench_size(clients, args.workdir, args.train_args.split())
+            results["sizes"].append(r)
+            print(f"{clients:,} clients: {r['family']}, pooled AUC {r['pooled_auc']:.4f} "
+                  f"({(r['share'] or float('nan')):.1%} of the ceiling), CPU {r['cpu'] / 60:.1f} min", flush=True)
+        body = sizes_section(results)
+        print(body) if args.no_doc else write_section("train-sizes", body)
+        print(f"done: {len(results['sizes'])} sizes; section written to {'stdout' if args.no_doc else 'docs/performance.md'}")
+        return 0
 
     if args.latency_only:
         url = build_database(args.train_clients, args.workdir)

@@ -211,6 +211,14 @@ def write_report(r, folder: Path) -> None:
     (folder / "report.html").write_text(doc.html(f"Model {r.version}"))
 
 
+def decile_calibration(y: np.ndarray, p: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+    """Expected calibration error over deciles of p (weighted mean |observed - predicted|), and each decile's
+    mean probability and observed default rate."""
+    pred, obs = calibration_curve_points(y, p, bins=10)
+    sizes = np.array([len(g) for g in np.array_split(np.argsort(p), 10) if len(g)])
+    return float(np.sum(sizes * np.abs(obs - pred)) / sizes.sum()), pred, obs
+
+
 def _pct(x: float) -> str:
     return f"{x:.1%}"
 
@@ -360,6 +368,10 @@ def _rest(d: Doc, r, cfg, cv, cal, pooled: float) -> Doc:
         + ", ".join(f"{k} {v:.4f}" for k, v in cal.brier.items())
         + f"; chosen: {cal.calibrator.method} (lowest Brier; `identity` keeps the raw scores, so calibration is "
         "applied only when it improves the Brier score).")
+    ece, pred, obs = decile_calibration(r.y, r.p_oof)
+    d.p(f"The probabilities served for the training clients are these calibrated out-of-fold ones: over their "
+        f"deciles the expected calibration error is {ece:.4f}; observed default rates run from {obs.min():.1%} "
+        f"(mean probability {pred[obs.argmin()]:.1%}) to {obs.max():.1%} (mean probability {pred[obs.argmax()]:.1%}).")
     d.img("calibration.png", "Calibration curve")
 
     d.h(2, "Decision threshold")
