@@ -165,7 +165,8 @@ def read_oof(folder: Path, clients: pd.DataFrame) -> tuple[pd.DataFrame, str]:
             oof = oof.rename(columns={"p": "PROBABILITY", "probability": "PROBABILITY", "y": "TARGET"})
             if "AMT_CREDIT" not in oof and "SK_ID_CURR" in oof:
                 oof["AMT_CREDIT"] = clients["AMT_CREDIT"].reindex(oof["SK_ID_CURR"]).to_numpy()
-            return oof[["TARGET", "PROBABILITY", "AMT_CREDIT"]].dropna(subset=["TARGET"]), "out-of-fold"
+            keep = [c for c in ("SK_ID_CURR", "TARGET", "PROBABILITY", "AMT_CREDIT") if c in oof]
+            return oof[keep].dropna(subset=["TARGET"]).reset_index(drop=True), "out-of-fold"
     labelled = clients[clients["TARGET"].notna()]
     return labelled[["TARGET", "PROBABILITY", "AMT_CREDIT"]].reset_index(drop=True), "in-sample"
 
