@@ -90,6 +90,7 @@ class ModelBundle:
     fold_models: list = field(default_factory=list)  # FittedModel of each CV fold
     fold_ids: np.ndarray | None = None  # sorted SK_ID_CURR of the training clients
     fold_of: np.ndarray | None = None  # for each of fold_ids, the fold model that did not learn it
+    reference: dict | None = None  # training distributions for drift monitoring (modeling.monitor.build_reference)
 
     @property
     def lgbm(self):

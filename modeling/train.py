@@ -12,7 +12,7 @@ import pandas as pd
 from sklearn.metrics import average_precision_score
 from sklearn.model_selection import train_test_split
 
-from modeling import artifact, baselines, champion, fairness, policy
+from modeling import artifact, baselines, champion, fairness, monitor, policy
 from modeling.calibration import CalibrationResult, calibrate
 from modeling.challengers import FITTERS, cross_validate_family
 from modeling.champion import Candidate
@@ -339,6 +339,7 @@ def train(cfg: TrainConfig, engine=None, say=None) -> TrainResult:
     )
     r.importance = _importance(r.bundle, X)
     r.bundle.importance = r.importance[list(IMPORTANCE_COLUMNS)].copy()
+    r.bundle.reference = monitor.build_reference(X, r.p_oof, tables["application"], bundle=r.bundle)  # monitoring (#14)
     # Serving predicts one row at a time in forked workers: one thread is fastest there, and a model that
     # predicted with several threads in the parent process makes forked gunicorn workers hang.
     for model in (production, *r.bundle.fold_models):

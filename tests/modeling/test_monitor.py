@@ -1,0 +1,114 @@
+"""Monitoring: PSI/CSI against the reference kept with the model, and back-testing per grade."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from training_setup import N_CLIENTS, trained
+
+from database.synthetic import generate
+from database.synthetic.drift import DRIFT_ID_OFFSET, parse_drift
+from modeling import monitor
+from modeling.data import load_csv_tables
+
+LATER_SEED = 99  # another draw of the same population: the clients the model meets after training
+#: What --drift all moves: the application's amounts, external scores and product (not the credit history).
+DRIFTED = ("INCOME", "CREDIT", "ANNUITY", "GOODS", "EXT_SOURCE", "CONTRACT")
+HISTORY = ("BURO_", "ACTIVE_", "CLOSED_", "PREV_", "APPROVED_", "REFUSED_", "POS_", "INSTAL_", "CC_")
+
+
+def _drifted(name: str) -> bool:
+    return any(key in name for key in DRIFTED) and not name.startswith(HISTORY)
+
+
+@pytest.fixture(scope="module")
+def model(tmp_path_factory):
+    return trained(tmp_path_factory.getbasetemp())
+
+
+def _population(model, folder, drift=None):
+    """Features, production probabilities, application rows and outcomes of a new synthetic population."""
+    generate(N_CLIENTS, LATER_SEED, folder, progress=None, drift=parse_drift(drift), id_offset=DRIFT_ID_OFFSET)
+    tables = load_csv_tables(folder)
+    bundle = model.bundle
+    X = bundle.features.transform(tables).reindex(columns=bundle.feature_names)
+    app = tables["application"]
+    return X, bundle.predict_proba(X), app, app.set_index("SK_ID_CURR")["TARGET"]
+
+
+@pytest.fixture(scope="module")
+def same(model, tmp_path_factory):
+    return monitor.compare(model.bundle, *_population(model, tmp_path_factory.mktemp("same")))
+
+
+@pytest.fixture(scope="module")
+def drifted(model, tmp_path_factory):
+    return monitor.compare(model.bundle, *_population(model, tmp_path_factory.mktemp("drifted"), "all"))
+
+
+def test_psi_is_zero_for_equal_shares_and_grows_with_the_shift():
+    base = np.array([0.25, 0.25, 0.25, 0.25])
+    assert monitor.psi(base, base) == 0
+    small, large = monitor.psi(base, [0.3, 0.25, 0.25, 0.2]), monitor.psi(base, [0.7, 0.1, 0.1, 0.1])
+    assert 0 < small < monitor.PSI_WATCH < monitor.PSI_ACT < large
+    assert [monitor.psi_level(v) for v in (0.05, 0.10, 0.2, 0.26)] == ["stable", "watch", "watch", "act"]
+
+
+def test_bins_are_fixed_at_training_and_missing_values_have_their_own_bin():
+    spec = monitor.fit_bins(pd.Series(np.r_[np.arange(100.0), [np.nan] * 25]))
+    shares = monitor.bin_shares(spec, pd.Series([-5.0, 1e6, np.nan, np.nan]))
+    assert monitor.bin_labels(spec)[-1] == "missing" and shares[-1] == 0.5
+    assert shares[0] == 0.25 and shares[-2] == 0.25  # below and above the training range: the end bins
+    categories = monitor.fit_bins(pd.Series(["Cash loans"] * 9 + ["Revolving loans"]))
+    assert list(monitor.bin_shares(categories, pd.Series(["Car loan", None]))) == [0, 0, 0.5, 0.5]
+
+
+def test_the_reference_is_stored_with_the_model(model):
+    reference = model.bundle.reference
+    assert reference["clients"] == len(model.y)
+    assert set(model.bundle.feature_names) <= set(reference["features"])
+    assert reference["features"]["AMT_INCOME_TOTAL"]["kind"] in ("input", "application")
+    assert reference["features"]["NAME_CONTRACT_TYPE"]["kind"] == "application"
+    assert sum(reference["score"]["shares"]) == pytest.approx(1)
+    assert reference["approval_rate"] == pytest.approx(np.mean(model.p_oof < model.bundle.threshold))
+
+
+def test_the_same_population_is_stable_everywhere(same):
+    assert same["score_psi"] < monitor.PSI_WATCH
+    assert same["level"] == "stable"
+    worst = same["features"][0]
+    assert worst["level"] == "stable", f"{worst['name']} has PSI {worst['psi']:.3f} on the same population"
+    assert same["grades"]["level"] == same["approval"]["level"] == "stable"
+
+
+def test_a_drifted_population_calls_for_action_and_its_drifted_features_rank_first(drifted):
+    assert "act" in (drifted["score"]["level"], drifted["features"][0]["level"])
+    top = [row["name"] for row in drifted["features"][:8]]
+    assert all(_drifted(name) for name in top), top
+    psis = [row["psi"] for row in drifted["features"]]
+    assert psis == sorted(psis, reverse=True)
+
+
+def test_backtesting_on_out_of_fold_scores_of_the_training_population_passes(model):
+    result = monitor.backtest(model.y, model.p_oof, model.bundle.grade(model.p_oof))
+    assert result["clients"] == len(model.y) and result["level"] == "stable", result["rows"]
+
+
+def test_backtesting_flags_the_grades_whose_true_default_rate_was_raised(model):
+    grades = model.bundle.grade(model.p_oof)
+    letters, counts = np.unique(grades, return_counts=True)
+    moved = set(letters[np.argsort(-counts)[:2]])  # the two largest grades: the test can see their change
+    rng = np.random.default_rng(3)
+    odds = 3 * model.p_oof / (1 - model.p_oof)
+    raised = (rng.random(len(grades)) < odds / (1 + odds)).astype(int)
+    y = np.where(np.isin(grades, list(moved)), raised, model.y)
+    levels = {row["grade"]: row["level"] for row in monitor.backtest(y, model.p_oof, grades)["rows"]}
+    assert {g for g, level in levels.items() if level != "stable"} == moved, levels
+
+
+def test_lower_external_scores_are_the_first_drifts_reported(model, tmp_path_factory):
+    result = monitor.compare(model.bundle, *_population(model, tmp_path_factory.mktemp("ext"), "ext-sources"))
+    top = result["features"][:5]
+    assert all(row["name"].startswith("EXT_SOURCE") and row["level"] == "act" for row in top), top
+    assert result["feature_levels"]["act"] == sum(row["psi"] > monitor.PSI_ACT for row in result["features"])
