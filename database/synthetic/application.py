@@ -6,6 +6,7 @@ import numpy as np
 
 from database.synthetic import fitted
 from database.synthetic.core import SENTINEL, Cat, draw_cat, draw_num, from_normal, from_quantiles
+from database.synthetic.drift import NO_DRIFT, Drift
 
 # Full-data shares where the 1,000-row sample is too small to show the rare categories.
 INCOME_TYPES = {"Working": 0.5163, "Commercial associate": 0.2329, "Pensioner": 0.1800, "State servant": 0.0706,
@@ -28,14 +29,15 @@ def _round_to(x: np.ndarray, step: float) -> np.ndarray:
     return np.maximum(np.round(x / step) * step, step)
 
 
-def make_applications(rng: np.random.Generator, n: int, risk: np.ndarray) -> dict:
-    """All application columns except TARGET for n clients with latent riskiness `risk` (N(0,1))."""
+def make_applications(rng: np.random.Generator, n: int, risk: np.ndarray, drift: Drift = NO_DRIFT) -> dict:
+    """All application columns except TARGET for n clients with latent riskiness `risk` (N(0,1)), drifted by `drift`."""
     q = fitted.APP_QUANTILES
     d: dict = {}
     income_type = draw_cat(rng, INCOME_TYPES, n)
     pensioner = income_type.isin(["Pensioner"])
     d["NAME_INCOME_TYPE"] = income_type
-    d["NAME_CONTRACT_TYPE"] = _cat(rng, "NAME_CONTRACT_TYPE", n)
+    contracts = drift.contract_shares or fitted.APP_CATEGORIES["NAME_CONTRACT_TYPE"]
+    d["NAME_CONTRACT_TYPE"] = draw_cat(rng, contracts, n)
     d["CODE_GENDER"] = draw_cat(rng, GENDERS, n)
     age_u = rng.random(n)
     birth = np.where(pensioner, from_quantiles(q["DAYS_BIRTH_PENSIONER"], age_u),
@@ -67,12 +69,12 @@ def make_applications(rng: np.random.Generator, n: int, risk: np.ndarray) -> dic
     # Money: income and goods price share a Gaussian copula; credit and annuity follow from them.
     z_inc = rng.standard_normal(n)
     z_goods = 0.45 * z_inc + np.sqrt(1 - 0.45**2) * rng.standard_normal(n)
-    income = _round_to(from_normal(q["AMT_INCOME_TOTAL"], z_inc - 0.25 * pensioner), 2250.0)
+    income = _round_to(drift.amount_factor * from_normal(q["AMT_INCOME_TOTAL"], z_inc - 0.25 * pensioner), 2250.0)
     d["AMT_INCOME_TOTAL"] = income
     revolving = d["NAME_CONTRACT_TYPE"].isin(["Revolving loans"])
-    goods = _round_to(from_normal(q["AMT_GOODS_PRICE"], z_goods), 4500.0)
+    goods = _round_to(drift.amount_factor * from_normal(q["AMT_GOODS_PRICE"], z_goods), 4500.0)
     ratio = from_quantiles(q["CREDIT_TO_GOODS"], rng.random(n))
-    credit = np.where(revolving, _round_to(from_normal(q["REVOLVING_CREDIT"], z_goods), 22500.0),
+    credit = np.where(revolving, _round_to(drift.amount_factor * from_normal(q["REVOLVING_CREDIT"], z_goods), 22500.0),
                       np.round(goods * ratio * 2) / 2)
     term = np.where(revolving, from_quantiles(q["REVOLVING_CREDIT_TO_ANNUITY"], rng.random(n)),
                     from_quantiles(q["CREDIT_TO_ANNUITY"], rng.random(n)))
@@ -100,7 +102,7 @@ def make_applications(rng: np.random.Generator, n: int, risk: np.ndarray) -> dic
     d["FLAG_DOCUMENT_3"] = (rng.random(n) < 0.71).astype(np.int64)
     _social_and_bureau(rng, n, d)
     _building(rng, n, d)
-    _ext_sources(rng, n, d, risk, years)
+    _ext_sources(rng, n, d, risk, years, drift.ext_source_shift)
     return d
 
 
@@ -141,12 +143,12 @@ def _building(rng, n: int, d: dict) -> None:
         d[column] = cat
 
 
-def _ext_sources(rng, n: int, d: dict, risk: np.ndarray, years: np.ndarray) -> None:
-    """External scores: noisy, monotone in the latent riskiness, with the real missing shares."""
+def _ext_sources(rng, n: int, d: dict, risk: np.ndarray, years: np.ndarray, shift: float = 0.0) -> None:
+    """External scores: noisy, monotone in the latent riskiness, with the real missing shares (latent z minus shift)."""
     age_z = (years - 43.5) / 11.9
     for column, (load_risk, load_age) in EXT_LOADINGS.items():
         noise = np.sqrt(max(1 - load_risk**2 - load_age**2, 0.05))
-        z = -load_risk * risk + load_age * age_z + noise * rng.standard_normal(n)
+        z = -load_risk * risk + load_age * age_z + noise * rng.standard_normal(n) - shift
         value = from_normal(fitted.APP_QUANTILES[column], z)
         d[column] = np.where(rng.random(n) < fitted.APP_MISSING[column], np.nan, value)
 

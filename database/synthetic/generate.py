@@ -13,6 +13,7 @@ from database.synthetic import fitted
 from database.synthetic.application import application_score, make_applications
 from database.synthetic.bureau import make_bureau
 from database.synthetic.core import Cat
+from database.synthetic.drift import NO_DRIFT, Drift
 from database.synthetic.previous import make_previous
 from database.synthetic.target import calibrate_intercept, default_score, history_score
 from database.synthetic.writer import TableWriter
@@ -38,8 +39,11 @@ def _rows(data: dict) -> int:
 
 
 def generate(n_clients: int, seed: int, out_dir: Path, test_share: float = TEST_SHARE,
-             progress: Callable[[str], None] | None = _stderr) -> dict:
-    """Write the eight Kaggle CSV files and true_pd.csv for n_clients into out_dir; return row counts per file."""
+             progress: Callable[[str], None] | None = _stderr, drift: Drift = NO_DRIFT, id_offset: int = 0) -> dict:
+    """Write the eight Kaggle CSV files and true_pd.csv for n_clients into out_dir; return row counts per file.
+
+    ``drift`` moves the population (database.synthetic.drift); ``id_offset`` is added to every ID.
+    """
     if n_clients < 1:
         raise ValueError(f"--clients must be at least 1, got {n_clients}")
     if not 0 <= test_share < 1:
@@ -49,12 +53,12 @@ def generate(n_clients: int, seed: int, out_dir: Path, test_share: float = TEST_
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng([seed, 0])
-    ids = FIRST_CLIENT_ID + np.arange(n_clients, dtype=np.int64)
+    ids = FIRST_CLIENT_ID + id_offset + np.arange(n_clients, dtype=np.int64)
     risk = rng.standard_normal(n_clients)
     propensity = HISTORY_CORRELATION * risk + np.sqrt(1 - HISTORY_CORRELATION**2) * rng.standard_normal(n_clients)
     is_test = np.zeros(n_clients, dtype=bool)
     is_test[rng.permutation(n_clients)[: int(round(n_clients * test_share))]] = True
-    app = make_applications(rng, n_clients, risk)
+    app = make_applications(rng, n_clients, risk, drift)
     app["SK_ID_CURR"] = ids
     years = -app["DAYS_BIRTH"] / 365.25
     hist = np.zeros(n_clients)
@@ -63,7 +67,7 @@ def generate(n_clients: int, seed: int, out_dir: Path, test_share: float = TEST_
     for writer in writers.values():
         writer.__enter__()
     try:
-        next_bureau, next_prev = FIRST_BUREAU_ID, FIRST_PREV_ID
+        next_bureau, next_prev = FIRST_BUREAU_ID + id_offset, FIRST_PREV_ID + id_offset
         for chunk, lo in enumerate(range(0, n_clients, CHUNK_CLIENTS)):
             sl = slice(lo, min(lo + CHUNK_CLIENTS, n_clients))
             crng = np.random.default_rng([seed, 1, chunk])
@@ -86,7 +90,7 @@ def generate(n_clients: int, seed: int, out_dir: Path, test_share: float = TEST_
     counts.update({name: w.rows for name, w in writers.items()})
     score = default_score(application_score(app), risk, hist)
     train = ~is_test
-    intercept = calibrate_intercept(score[train]) if train.any() else 0.0
+    intercept = (calibrate_intercept(score[train]) if train.any() else 0.0) + np.log(drift.default_odds)
     true_pd = 1.0 / (1.0 + np.exp(-(intercept + score)))
     target = (rng.random(n_clients) < true_pd).astype(np.int64)
     for name, rows, with_target in [("application_train.csv", train, True), ("application_test.csv", is_test, False)]:

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from database.synthetic import fitted, generate
+from database.synthetic.drift import parse_drift
 
 pytestmark = pytest.mark.requirement("EXG-DB-03")
 
@@ -175,3 +176,25 @@ def test_cli_rejects_a_bad_client_count(tmp_path):
     run = subprocess.run([sys.executable, "-m", "database.synthetic", "--clients", "0", "--out", str(tmp_path)],
                          cwd=REPO, capture_output=True, text=True)
     assert run.returncode == 2 and "--clients" in run.stderr
+
+
+def test_drift_moves_amounts_external_scores_products_and_ids_only(tables, tmp_path):
+    run = subprocess.run([sys.executable, "-m", "database.synthetic", "--clients", str(CLIENTS), "--seed", "7",
+                          "--out", str(tmp_path), "--drift", "all"], cwd=REPO, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    before, after = tables["application_train.csv"], pd.read_csv(tmp_path / "application_train.csv")
+    assert (after["SK_ID_CURR"] - before["SK_ID_CURR"] == 10_000_000).all()  # new clients, loadable beside
+    assert after["AMT_INCOME_TOTAL"].median() / before["AMT_INCOME_TOTAL"].median() == pytest.approx(1.3, abs=0.03)
+    assert after["EXT_SOURCE_2"].mean() < before["EXT_SOURCE_2"].mean() - 0.05
+    revolving = (after["NAME_CONTRACT_TYPE"] == "Revolving loans").mean()
+    assert revolving == pytest.approx(0.5, abs=0.04) and (before["NAME_CONTRACT_TYPE"] == "Revolving loans").mean() < 0.15
+    pd.testing.assert_series_equal(after["DAYS_BIRTH"], before["DAYS_BIRTH"])  # the rest is the same draw
+
+
+def test_drift_of_defaults_raises_the_default_rate_and_unknown_drifts_are_refused(tables, tmp_path):
+    generate(CLIENTS, 7, tmp_path, progress=None, drift=parse_drift("defaults"))
+    raised = pd.read_csv(tmp_path / "application_train.csv")["TARGET"].mean()
+    assert raised > 1.5 * tables["application_train.csv"]["TARGET"].mean()
+    run = subprocess.run([sys.executable, "-m", "database.synthetic", "--clients", "10", "--out", str(tmp_path),
+                          "--drift", "incomes-down"], cwd=REPO, capture_output=True, text=True)
+    assert run.returncode == 2 and "unknown drift 'incomes-down'" in run.stderr and "amounts" in run.stderr
