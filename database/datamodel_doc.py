@@ -15,7 +15,7 @@ from database.config import REPO_ROOT
 from database.schema import DATA_TABLES, table
 
 DOC_PATH = REPO_ROOT / "docs" / "data-model.md"
-TABLES = (*DATA_TABLES, "load_run", "rejected_row", "score_audit", "client_score")
+TABLES = (*DATA_TABLES, "load_run", "rejected_row", "score_audit", "client_score", "monitoring_result")
 
 
 def _type(column) -> str:

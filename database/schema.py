@@ -420,6 +420,24 @@ class ClientScore(Base):
     scored_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+
+class MonitoringResult(Base):
+    """One monitoring run of a model over the clients of the database (``python -m modeling monitor``).
+
+    ``result`` is the JSON document the command prints with ``--json``: PSI of the score and of each
+    characteristic, approval rate, grade mix and back-testing, each with its level. Append-only history.
+    """
+
+    __tablename__ = "monitoring_result"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    model_version: Mapped[str] = mapped_column(String, index=True)
+    load_run_id: Mapped[Optional[int]] = mapped_column(ForeignKey("load_run.id"))
+    level: Mapped[str] = mapped_column(String)
+    score_psi: Mapped[float] = mapped_column(Float)
+    result: Mapped[str] = mapped_column(Text)
+
 #: The seven Home Credit tables, parents before children (the order to create and load them).
 DATA_TABLES: tuple[str, ...] = (
     "application",

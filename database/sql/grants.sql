@@ -1,4 +1,4 @@
--- grants.sql, version 1: table privileges of each role. Run by `python -m database init-roles` after
+-- grants.sql, version 2: table privileges of each role. Run by `python -m database init-roles` after
 -- roles.sql and after the owner has created the tables; run it again after every migration.
 -- It first takes everything back, so a re-run also removes privileges that are no longer wanted.
 -- tests/database/test_roles.py fails when a table of database/schema.py is not named here.
@@ -22,6 +22,10 @@ GRANT USAGE ON SEQUENCE installments_payments_id_seq, load_run_id_seq, rejected_
 -- Batch scores (`python -m modeling predict --store`, run after a load with the loader's account) are
 -- derived data: the loader may replace them, which is the only DELETE it holds.
 GRANT SELECT, INSERT, DELETE ON client_score TO homecredit_loader;
+-- Monitoring results (`python -m modeling monitor`, run after each load and each `predict --store` with the
+-- loader's account) are an append-only history: the loader adds rows, nobody changes or deletes them.
+GRANT SELECT, INSERT ON monitoring_result TO homecredit_loader;
+GRANT USAGE ON SEQUENCE monitoring_result_id_seq TO homecredit_loader;
 
 -- Application (API, dashboard): reads what scoring needs, records each decision it serves.
 GRANT SELECT ON
@@ -34,6 +38,8 @@ GRANT SELECT ON
 -- It reads the batch scores, and the latest load run's id that tells whether they are still current.
 GRANT SELECT ON client_score TO homecredit_app;
 GRANT SELECT (id) ON load_run TO homecredit_app;
+-- It shows the monitoring history to risk managers (dashboard tab, GET /api/v1/model/monitoring).
+GRANT SELECT ON monitoring_result TO homecredit_app;
 GRANT INSERT ON score_audit TO homecredit_app;
 GRANT SELECT (id) ON score_audit TO homecredit_app;
 GRANT USAGE ON SEQUENCE score_audit_id_seq TO homecredit_app;
@@ -42,5 +48,5 @@ GRANT USAGE ON SEQUENCE score_audit_id_seq TO homecredit_app;
 GRANT SELECT ON
     application, bureau, bureau_balance, previous_application,
     pos_cash_balance, credit_card_balance, installments_payments,
-    load_run, rejected_row
+    load_run, rejected_row, monitoring_result
     TO homecredit_analyst;

@@ -221,3 +221,18 @@ def test_sql_in_a_client_id_changes_nothing(roles_db):
 def test_init_roles_refuses_sqlite(tmp_path: Path):
     with pytest.raises(ValueError, match="PostgreSQL"):
         init_roles(f"sqlite:///{tmp_path / 'x.db'}")
+
+
+@pytest.mark.postgres
+def test_monitoring_history_is_appended_by_the_loader_and_only_read_by_the_app(roles_db):
+    loader, app = roles_db["homecredit_loader"], roles_db["homecredit_app"]
+    _run(loader, "INSERT INTO monitoring_result (computed_at, model_version, load_run_id, level, score_psi, result) "
+                 "SELECT now(), 'v-roles', max(id), 'watch', 0.12, '{}' FROM load_run")
+    assert _run(app, "SELECT level, score_psi FROM monitoring_result WHERE model_version = 'v-roles'") == [
+        ("watch", 0.12)]
+    assert _run(roles_db["homecredit_analyst"], "SELECT count(*) FROM monitoring_result")[0][0] >= 1
+    for sql in ("DELETE FROM monitoring_result", "UPDATE monitoring_result SET level = 'stable'"):
+        _refused(loader, sql)
+        _refused(app, sql)
+    _refused(app, "INSERT INTO monitoring_result (computed_at, model_version, level, score_psi, result) "
+                  "VALUES (now(), 'v-app', 'stable', 0, '{}')")
