@@ -9,8 +9,9 @@ DEMO_FOLDS ?= 3
 DEMO_EVALS ?= 5
 API_PORT ?= 8000
 DASHBOARD_PORT ?= 5006
+MONITOR_OUT ?= data/monitoring
 
-.PHONY: demo test venv data load train scores serve lint docs clean help
+.PHONY: demo test venv data load train scores monitor serve lint docs clean help
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
@@ -29,14 +30,18 @@ $(DEMO_DATA)/.done:
 	$(PY) -m database.synthetic --clients $(DEMO_CLIENTS) --seed $(DEMO_SEED) --out $(DEMO_DATA)
 	touch $@
 
-load: data  ## Load the generated files into the database (SQLite data/homecredit.db by default)
+load: data  ## Load the generated files into the database (SQLite data/homecredit.db by default), then monitor
 	$(PY) -m database load --source $(DEMO_DATA)
+	@if [ -e $${MODEL_DIR:-models}/latest ]; then $(MAKE) --no-print-directory monitor; fi
 
 train: venv  ## Train a model on the database (folds and Hyperopt budget: DEMO_FOLDS, DEMO_EVALS)
 	$(PY) -m modeling train --folds $(DEMO_FOLDS) --max-evals $(DEMO_EVALS) --true-pd $(DEMO_DATA)/true_pd.csv
 
 scores: venv  ## Score and explain every client into the batch score store (served until the next load)
 	$(PY) -m modeling predict --store
+
+monitor: venv  ## Drift (PSI/CSI) and back-testing of the database's clients against the model; report in MONITOR_OUT
+	$(PY) -m modeling monitor --out $(MONITOR_OUT)
 
 serve: venv  ## Run the API (port API_PORT) and the dashboard (port DASHBOARD_PORT) until Ctrl-C
 	@DEMO_DATA=$(DEMO_DATA) API_PORT=$(API_PORT) DASHBOARD_PORT=$(DASHBOARD_PORT) PY=$(PY) sh bin/serve-demo

@@ -1,4 +1,4 @@
-"""Command line: `python -m modeling train|score|predict`."""
+"""Command line: `python -m modeling train|score|predict|monitor`."""
 from __future__ import annotations
 
 import argparse
@@ -77,6 +77,12 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--store", action="store_true",
                    help="write the scores and reasons to the client_score table, served until the next load")
     b.add_argument("--model", type=Path, default=None, help="model folder (default MODEL_DIR/latest)")
+    b.add_argument("--no-monitor", action="store_true", help="with --store: do not record a monitoring result")
+
+    from modeling.monitor_cli import add_arguments as monitor_arguments  # model monitoring (#14)
+
+    monitor_arguments(sub.add_parser("monitor", help="drift (PSI/CSI) and back-testing of the clients of the "
+                                                     "database against the model's reference"))
     return p
 
 
@@ -123,6 +129,10 @@ def run_predict(args) -> None:
         s = write_scores(scorer, features, run_id, progress=say)
         print(f"{s.clients} clients scored and explained by model {s.model_version} ({s.refused / max(s.clients, 1):.1%} "
               f"refused) -> client_score, valid until the next load (run {s.load_run_id}); {s.seconds:.0f} s")
+        if not args.no_monitor:
+            from modeling.monitor_cli import after_store  # model monitoring (#14)
+
+            after_store(scorer, args.model, features, say)
     if args.out is not None:
         frame = scorer.score_frame(features)
         _write_csv(frame, args.out)
@@ -142,13 +152,14 @@ def _write_csv(frame, path: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Entry point; expected failures end with a one-line message and exit code 1."""
     from modeling.artifact import ModelError
+    from modeling.monitor_cli import run_monitor
 
     args = parser().parse_args(argv)
     try:
-        {"train": run_train, "score": run_score, "predict": run_predict}[args.command](args)
+        {"train": run_train, "score": run_score, "predict": run_predict, "monitor": run_monitor}[args.command](args)
     except (ModelError, ValueError, FileNotFoundError, LookupError) as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 1
+        return 2 if args.command == "monitor" else 1  # monitor: 2 on bad input, 0 whatever the level
     return 0
 
 

@@ -1,0 +1,86 @@
+"""`python -m modeling monitor`: drift and back-testing of the database's clients, printed, kept and reported.
+
+It reports, it does not fail: the exit code is 0 whatever the level, 2 on bad input (no model, a model
+without reference, an empty database, an unwritable --out folder). `predict --store` ends with the same
+run over the features it has just computed, and the Makefile's `load` target runs it after each load.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+
+def add_arguments(p) -> None:
+    """Arguments of ``monitor``."""
+    p.add_argument("--json", action="store_true", help="print the result as one JSON document on stdout")
+    p.add_argument("--out", type=Path, default=None,
+                   help="folder to write the report into (monitoring.md and PNG figures)")
+    p.add_argument("--model", type=Path, default=None, help="model folder (default MODEL_DIR/latest)")
+    p.add_argument("--new", action="store_true",
+                   help="only the clients the model was not trained on (default: every client of the database)")
+    p.add_argument("--lang", choices=("fr", "en"), default="fr", help="language of the report (default fr)")
+    p.add_argument("--no-store", action="store_true", help="do not append the result to monitoring_result")
+
+
+def _say(message: str) -> None:
+    print(f"[monitor] {message}", file=sys.stderr, flush=True)
+
+
+def _scorer(model: Path | None):
+    from database.config import get_engine
+    from modeling.artifact import load_bundle, resolve
+    from modeling.scorer import Scorer
+
+    folder = resolve(model)
+    return Scorer(load_bundle(folder), get_engine()), folder
+
+
+def run_monitor(args) -> None:
+    """Run ``monitor``; bad input raises ValueError (one line, exit code 2)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from modeling.monitor_run import run
+
+    if args.out is not None and args.out.exists() and not args.out.is_dir():
+        raise ValueError(f"--out {args.out} is a file: give a folder for the report")
+    started = time.perf_counter()
+    scorer, folder = _scorer(args.model)
+    try:
+        result = run(scorer, folder, new_only=args.new, store=not args.no_store, progress=_say)
+    except SQLAlchemyError as exc:
+        raise ValueError(f"database: {str(exc).splitlines()[0]} (is the schema up to date? "
+                         "run `python -m database init`)") from exc
+    if args.out is not None:
+        from modeling.monitor_report import write_report
+
+        _say(f"report written to {write_report(result, args.out, args.lang)}")
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, allow_nan=False))
+    _say(summary(result) + f"; {time.perf_counter() - started:.1f} s")
+
+
+def summary(result: dict) -> str:
+    """One line: level, score PSI, the most drifting characteristic, back-testing."""
+    top = result["features"][0] if result["features"] else None
+    line = (f"model {result['model_version']}, {result['clients']:,} clients: level {result['level']}, "
+            f"score PSI {result['score_psi']:.3f} ({result['score']['level']})")
+    if top is not None:
+        line += f", top drift {top['name']} PSI {top['psi']:.3f} ({top['level']})"
+    if "backtest" in result:
+        line += f", back-testing {result['backtest']['level']} on {result['backtest']['clients']:,} outcomes"
+    return line
+
+
+def after_store(scorer, model: Path | None, features, say) -> None:
+    """After ``predict --store``: monitor the features just scored and keep the result (skipped without reference)."""
+    from modeling.artifact import resolve
+    from modeling.monitor_run import run
+
+    if not getattr(scorer.bundle, "reference", None):
+        say(f"monitoring skipped: model {scorer.bundle.version} has no reference (retrain to get one)")
+        return
+    result = run(scorer, resolve(model), features=features, progress=say)
+    say("monitoring: " + summary(result))
