@@ -14,7 +14,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     Nothing heavy happens here: the database engine and the model are made on first use, once per process.
     """
     from api import config as settings
-    from api import docs, errors, headers, health, model, page, scores, service
+    from api import docs, errors, headers, health, model, monitoring, page, scores, service
     from api.auth import parse_keys
     from api.ratelimit import TokenBucket
 
@@ -29,7 +29,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     proxies = int(app.config["TRUSTED_PROXIES"])
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
-    for blueprint in (scores.bp, model.bp, health.bp, docs.bp):
+    for blueprint in (scores.bp, model.bp, monitoring.bp, health.bp, docs.bp):
         app.register_blueprint(blueprint)
     if app.config["PAGE_ENABLED"]:
         app.register_blueprint(page.bp)
