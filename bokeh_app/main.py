@@ -16,8 +16,10 @@ from bokeh_app.views.client_list import client_list
 from bokeh_app.views.cohort import cohort
 from bokeh_app.views.comparison import comparison
 from bokeh_app.views.factors import factors
+from bokeh_app.views.monitoring import monitoring_view
 from bokeh_app.views.style import DIV_CSS
 from bokeh_app.views.threshold import threshold_view
+from modeling.monitor_words import word as monitoring_word
 
 doc = curdoc()
 context = doc.session_context
@@ -59,6 +61,8 @@ else:
 
     tabs = Tabs(tabs=[TabPanel(child=advisor, title=i18n.t("tab_client", lang)),
                       TabPanel(child=cohorts.layout, title=i18n.t("tab_cohort", lang)),
-                      TabPanel(child=threshold.layout, title=i18n.t("tab_threshold", lang))],
+                      TabPanel(child=threshold.layout, title=i18n.t("tab_threshold", lang)),
+                      TabPanel(child=monitoring_view(portfolio.database_url, portfolio.model_version, lang).layout,
+                               title=monitoring_word("tab", lang))],
                 name="app", sizing_mode="stretch_width")
     doc.add_root(tabs)

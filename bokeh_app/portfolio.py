@@ -76,6 +76,7 @@ class Portfolio:
     scatter_max: int = 20_000
     n_neighbours: int = 200
     seed: int = 42
+    database_url: str | None = None  # where the monitoring results are read (Surveillance tab)
     sample_: np.ndarray = field(init=False, repr=False)
     scaler_: StandardScaler = field(init=False, repr=False)
     knn_: NearestNeighbors = field(init=False, repr=False)
@@ -198,7 +199,7 @@ def load_portfolio(config, say=print) -> Portfolio:
         clients=clients, features=features, oof=oof, threshold=float(bundle.threshold), cost=bundle.cost,
         model_version=bundle.version, explain=lambda cid, lang="fr": scorer.score(cid, lang=lang, use_store=True),
         f1_threshold=(bundle.card or {}).get("threshold_f1"), oof_kind=kind,
-        scatter_max=config.scatter_max, n_neighbours=config.neighbours,
+        scatter_max=config.scatter_max, n_neighbours=config.neighbours, database_url=config.database_url,
     )
     say(f"dashboard: portfolio of {len(clients)} clients ready in {time.perf_counter() - start:.1f} s "
         f"(model {bundle.version})")
