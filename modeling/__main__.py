@@ -150,7 +150,7 @@ def _write_csv(frame, path: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point; expected failures end with a one-line message and exit code 1."""
+    """Entry point; expected failures end with a one-line message and exit code 1 (2 for monitor)."""
     from modeling.artifact import ModelError
     from modeling.monitor_cli import run_monitor
 

@@ -13,6 +13,7 @@ probability with a two-sided binomial test. Every figure gets a level: ``stable`
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
@@ -38,6 +39,7 @@ MIN_SHARE = 0.01
 EPSILON = 1e-4
 #: Features whose two distributions the result keeps, bin by bin (the dashboard shows them side by side).
 TOP_DETAILED = 10
+PROGRESS_SECONDS = 5.0
 MISSING, OTHER = "missing", "other"
 #: Raw application columns a risk manager reads, monitored as they are (the model inputs are all monitored).
 READABLE_COLUMNS = (
@@ -232,7 +234,7 @@ def _grade_mix(reference: dict, p: np.ndarray, bundle) -> dict:
 
 
 def compare(bundle, features: pd.DataFrame, probabilities: np.ndarray, application: pd.DataFrame,
-            outcomes: pd.Series | None = None, detailed: int = TOP_DETAILED) -> dict:
+            outcomes: pd.Series | None = None, detailed: int = TOP_DETAILED, progress=None) -> dict:
     """The monitoring result (JSON-ready) of a population against the reference of ``bundle``.
 
     ``features`` (index SK_ID_CURR) and ``probabilities`` are the population's model inputs and calibrated
@@ -248,7 +250,11 @@ def compare(bundle, features: pd.DataFrame, probabilities: np.ndarray, applicati
     app = _aligned(application, features.index)
     score = _distribution(reference["score"], reference["score"]["shares"], p)
     rows = []
-    for name, spec in reference["features"].items():
+    say, last = progress or (lambda _message: None), time.monotonic()
+    for done, (name, spec) in enumerate(reference["features"].items()):
+        if time.monotonic() - last > PROGRESS_SECONDS:
+            say(f"compared {done:,} / {len(reference['features']):,} characteristics")
+            last = time.monotonic()
         frame = features if spec["kind"] == "input" else app
         if name not in frame.columns:
             raise ValueError(f"column {name} of the reference is absent from the population's "

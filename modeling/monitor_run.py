@@ -77,7 +77,8 @@ def run(scorer, model_folder: Path | None = None, features: pd.DataFrame | None 
     with scorer.engine.connect() as connection:
         load_run_id = latest_load_run(connection)
     pop = population(scorer, features, model_folder, new_only, progress)
-    result = monitor.compare(scorer.bundle, pop.features, pop.probabilities, pop.application, pop.outcomes)
+    result = monitor.compare(scorer.bundle, pop.features, pop.probabilities, pop.application, pop.outcomes,
+                             progress=progress)
     result.update(load_run_id=load_run_id, out_of_fold_clients=pop.out_of_fold, new_only=new_only,
                   seconds=round(time.perf_counter() - started, 2))
     if store:
