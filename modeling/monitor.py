@@ -151,7 +151,10 @@ def build_reference(features: pd.DataFrame, probabilities: np.ndarray, applicati
     """Training distributions of the score, every model input and the readable application columns.
 
     ``probabilities`` are the calibrated out-of-fold probabilities of the rows of ``features`` (index
-    SK_ID_CURR); ``bundle`` gives the threshold and grades for the approval rate and the grade mix.
+    SK_ID_CURR), on which the threshold and the grades were chosen: the reference approval rate is the
+    model card's. (The production model's own scores of its training clients would be in-sample: on
+    1,295 clients they put the approval rate 7 points above that of new clients of the same population.)
+    ``bundle`` gives the threshold and grades for the approval rate and the grade mix.
     """
     p = np.asarray(probabilities, dtype=float)
     if len(p) != len(features):
