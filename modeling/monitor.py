@@ -94,13 +94,18 @@ def fit_bins(values, bins: int = FEATURE_BINS) -> dict:
     return {"type": "numeric", "edges": [float(e) for e in edges]}
 
 
+def _number(x: float) -> str:
+    """A bin edge without exponent: ``74,250`` from 1,000 on, else four significant digits (``0.0534``)."""
+    return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.4g}"
+
+
 def bin_labels(spec: dict) -> list[str]:
     """Names of the bins of a spec, the missing bin last (numbers written as ``≤ 1.5``, ``> 1.5``)."""
     if spec["type"] == "numeric":
-        edges = spec["edges"]
-        labels = [f"≤ {edges[0]:.4g}"] + [f"{a:.4g} – {b:.4g}" for a, b in zip(edges[:-1], edges[1:], strict=True)]
-        return labels + [f"> {edges[-1]:.4g}", MISSING] if edges else [OTHER, MISSING]
-    values = [v if isinstance(v, str) else f"{v:g}" for v in spec["values"]]
+        e = [_number(x) for x in spec["edges"]]
+        labels = [f"≤ {e[0]}"] + [f"{a} – {b}" for a, b in zip(e[:-1], e[1:], strict=True)]
+        return labels + [f"> {e[-1]}", MISSING] if e else [OTHER, MISSING]
+    values = [v if isinstance(v, str) else _number(v) for v in spec["values"]]
     return values + [OTHER, MISSING]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from modeling.monitor_words import decimal, integer, level_word, percent, word
+from modeling.monitor_words import bin_label, decimal, integer, level_word, percent, word
 
 REPORT_FILE = "monitoring.md"
 FIGURES = {"score": "monitoring-score.png", "features": "monitoring-features.png",
@@ -82,7 +82,7 @@ def _bars(ax, bins: list[dict], lang: str, title: str) -> None:
     x = np.arange(len(bins))
     ax.bar(x - 0.2, [b["reference"] for b in bins], 0.4, color=REFERENCE_COLOUR, label=word("reference", lang))
     ax.bar(x + 0.2, [b["current"] for b in bins], 0.4, color=CURRENT_COLOUR, hatch="//", label=word("current", lang))
-    ax.set_xticks(x, [b["label"] for b in bins], rotation=45, ha="right", fontsize=7)
+    ax.set_xticks(x, [bin_label(b["label"], lang) for b in bins], rotation=45, ha="right", fontsize=7)
     ax.set_title(title, fontsize=9)
     ax.yaxis.set_major_formatter(lambda v, _pos: percent(v, lang, 0))
 

@@ -7,11 +7,13 @@ move into the project's catalogue of words as it is.
 from __future__ import annotations
 
 import math
+import re
 
 from babel import Locale
 from babel.numbers import format_decimal, format_percent
 
 LOCALES = {"fr": "fr_FR", "en": "en_GB"}
+_NUMERIC_LABEL = re.compile(r"^(≤ |> )?-?[\d,]+(\.\d+)?( – -?[\d,]+(\.\d+)?)?$")
 
 WORDS: dict[str, dict[str, str]] = {
     "title": {"fr": "Surveillance du modèle", "en": "Model monitoring"},
@@ -97,3 +99,15 @@ def integer(x: float | None, lang: str = "fr") -> str:
     if x is None or not math.isfinite(x):
         return "—"
     return format_decimal(int(round(x)), format="#,##0", locale=LOCALES.get(lang, "fr_FR"))
+
+
+def bin_label(label: str, lang: str = "fr") -> str:
+    """A bin of numbers written the French way (``≤ 74 250``, ``0,05 – 0,1``); other bins as they are."""
+    if label == "missing":
+        return {"fr": "manquant", "en": "missing"}.get(lang, label)
+    if label == "other":
+        return {"fr": "autre", "en": "other"}.get(lang, label)
+    if lang != "fr" or not _NUMERIC_LABEL.match(label):
+        return label
+    return label.replace(",", "\u202f").replace(".", ",")
+

@@ -8,13 +8,21 @@ from datetime import datetime
 from html import escape
 
 from bokeh.layouts import column, row
-from bokeh.models import ColumnDataSource, DatetimeTickFormatter, Div, FactorRange, Select, Span
+from bokeh.models import (
+    ColumnDataSource,
+    DatetimeTickFormatter,
+    Div,
+    FactorRange,
+    NumeralTickFormatter,
+    Select,
+    Span,
+)
 from bokeh.plotting import figure
 from bokeh.transform import dodge
 
 from bokeh_app.views.style import BLUE, DIV_CSS, FONT, GREY, HATCH, INK, TOOLS, VERMILLION
 from modeling.monitor import PSI_ACT, PSI_WATCH
-from modeling.monitor_words import decimal, integer, level_word, percent, word
+from modeling.monitor_words import bin_label, decimal, integer, level_word, percent, word
 
 HISTORY_ROWS = 50
 log = logging.getLogger(__name__)
@@ -91,9 +99,9 @@ def _top_features(result: dict, lang: str, top: int = 10) -> str:
     return f"<h2>{escape(word('features', lang))}</h2>" + _table(headers, rows, [f["level"] for f in shown])
 
 
-def _bins_data(feature: dict) -> dict:
+def _bins_data(feature: dict, lang: str) -> dict:
     bins = feature.get("bins", [])
-    return {"label": [b["label"] for b in bins], "reference": [b["reference"] for b in bins],
+    return {"label": [bin_label(b["label"], lang) for b in bins], "reference": [b["reference"] for b in bins],
             "current": [b["current"] for b in bins]}
 
 
@@ -122,11 +130,12 @@ def monitoring_view(database_url: str | None, model_version: str, lang: str,
     trend.scatter("when", "psi", source=history, size=9, color=BLUE)
     trend.xaxis.formatter = DatetimeTickFormatter(days="%d/%m", hours="%d/%m %Hh" if lang == "fr" else "%d %b %H:%M")
     trend.y_range.start = 0
+    trend.yaxis.formatter = NumeralTickFormatter(format="0.00", language="fr" if lang == "fr" else "en")
 
     detailed = [f for f in result["features"] if f.get("bins")]
     pick = Select(title=word("pick_feature", lang), options=[f["name"] for f in detailed],
                   value=detailed[0]["name"] if detailed else "", width=420, name="monitoring_feature")
-    bins.data = _bins_data(detailed[0]) if detailed else bins.data
+    bins.data = _bins_data(detailed[0], lang) if detailed else bins.data
     labels = list(bins.data["label"])
     sides = figure(height=360, width=980, x_range=FactorRange(*labels), tools=TOOLS,
                    title=f"{pick.value} — PSI {decimal(detailed[0]['psi'], lang)}" if detailed else "",
@@ -136,16 +145,16 @@ def monitoring_view(database_url: str | None, model_version: str, lang: str,
     sides.vbar(x=dodge("label", 0.2, range=sides.x_range), top="current", width=0.38, source=bins,
                color=VERMILLION, hatch_pattern=HATCH, hatch_color="white", legend_label=word("current", lang))
     sides.xaxis.major_label_orientation = 0.8
-    sides.yaxis.formatter.use_scientific = False
+    sides.yaxis.formatter = NumeralTickFormatter(format="0 %" if lang == "fr" else "0%")
 
     def show(_attr, _old, name: str) -> None:
         feature = next(f for f in detailed if f["name"] == name)
-        data = _bins_data(feature)
+        data = _bins_data(feature, lang)
         sides.x_range.factors = data["label"]
         bins.data = data
         sides.title.text = f"{name} — PSI {decimal(feature['psi'], lang)}"
 
     pick.on_change("value", show)
-    top = Div(text=_top_features(result, lang), width=480, name="monitoring_features", stylesheets=css)
+    top = Div(text=_top_features(result, lang), width=640, name="monitoring_features", stylesheets=css)
     layout = column(summary, trend, row(top, column(pick)), sides, backtest, sizing_mode="stretch_width")
     return MonitoringView(layout, history, bins, pick, summary, backtest)

@@ -52,7 +52,9 @@ def test_the_top_drifting_feature_is_shown_side_by_side_and_the_pick_changes_it(
     assert bins.data["reference"] == pytest.approx([b["reference"] for b in features[0]["bins"]])
     assert bins.data["current"] == pytest.approx([b["current"] for b in features[0]["bins"]])
     pick.value = features[3]["name"]
-    assert bins.data["label"] == [b["label"] for b in features[3]["bins"]]
+    assert bins.data["current"] == pytest.approx([b["current"] for b in features[3]["bins"]])
+    assert bins.data["label"][-1] == "manquant"  # the missing values' own bin, in French
+    assert not any("e+" in label or "." in label for label in bins.data["label"])  # French numbers, no exponent
 
 
 def test_the_backtesting_table_lists_every_grade_in_french(portfolio, monitored, monkeypatch):
