@@ -93,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     features = timed(stages, "read the tables and build the features of every client (`Scorer.all_features`)",
                      lambda: scorer.all_features())
     pop = timed(stages, "read the application table, score (production model, out-of-fold for training clients)",
-                lambda: population(scorer, features, folder))
+                lambda: population(scorer, features))
     result = timed(stages, "compare with the reference (PSI of the score and of every characteristic, back-testing)",
                    lambda: monitor.compare(scorer.bundle, pop.features, pop.probabilities, pop.application, pop.outcomes))
     with tempfile.TemporaryDirectory() as out:

@@ -132,7 +132,7 @@ def run_predict(args) -> None:
         if not args.no_monitor:
             from modeling.monitor_cli import after_store  # model monitoring (#14)
 
-            after_store(scorer, args.model, features, say)
+            after_store(scorer, features, say)
     if args.out is not None:
         frame = scorer.score_frame(features)
         _write_csv(frame, args.out)

@@ -41,9 +41,10 @@ EPSILON = 1e-4
 TOP_DETAILED = 10
 PROGRESS_SECONDS = 5.0
 MISSING, OTHER = "missing", "other"
-#: Raw application columns a risk manager reads, monitored as they are (the model inputs are all monitored).
+#: Raw application columns a risk manager reads, monitored as they are (the model inputs are all monitored;
+#: protected attributes, kept out of the model, are not among them).
 READABLE_COLUMNS = (
-    "NAME_CONTRACT_TYPE", "CODE_GENDER", "FLAG_OWN_CAR", "FLAG_OWN_REALTY", "CNT_CHILDREN", "AMT_INCOME_TOTAL",
+    "NAME_CONTRACT_TYPE", "FLAG_OWN_CAR", "FLAG_OWN_REALTY", "CNT_CHILDREN", "AMT_INCOME_TOTAL",
     "AMT_CREDIT", "AMT_ANNUITY", "AMT_GOODS_PRICE", "NAME_INCOME_TYPE", "NAME_EDUCATION_TYPE",
     "NAME_FAMILY_STATUS", "NAME_HOUSING_TYPE", "DAYS_BIRTH", "DAYS_EMPLOYED", "OCCUPATION_TYPE",
     "ORGANIZATION_TYPE", "REGION_RATING_CLIENT", "EXT_SOURCE_1", "EXT_SOURCE_2", "EXT_SOURCE_3",

@@ -31,11 +31,10 @@ def _say(message: str) -> None:
 
 def _scorer(model: Path | None):
     from database.config import get_engine
-    from modeling.artifact import load_bundle, resolve
+    from modeling.artifact import load_bundle
     from modeling.scorer import Scorer
 
-    folder = resolve(model)
-    return Scorer(load_bundle(folder), get_engine()), folder
+    return Scorer(load_bundle(model), get_engine())
 
 
 def run_monitor(args) -> None:
@@ -47,9 +46,9 @@ def run_monitor(args) -> None:
     if args.out is not None and args.out.exists() and not args.out.is_dir():
         raise ValueError(f"--out {args.out} is a file: give a folder for the report")
     started = time.perf_counter()
-    scorer, folder = _scorer(args.model)
+    scorer = _scorer(args.model)
     try:
-        result = run(scorer, folder, new_only=args.new, store=not args.no_store, progress=_say)
+        result = run(scorer, new_only=args.new, store=not args.no_store, progress=_say)
     except SQLAlchemyError as exc:
         raise ValueError(f"database: {str(exc).splitlines()[0]} (is the schema up to date? "
                          "run `python -m database init`)") from exc
@@ -74,13 +73,12 @@ def summary(result: dict) -> str:
     return line
 
 
-def after_store(scorer, model: Path | None, features, say) -> None:
+def after_store(scorer, features, say) -> None:
     """After ``predict --store``: monitor the features just scored and keep the result (skipped without reference)."""
-    from modeling.artifact import resolve
     from modeling.monitor_run import run
 
     if not getattr(scorer.bundle, "reference", None):
         say(f"monitoring skipped: model {scorer.bundle.version} has no reference (retrain to get one)")
         return
-    result = run(scorer, resolve(model), features=features, progress=say)
+    result = run(scorer, features=features, progress=say)
     say("monitoring: " + summary(result))

@@ -12,7 +12,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -20,8 +19,6 @@ from sqlalchemy import Engine, insert, select
 
 from database.schema import MonitoringResult
 from modeling import monitor
-
-OOF_FILE = "oof.parquet"  # written next to model.pkl by modeling.train.publish
 
 
 @dataclass(frozen=True)
@@ -35,18 +32,10 @@ class Population:
     out_of_fold: int  # clients whose probability is their out-of-fold one
 
 
-def out_of_fold(model_folder: Path | None) -> pd.Series:
-    """Calibrated out-of-fold probabilities of the training clients by SK_ID_CURR (empty if not kept)."""
-    path = None if model_folder is None else Path(model_folder) / OOF_FILE
-    if path is None or not path.is_file():
-        return pd.Series([], dtype="float64")
-    oof = pd.read_parquet(path, columns=["SK_ID_CURR", "PROBABILITY"])
-    return oof.set_index("SK_ID_CURR")["PROBABILITY"]
-
-
-def population(scorer, features: pd.DataFrame | None = None, model_folder: Path | None = None,
-               new_only: bool = False, progress: Callable[[str], None] | None = None) -> Population:
-    """Every client of the database (or only those the model was not trained on), scored honestly."""
+def population(scorer, features: pd.DataFrame | None = None, new_only: bool = False,
+               progress: Callable[[str], None] | None = None) -> Population:
+    """Every client of the database (or only those the model was not trained on), scored as the service
+    scores them (``ModelBundle.served``: out-of-fold for a training client, production model otherwise)."""
     from database.read import read_table
 
     say = progress or (lambda _message: None)
@@ -54,29 +43,25 @@ def population(scorer, features: pd.DataFrame | None = None, model_folder: Path 
         features = scorer.all_features(say)
     with scorer.engine.connect() as connection:
         application = read_table(connection, "application")
-    oof = out_of_fold(model_folder)
-    trained = features.index.isin(oof.index)
+    trained = scorer.bundle.route(features.index.to_numpy()) >= 0
     if new_only:
         features, trained = features[~trained], np.zeros((~trained).sum(), dtype=bool)
         application = application[application["SK_ID_CURR"].isin(features.index)]
     say(f"scoring {len(features):,} clients ({int(trained.sum()):,} with their out-of-fold probability)")
-    p = np.empty(len(features))
-    if (~trained).any():
-        p[~trained] = scorer.bundle.predict_proba(features[~trained])
-    p[trained] = oof.reindex(features.index[trained]).to_numpy()
+    p, _ = scorer.bundle.served(features)
     target = application.set_index("SK_ID_CURR")["TARGET"] if "TARGET" in application else pd.Series(dtype=float)
     return Population(features, p, application, target.astype("float64"), int(trained.sum()))
 
 
-def run(scorer, model_folder: Path | None = None, features: pd.DataFrame | None = None, new_only: bool = False,
-        store: bool = True, progress: Callable[[str], None] | None = None) -> dict:
+def run(scorer, features: pd.DataFrame | None = None, new_only: bool = False, store: bool = True,
+        progress: Callable[[str], None] | None = None) -> dict:
     """Monitor the clients of the database against the model's reference; keep the result unless ``store`` is off."""
     from modeling.store import latest_load_run
 
     started = time.perf_counter()
     with scorer.engine.connect() as connection:
         load_run_id = latest_load_run(connection)
-    pop = population(scorer, features, model_folder, new_only, progress)
+    pop = population(scorer, features, new_only, progress)
     result = monitor.compare(scorer.bundle, pop.features, pop.probabilities, pop.application, pop.outcomes,
                              progress=progress)
     result.update(load_run_id=load_run_id, out_of_fold_clients=pop.out_of_fold, new_only=new_only,

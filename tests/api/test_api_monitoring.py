@@ -10,20 +10,21 @@ from modeling import monitor_run
 from modeling.artifact import load_bundle
 from modeling.scorer import Scorer
 
+pytestmark = pytest.mark.requirement("EXG-MOD-14")
+
 
 @pytest.fixture(scope="module")
 def monitored(stack, tmp_path_factory):
-    """A copy of the stack's database, the scorer of the stack's model over it and the model's folder."""
+    """A copy of the stack's database and the scorer of the stack's model over it."""
     url = f"sqlite:///{tmp_path_factory.mktemp('monitored') / 'bank.db'}"
     load([stack.csv_dir], url, progress=None)
     engine = get_engine(url)
-    folder = (stack.model_dir / "latest").resolve()
-    yield url, Scorer(load_bundle(folder), engine), folder
+    yield url, Scorer(load_bundle(stack.model_dir / "latest"), engine)
     engine.dispose()
 
 
 def test_no_result_yet_is_a_404_saying_what_to_run(monitored, make_app_over, auth):
-    url, _, _ = monitored
+    url, _ = monitored
     response = make_app_over(url).test_client().get("/api/v1/model/monitoring", headers=auth)
     assert response.status_code == 404
     assert response.json["error"]["code"] == "no_monitoring_result"
@@ -31,9 +32,9 @@ def test_no_result_yet_is_a_404_saying_what_to_run(monitored, make_app_over, aut
 
 
 def test_the_latest_result_of_the_serving_model_is_returned(monitored, make_app_over, auth):
-    url, scorer, folder = monitored
-    first = monitor_run.run(scorer, folder)
-    second = monitor_run.run(scorer, folder, features=scorer.all_features().iloc[:600])
+    url, scorer = monitored
+    first = monitor_run.run(scorer)
+    second = monitor_run.run(scorer, features=scorer.all_features().iloc[:600])
     other = {**second, "model_version": "another-model", "computed_at": "2099-01-01T00:00:00+00:00"}
     monitor_run.save(scorer.engine, other)  # a later result of another model is not the serving model's
     response = make_app_over(url).test_client().get("/api/v1/model/monitoring", headers=auth)

@@ -10,6 +10,8 @@ from modeling.artifact import load_bundle
 from modeling.scorer import Scorer
 from tests.bokeh_app.conftest import make_document, model
 
+pytestmark = pytest.mark.requirement("EXG-MOD-14")
+
 
 @pytest.fixture(scope="module")
 def monitored(bank, tmp_path_factory):
@@ -19,8 +21,8 @@ def monitored(bank, tmp_path_factory):
     engine = get_engine(url)
     scorer = Scorer(load_bundle(bank.folder), engine)
     features = scorer.all_features()
-    results = [monitor_run.run(scorer, bank.folder, features=features),
-               monitor_run.run(scorer, bank.folder, features=features.iloc[:700])]
+    results = [monitor_run.run(scorer, features=features),
+               monitor_run.run(scorer, features=features.iloc[:700])]
     engine.dispose()
     return url, results
 

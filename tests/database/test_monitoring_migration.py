@@ -12,6 +12,8 @@ from sqlalchemy import create_engine, inspect
 
 from database.schema import Base, LoadRun, MonitoringResult
 
+pytestmark = pytest.mark.requirement("EXG-MOD-14")
+
 REVISION = Path(__file__).resolve().parents[2] / "database" / "migrations" / "versions" / "0002_monitoring_result.py"
 
 

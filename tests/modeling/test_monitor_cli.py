@@ -15,6 +15,8 @@ from database.synthetic.drift import DRIFT_ID_OFFSET, parse_drift
 from modeling import monitor_run
 from tests.stack import REPO
 
+pytestmark = pytest.mark.requirement("EXG-MOD-14")
+
 
 def _modeling(stack, *args: str, **env) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "modeling", *args], cwd=REPO, env={**stack.env(), **env},
