@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from modeling.catalogue import LANGS
+
 #: Reason fields returned to callers: the explained feature, the client's value for it, and the sentence.
 REASON_FIELDS = ("feature", "label", "value", "display_value", "contribution", "direction",
                  "sentence", "group", "group_label")
@@ -95,7 +97,7 @@ SCORE = {
                   "description": "out_of_fold: a client the model was trained on, scored by the fold model that "
                                  "did not learn its outcome; production: any other client, scored by the model "
                                  "refit on all training clients."},
-        "lang": {"type": "string", "enum": ["fr", "en"]},
+        "lang": {"type": "string", "enum": list(LANGS)},
         "reasons": {"type": "array", "items": {"$ref": "#/components/schemas/Reason"}},
     },
 }
@@ -107,7 +109,7 @@ BATCH_REQUEST = {
         "client_ids": {"type": "array", "minItems": 1, "maxItems": 100,
                        "items": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1},
                        "example": [100002, 100003]},
-        "lang": {"type": "string", "enum": ["fr", "en"], "default": "fr"},
+        "lang": {"type": "string", "enum": list(LANGS), "default": LANGS[0]},
     },
 }
 

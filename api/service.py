@@ -14,7 +14,6 @@ from api import audit
 from api.errors import ApiError
 
 BUNDLE_FILE = "model.pkl"  # modeling.artifact.BUNDLE_FILE, not imported to keep imports light
-LANGS = ("fr", "en")
 MAX_CLIENT_ID = 2**31 - 1
 _DIGITS = re.compile(r"^[0-9]{1,10}$")
 
@@ -35,9 +34,12 @@ def parse_client_id(raw: Any) -> int:
 
 def parse_lang(raw: str | None) -> str:
     """The language of labels and sentences: fr (default) or en; anything else is a 400 error."""
-    lang = "fr" if raw is None else raw
-    if lang not in LANGS:
-        raise ApiError(400, "invalid_lang", f"Language {str(lang)[:10]!r} is not supported: use fr or en.")
+    from modeling import catalogue
+
+    lang = catalogue.DEFAULT_LANG if raw is None else raw
+    if lang not in catalogue.LANGS:
+        raise ApiError(400, "invalid_lang",
+                       f"Language {str(lang)[:10]!r} is not supported: use {' or '.join(catalogue.LANGS)}.")
     return lang
 
 

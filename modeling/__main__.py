@@ -6,6 +6,7 @@ import json
 import sys
 from pathlib import Path
 
+from modeling import catalogue
 from modeling.config import CANDIDATES, STRATEGIES, TrainConfig
 
 
@@ -69,7 +70,7 @@ def parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("score", help="score one client of the database and print JSON")
     s.add_argument("client_id", type=int, help="SK_ID_CURR")
-    s.add_argument("--lang", choices=("fr", "en"), default="fr")
+    s.add_argument("--lang", choices=catalogue.LANGS, default=catalogue.DEFAULT_LANG)
     s.add_argument("--model", type=Path, default=None, help="model folder (default MODEL_DIR/latest)")
 
     b = sub.add_parser("predict", help="score every client of the database into a CSV file and/or the score store")

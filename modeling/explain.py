@@ -13,19 +13,13 @@ import lightgbm as lgb
 import numpy as np
 import pandas as pd
 
-from modeling import labels
+from modeling import catalogue, labels
 from modeling.artifact import prediction_options
 
-LANGS = ("fr", "en")
 DIRECTIONS = ("raises", "lowers")
 # Group sums below this (log-odds) are too small to be worth a sentence.
 MIN_CONTRIBUTION = 0.01
 
-NBSP = "\u00a0"
-_VERBS = {  # (singular, plural) verb for each direction and language
-    "fr": {"raises": ("augmente", "augmentent"), "lowers": ("réduit", "réduisent")},
-    "en": {"raises": ("raises", "raise"), "lowers": ("lowers", "lower")},
-}
 
 
 @dataclass(frozen=True)
@@ -126,6 +120,13 @@ class PopulationStats:
             below = upto = float(levels[lo - 1] + step * (levels[lo] - levels[lo - 1]))
         return below, upto - below, 100.0 - upto
 
+    def median(self, name: str) -> float | None:
+        """The population's median of a feature; None without statistics."""
+        grid = self._grid_list(name)
+        if math.isnan(grid[0]):
+            return None
+        return float(np.interp(50.0, self.levels, grid))
+
     def percentile(self, name: str, value: float | None) -> float | None:
         """Mid-rank percentile (0-100) of value among the population; None if value or stats missing."""
         pos = self.position(name, value)
@@ -208,103 +209,47 @@ def _group(name: str) -> str:
 
 
 def _check_lang(lang: str) -> None:
-    if lang not in LANGS:
-        raise ValueError(f"unsupported language '{lang}': use one of {', '.join(LANGS)}")
-
-
-def _lower_first(text: str) -> str:
-    """Lower-case the first letter unless the first word is an acronym (EXT, HC...)."""
-    if len(text) > 1 and text[1].isupper():
-        return text
-    return text[:1].lower() + text[1:]
-
-
-def _percent(share: float, lang: str) -> str:
-    number = str(int(min(99.0, math.floor(share))))
-    return f"{number}{NBSP}%" if lang == "fr" else f"{number}%"
+    catalogue.check_lang(lang)
 
 
 def position_phrase(position: tuple[float, float, float], lang: str = "fr") -> str:
-    """Where a value stands, e.g. 'plus que 91 % des clients' / 'more than 91% of clients'."""
+    """Where a value stands among clients: ', plus que pour 91 % des clients' / ', higher than for 91% of clients'."""
     below, same, above = position
     if same >= 50:
         kind, share = "same", same
     elif abs(below + same / 2 - 50) <= 5:
-        return "proche de la médiane des clients" if lang == "fr" else "close to the median client"
+        return catalogue.t("position_median", lang)
     elif below >= above:
         kind, share = "more", below
     else:
         kind, share = "less", above
-    words = {"fr": {"same": "comme", "more": "plus que", "less": "moins que"},
-             "en": {"same": "the same as", "more": "more than", "less": "less than"}}[lang][kind]
-    return f"{words} {_percent(share, lang)} des clients" if lang == "fr" else f"{words} {_percent(share, lang)} of clients"
+    return catalogue.t(f"position_{kind}", lang, share=catalogue.percent(min(99.0, math.floor(share)) / 100, lang, 0))
 
 
-# Sentence subjects per business group of modeling.labels: (French, plural?), (English, plural?).
-GROUP_SUBJECTS: dict[str, dict[str, tuple[str, bool]]] = {
-    "external_scores": {"fr": ("Les scores externes", True), "en": ("External credit scores", True)},
-    "payment_history": {"fr": ("L'historique de paiement des crédits Home Credit", False),
-                        "en": ("Payment history on Home Credit loans", False)},
-    "debt_burden": {"fr": ("Le niveau d'endettement", False), "en": ("The debt burden", False)},
-    "credit_bureau": {"fr": ("Les crédits auprès d'autres établissements", True),
-                      "en": ("Credits with other lenders", True)},
-    "previous_applications": {"fr": ("Les demandes précédentes chez Home Credit", True),
-                              "en": ("Previous applications at Home Credit", True)},
-    "card_usage": {"fr": ("L'utilisation de la carte de crédit", False), "en": ("Credit card usage", False)},
-    "loan_request": {"fr": ("Les caractéristiques du prêt demandé", True),
-                     "en": ("The terms of the requested loan", True)},
-    "personal": {"fr": ("La situation personnelle", False), "en": ("The personal situation", False)},
-    "employment": {"fr": ("L'emploi et les revenus", True), "en": ("Employment and income", True)},
-    "housing": {"fr": ("Le logement", False), "en": ("Housing", False)},
-    "documents_contact": {"fr": ("Les documents et coordonnées fournis", True),
-                          "en": ("The documents and contact details provided", True)},
-    "region": {"fr": ("La région de résidence", False), "en": ("The region of residence", False)},
-    "application_process": {"fr": ("Le déroulement de la demande", False),
-                            "en": ("The way the application was made", False)},
-    "social_circle": {"fr": ("L'entourage", False), "en": ("The social circle", False)},
-}
-
-
-def _subject(group: str, lang: str) -> tuple[str, bool]:
-    """Sentence subject for a group and whether it is plural (a quoted group label when not worded)."""
-    if group in GROUP_SUBJECTS:
-        return GROUP_SUBJECTS[group][lang]
-    name = labels.group_label(group, lang)
-    return (f"Le critère «{NBSP}{name}{NBSP}»", False) if lang == "fr" else (f"The factor “{name}”", False)
-
-
-# Units that labels.format_value writes as a magnitude (DAYS_BIRTH -9461 -> "25,9 ans").
-_SHOWN_AS_MAGNITUDE = ("days", "months")
+# Units that labels.format_value writes as a magnitude (DAYS_BIRTH -9461 -> "25 ans").
+_SHOWN_AS_MAGNITUDE = ("days", "duration", "age", "months")
 _UNIT_SUFFIX = re.compile(r"\s*\((jours|days|mois|months)\)$")
-_INNER_PARENS = re.compile(r"\s+\(([^()]*)\)")  # "marié(e)" keeps its brackets
 
 
 @cache
-def _inline_label(label: str) -> str:
-    """A label fit to sit inside the sentence's parentheses: no unit suffix, no nested brackets."""
-    label = _INNER_PARENS.sub(r", \1", _UNIT_SUFFIX.sub("", label))
-    return _lower_first(label)
+def _sentence_label(label: str) -> str:
+    """A label fit to open a sentence: no unit suffix (the value carries its unit)."""
+    return _UNIT_SUFFIX.sub("", label)
 
 
 def reason_sentence(group: str, feature: str, value: float | None, display_value: str,
-                    position: tuple[float, float, float] | None, direction: str, lang: str = "fr") -> str:
-    """One grammatical sentence saying how a group moves the risk, with the main feature's value."""
+                    position: tuple[float, float, float] | None, direction: str, lang: str = "fr",
+                    median: str | None = None) -> str:
+    """One plain sentence: the client's value, how it compares with other clients, and which way it moves the risk."""
     _check_lang(lang)
-    label = labels.feature_label(feature, lang)
+    label = _sentence_label(labels.feature_label(feature, lang))
+    effect = catalogue.t(f"effect_{direction}", lang)
     if value is None or not np.isfinite(value):
-        if lang == "fr":
-            verb = _VERBS["fr"][direction][0]
-            return f"L'information «{NBSP}{label}{NBSP}» est manquante, ce qui {verb} le risque."
-        verb = _VERBS["en"][direction][0]
-        return f"The information “{label}” is missing, which {verb} the risk."
-    subject, plural = _subject(group, lang)
-    verb = _VERBS[lang][direction][int(plural)]
-    colon = f"{NBSP}:" if lang == "fr" else ":"
-    detail = f"{_inline_label(label)}{colon} {display_value}"
-    if position is not None:
-        detail += f", {position_phrase(position, lang)}"
-    obj = "le risque" if lang == "fr" else "the risk"
-    return f"{subject} {verb} {obj} ({detail})."
+        return catalogue.t("reason_missing", lang, label=label, effect=effect)
+    comparison = position_phrase(position, lang) if position is not None else ""
+    if median is not None and position is not None and median != display_value:
+        comparison += catalogue.t("reason_median", lang, median=median)
+    return catalogue.t("reason", lang, label=label, value=display_value, comparison=comparison, effect=effect)
 
 
 @dataclass(frozen=True)
@@ -387,10 +332,12 @@ def render_reasons(keys: list[ReasonKey], population: PopulationStats, lang: str
         position = population.position(feature, value)
         if position is not None and value < 0 and labels.unit(feature) in _SHOWN_AS_MAGNITUDE:
             position = position[::-1]  # "-9461 days" is shown as "25.9 years": rank the magnitude
+        median = population.median(feature)
         reasons.append(Reason(
             feature=feature, label=labels.feature_label(feature, lang), value=value, display_value=display,
             contribution=key.contribution, direction=direction,
-            sentence=reason_sentence(key.group, feature, value, display, position, direction, lang),
+            sentence=reason_sentence(key.group, feature, value, display, position, direction, lang,
+                                     None if median is None else labels.format_value(feature, median, lang)),
             group=key.group, group_label=labels.group_label(key.group, lang),
             percentile=None if position is None else position[0] + position[1] / 2,
             feature_contribution=key.feature_contribution,
@@ -448,20 +395,12 @@ def global_importance(model, X: pd.DataFrame, lang: str = "fr", max_rows: int = 
     return out.sort_values("mean_abs_shap", ascending=False, ignore_index=True)
 
 
-_PLOT_TEXT = {
-    "fr": {"groups": "Familles de critères", "features": "Critères les plus influents",
-           "x": "Impact moyen sur le risque (|SHAP|, log-odds)"},
-    "en": {"groups": "Groups of factors", "features": "Most influential factors",
-           "x": "Mean impact on risk (|SHAP|, log-odds)"},
-}
-
-
 def plot_global_importance(df: pd.DataFrame, path: str | Path, lang: str = "fr", top: int = 15) -> Path:
     """Bar charts of the top groups and features of a global_importance frame, saved as PNG."""
     from matplotlib.figure import Figure  # no pyplot: no global state, no display needed
 
     _check_lang(lang)
-    text = _PLOT_TEXT[lang]
+    text = {key: catalogue.t(f"importance_{key}", lang) for key in ("groups", "features", "x")}
     groups = (df.drop_duplicates("group")[["group_label", "group_mean_abs_shap"]]
               .rename(columns={"group_label": "label", "group_mean_abs_shap": "mean_abs_shap"})
               .nlargest(top, "mean_abs_shap").iloc[::-1])

@@ -18,11 +18,16 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-LANGS = ("fr", "en")
-UNITS = ("days", "years", "months", "hours", "currency", "ratio", "share", "count", "score", "flag", "number", "category")
+from modeling import catalogue
+
+#: days: a delay counted in days; duration: days counted back, read in years; age: days of life, completed years;
+#: share: a fraction read as a percentage; times: a multiple ("3,5 fois").
+UNITS = ("days", "duration", "age", "years", "months", "hours", "currency", "ratio", "share", "times", "count",
+         "score", "flag", "number", "category")
 _CATALOGUE = Path(__file__).with_name("labels_catalogue.csv")
 _AGGS = ("MEAN", "MIN", "MAX", "SUM", "STD", "SHARE")
 _NBSP = "\u00a0"
+DAYS_PER_YEAR = 365.25
 _DOCUMENT = re.compile(r"^FLAG_DOCUMENT_(\d+)$")
 
 
@@ -83,59 +88,44 @@ def unit(name: str) -> str:
 
 
 def format_value(name: str, value: float | None, lang: str = "fr") -> str:
-    """A feature value written for people, e.g. DAYS_BIRTH -9461 -> "25,9 ans" / "25.9 years"."""
+    """A feature value written for people, e.g. DAYS_BIRTH -9461 -> "25 ans", ANNUITY_INCOME_RATIO 0.49 -> "49 %"."""
     lang = _check_lang(lang)
     if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "non renseigné" if lang == "fr" else "not available"
+        return catalogue.t("not_given", lang)
     kind = unit(name)
     value = float(value)
+    if kind == "age":
+        return catalogue.years(math.floor(abs(value) / DAYS_PER_YEAR), lang, 0)  # completed years, as on the card
+    if kind == "duration":
+        return catalogue.years(abs(value) / DAYS_PER_YEAR, lang, 1)
     if kind == "days":
         days = abs(value)
-        if days >= 365:
-            years = days / 365.25
-            return f"{_number(years, 1, lang)}{_NBSP}{'ans' if lang == 'fr' else 'years'}" if years >= 2 else \
-                f"{_number(years, 1, lang)}{_NBSP}{'an' if lang == 'fr' else 'year'}"
-        return f"{_number(days, 0 if days >= 10 or days == int(days) else 1, lang)}{_NBSP}{_plural(days, 'jour', 'day', lang)}"
+        return f"{catalogue.number(days, lang, 0 if days >= 10 or days == int(days) else 1)}{_NBSP}" \
+               f"{catalogue.t('days' if catalogue.plural(days, lang) else 'day', lang)}"
     if kind == "months":
         months = abs(value)
-        return f"{_number(months, 0, lang)}{_NBSP}{'mois' if lang == 'fr' else _plural(months, '', 'month', lang)}"
+        return f"{catalogue.number(months, lang, 0)}{_NBSP}{catalogue.t('months' if catalogue.plural(months, lang) else 'month', lang)}"
     if kind == "years":
-        return f"{_number(value, 0 if value == int(value) else 1, lang)}{_NBSP}{_plural(value, 'an', 'year', lang)}"
+        return catalogue.years(value, lang, 0 if value == int(value) else 1)
     if kind == "hours":
-        return f"{int(value)}{_NBSP}h" if lang == "fr" else f"{int(value)}:00"
+        return catalogue.t("hour", lang, h=int(value))
     if kind == "currency":
-        return _number(value, 0, lang)
+        return catalogue.money(value, lang)
     if kind == "share":
-        return f"{_number(100 * value, 0, lang)}{_NBSP}%" if lang == "fr" else f"{_number(100 * value, 0, lang)}%"
+        return catalogue.percent(value, lang, 0)
+    if kind == "times":
+        return catalogue.t("times", lang, x=catalogue.number(value, lang, 1))
     if kind == "flag":
-        yes = value >= 0.5
-        return ("oui" if yes else "non") if lang == "fr" else ("yes" if yes else "no")
+        return catalogue.t("yes" if value >= 0.5 else "no", lang).lower()
     if kind == "count":
-        return _number(value, 0 if value == int(value) else 1, lang)
+        return catalogue.number(value, lang, 0 if value == int(value) else 1)
     if kind in ("ratio", "score"):
-        return _number(value, 2, lang)
-    return _number(value, 2 if abs(value) < 100 else 0, lang)
-
-
-def _number(value: float, decimals: int, lang: str) -> str:
-    """Thousands and decimal separators of the language (French: no-break space and comma)."""
-    text = f"{value:,.{decimals}f}"
-    if lang == "fr":
-        text = text.replace(",", _NBSP).replace(".", ",")
-    return text
-
-
-def _plural(value: float, fr: str, en: str, lang: str) -> str:
-    """Singular or plural unit word (French: plural from 2, English: plural unless exactly 1)."""
-    if lang == "fr":
-        return fr + ("s" if abs(value) >= 2 else "")
-    return en + ("" if abs(value) == 1 else "s")
+        return catalogue.number(value, lang, 2)
+    return catalogue.number(value, lang, 2 if abs(value) < 100 else 0)
 
 
 def _check_lang(lang: str) -> str:
-    if lang not in LANGS:
-        raise ValueError(f"unknown language {lang!r}; use one of {LANGS}")
-    return lang
+    return catalogue.check_lang(lang)
 
 
 @cache

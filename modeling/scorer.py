@@ -9,11 +9,7 @@ import numpy as np
 import pandas as pd
 
 from modeling.artifact import ModelBundle
-
-DECISION_LABELS = {
-    "fr": {"grant": "Crédit accordé", "refuse": "Crédit refusé"},
-    "en": {"grant": "Loan granted", "refuse": "Loan refused"},
-}
+from modeling.catalogue import DECISION_LABELS, check_lang
 
 
 class UnknownClient(LookupError):
@@ -48,8 +44,7 @@ class ScoreResult:
 
 
 def _check_lang(lang: str) -> None:
-    if lang not in DECISION_LABELS:
-        raise ValueError(f"unsupported language {lang!r}: use one of {', '.join(DECISION_LABELS)}")
+    check_lang(lang)
 
 
 class Scorer:

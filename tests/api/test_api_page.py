@@ -78,3 +78,21 @@ def test_unknown_client_on_the_page(client):
     response = client.get("/?client_id=999")
     assert response.status_code == 404
     assert "Aucun client ne porte cet identifiant." in response.get_data(as_text=True)
+
+
+def test_the_page_refuses_an_unknown_language_as_the_api_does(client, auth, stack):
+    client_id = stack.client_ids[0]
+    api = client.get(f"/api/v1/clients/{client_id}/score?lang=de", headers=auth)
+    page = client.get(f"/?client_id={client_id}&lang=de")
+    assert api.status_code == page.status_code == 400
+    html = page.get_data(as_text=True)
+    assert "«\u00a0de\u00a0» n&#39;est pas une langue prise en charge" in html
+    assert "Probabilité de défaut" not in html  # no score shown in a language nobody asked for
+
+
+def test_the_page_writes_the_decision_and_numbers_with_the_catalogue(client, stack):
+    from modeling import catalogue
+
+    html = client.get(f"/?client_id={stack.client_ids[1]}").get_data(as_text=True)
+    assert any(catalogue.decision_label(d, "fr") in html for d in catalogue.DECISIONS)
+    assert re.search(r"\d+,\d\u00a0%", html) and "¤" not in html

@@ -11,7 +11,6 @@ import shap
 
 from modeling import labels
 from modeling.explain import (
-    GROUP_SUBJECTS,
     PopulationStats,
     explain_client,
     global_importance,
@@ -160,8 +159,8 @@ def test_late_payer_is_told_payment_history_raises_risk(model, data, population)
     assert " raise" in en[payment_group].sentence and "the risk" in en[payment_group].sentence
     assert labels.format_value(LATE, 14.0, "fr") in fr[payment_group].sentence
     assert labels.format_value(LATE, 14.0, "en") in en[payment_group].sentence
-    assert "plus que 9" in fr[payment_group].sentence and f"{NBSP}% des clients" in fr[payment_group].sentence
-    assert "more than 9" in en[payment_group].sentence and "% of clients" in en[payment_group].sentence
+    assert "plus que pour 9" in fr[payment_group].sentence and f"{NBSP}% des clients" in fr[payment_group].sentence
+    assert "higher than for 9" in en[payment_group].sentence and "% of clients" in en[payment_group].sentence
 
 
 def test_sentences_show_formatted_values_in_both_languages(model, clients, population):
@@ -184,18 +183,22 @@ def test_sentences_show_formatted_values_in_both_languages(model, clients, popul
     assert seen > 20
 
 
-def test_every_business_group_has_sentence_wording():
-    assert set(GROUP_SUBJECTS) == set(labels.groups())
+def test_every_business_group_has_a_label_in_both_languages():
+    for group in labels.groups():
+        assert labels.group_label(group, "fr") and labels.group_label(group, "en")
 
 
-def test_sentence_reads_naturally_in_both_languages(model, data, population):
+def test_sentence_reads_as_a_reason_in_both_languages(model, data, population):
+    """The client's value, a plain comparison with other clients, then which way it moves the risk."""
     row = _typical(data, **{LATE: 14.0})
     fr = next(r for r in explain_client(model, row, population, lang="fr") if r.feature == LATE)
     en = next(r for r in explain_client(model, row, population, lang="en") if r.feature == LATE)
-    assert fr.sentence.startswith("L'historique de paiement des crédits Home Credit augmente le risque (retard moyen")
-    assert f"{NBSP}: 14{NBSP}jours, plus que 9" in fr.sentence and fr.sentence.count("(") == 1
-    assert en.sentence.startswith("Payment history on Home Credit loans raises the risk (average payment delay")
-    assert ": 14 days, more than 9" in en.sentence.replace(NBSP, " ") and en.sentence.count("(") == 1
+    assert fr.sentence.startswith(f"Retard moyen de paiement des échéances{NBSP}: 14{NBSP}jours, plus que pour 9")
+    assert "la moitié des clients étant sous" in fr.sentence
+    assert fr.sentence.endswith(f"{NBSP}; cela augmente le risque.") and "(jours)" not in fr.sentence
+    assert en.sentence.startswith(f"Average payment delay on instalments: 14{NBSP}days, higher than for 9")
+    assert "half of clients being below" in en.sentence and en.sentence.endswith("; this raises the risk.")
+    assert "log" not in fr.sentence + en.sentence
 
 
 def test_negative_day_counts_are_ranked_as_shown(data, population):
@@ -205,7 +208,7 @@ def test_negative_day_counts_are_ranked_as_shown(data, population):
     (reason,) = reasons_from_contributions(contributions, row, population, lang="en")
     assert reason.feature == "DAYS_BIRTH" and reason.direction == "lowers"
     assert reason.percentile > 95
-    assert "66" in reason.display_value and "more than 9" in reason.sentence
+    assert "66" in reason.display_value and "higher than for 9" in reason.sentence
 
 
 def test_missing_value_is_said_to_be_missing(model, data, population):
@@ -217,8 +220,8 @@ def test_missing_value_is_said_to_be_missing(model, data, population):
     en = {r.feature: r for r in explain_client(model, row, population, lang="en")}
     assert fr["EXT_SOURCE_3"].group == group and fr["EXT_SOURCE_3"].value is None
     assert fr["EXT_SOURCE_3"].percentile is None
-    assert "manquante" in fr["EXT_SOURCE_3"].sentence and "augmente le risque" in fr["EXT_SOURCE_3"].sentence
-    assert "missing" in en["EXT_SOURCE_3"].sentence and "raises the risk" in en["EXT_SOURCE_3"].sentence
+    assert "non renseigné" in fr["EXT_SOURCE_3"].sentence and "augmente le risque" in fr["EXT_SOURCE_3"].sentence
+    assert "not given" in en["EXT_SOURCE_3"].sentence and "raises the risk" in en["EXT_SOURCE_3"].sentence
 
 
 def test_negligible_groups_are_left_out(model, clients, population):
@@ -296,8 +299,8 @@ def test_global_importance_ranks_features_and_groups(model, data, tmp_path):
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
 
 
-def test_inclusive_french_words_keep_their_brackets_in_sentences():
-    from modeling.explain import _inline_label
+def test_sentence_labels_drop_the_unit_the_value_already_carries():
+    from modeling.explain import _sentence_label
 
-    assert _inline_label("Situation familiale : marié(e)") == "situation familiale : marié(e)"
-    assert _inline_label("Retard moyen (échéances) (jours)") == "retard moyen, échéances"
+    assert _sentence_label("Situation familiale : marié(e)") == "Situation familiale : marié(e)"
+    assert _sentence_label("Retard moyen (jours)") == "Retard moyen"

@@ -12,6 +12,7 @@ from modeling.features import FeatureBuilder
 pytestmark = pytest.mark.requirement("EXG-MOD-06")
 
 NBSP = "\u00a0"
+NNBSP = "\u202f"  # the one French thousands separator (CLDR, through Babel)
 
 
 @pytest.fixture(scope="module")
@@ -73,16 +74,28 @@ def test_one_hot_labels_translate_known_values_and_keep_unknown_ones_readable():
 
 
 def test_values_are_written_for_people():
-    assert labels.format_value("DAYS_BIRTH", -9461, "fr") == f"25,9{NBSP}ans"
-    assert labels.format_value("DAYS_BIRTH", -9461, "en") == "25.9 years".replace(" ", NBSP)
-    assert labels.format_value("INSTAL_DAYS_LATE_MEAN", 14.0, "fr") == f"14{NBSP}jours"
-    assert labels.format_value("AMT_CREDIT", 406597.5, "fr") == f"406{NBSP}598"
+    assert labels.format_value("DAYS_BIRTH", -9461, "fr") == f"25{NBSP}ans"  # completed years, as on the card
+    assert labels.format_value("DAYS_BIRTH", -9461, "en") == f"25{NBSP}years"
+    assert labels.format_value("DAYS_EMPLOYED", -192, "fr") == f"0,5{NBSP}an"  # a duration a person reads: years
+    assert labels.format_value("DAYS_EMPLOYED", -1000, "en") == f"2.7{NBSP}years"
+    assert labels.format_value("INSTAL_DAYS_LATE_MEAN", 14.0, "fr") == f"14{NBSP}jours"  # a delay stays in days
+    assert labels.format_value("INSTAL_DAYS_LATE_MEAN", 0.0, "en") == f"0{NBSP}days"
+    assert labels.format_value("AMT_CREDIT", 406597.5, "fr") == f"406{NNBSP}598"
     assert labels.format_value("AMT_CREDIT", 406597.5, "en") == "406,598"
     assert labels.format_value("PREV_NAME_CONTRACT_STATUS_REFUSED_SHARE", 0.25, "fr") == f"25{NBSP}%"
-    assert labels.format_value("CREDIT_INCOME_RATIO", 2.0, "en") == "2.00"
+    assert labels.format_value("ANNUITY_INCOME_RATIO", 0.49, "fr") == f"49{NBSP}%"  # a ratio read as a share
+    assert labels.format_value("CREDIT_INCOME_RATIO", 2.0, "en") == "2.0 times"
     assert labels.format_value("FLAG_OWN_CAR", 1.0, "fr") == "oui"
     assert labels.format_value("EXT_SOURCE_3", math.nan, "fr") == "non renseigné"
     assert labels.format_value("EXT_SOURCE_3", None, "en") == "not available"
+
+
+def test_amounts_carry_the_configured_currency_and_no_sign_by_default(monkeypatch):
+    monkeypatch.delenv("CURRENCY", raising=False)
+    assert labels.format_value("AMT_CREDIT", 1234567, "fr") == f"1{NNBSP}234{NNBSP}567"
+    monkeypatch.setenv("CURRENCY", "EUR")
+    assert labels.format_value("AMT_CREDIT", 1234567, "fr") == f"1{NNBSP}234{NNBSP}567{NBSP}€"
+    assert labels.format_value("AMT_CREDIT", 1234567, "en") == "€1,234,567"
 
 
 def test_unknown_names_and_languages_fail_clearly():
