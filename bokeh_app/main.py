@@ -9,35 +9,37 @@ from bokeh.io import curdoc
 from bokeh.layouts import column, row
 from bokeh.models import Div, TabPanel, Tabs
 
-from bokeh_app import i18n
 from bokeh_app.config import load_config
 from bokeh_app.views.client_card import client_card
 from bokeh_app.views.client_list import client_list
 from bokeh_app.views.cohort import cohort
 from bokeh_app.views.comparison import comparison
 from bokeh_app.views.factors import factors
+from bokeh_app.views.help import help_view
 from bokeh_app.views.monitoring import monitoring_view
 from bokeh_app.views.style import DIV_CSS
 from bokeh_app.views.threshold import threshold_view
+from modeling import catalogue
 from modeling.monitor_words import word as monitoring_word
 
 doc = curdoc()
 context = doc.session_context
 request = getattr(context, "request", None)
 lang_arg = (request.arguments.get("lang") or [b"fr"])[0] if request is not None else b"fr"
-lang = i18n.check_lang(lang_arg.decode() if isinstance(lang_arg, bytes) else str(lang_arg))
+lang = catalogue.lang_or_default(lang_arg.decode() if isinstance(lang_arg, bytes) else str(lang_arg))
 portfolio = getattr(context.server_context, "portfolio", None) if context is not None else None
-doc.title = i18n.t("title", lang)
-doc.template_variables.update(lang=lang, other_lang="en" if lang == "fr" else "fr",
-                              switch_label=i18n.t("language", lang), heading=i18n.t("heading", lang))
+doc.title = catalogue.t("title", lang)
+doc.template_variables.update(lang=lang, other_lang=catalogue.other_lang(lang),
+                              switch_label=catalogue.t("language", lang), heading=catalogue.t("heading", lang))
 
 if portfolio is None:
     error = getattr(context.server_context, "portfolio_error", "no portfolio") if context else "no server"
-    doc.add_root(Div(text=i18n.t("no_portfolio", lang, error=error), name="app", stylesheets=[DIV_CSS]))
+    doc.add_root(Div(text=catalogue.t("no_portfolio", lang, error=error), name="app", stylesheets=[DIV_CSS]))
 else:
-    doc.template_variables["model"] = i18n.t("model_version", lang, v=portfolio.model_version)
+    doc.template_variables["model"] = catalogue.t("model_version", lang, d=catalogue.day(portfolio.model_date, lang),
+                                                  v=portfolio.model_version)
     # --- advisor: one client at a time -------------------------------------------------------------------
-    card = client_card(lang)
+    card = client_card(lang, portfolio.threshold)
     explanation = factors(lang)
     compare = comparison(portfolio, lang)
 
@@ -49,20 +51,20 @@ else:
         compare.show(client_id, result.reasons)
 
     clients = client_list(portfolio, lang, max_rows=load_config().table_rows, on_pick=open_client)
-    # the gauge and the factors sit in their own columns so that their plot frames are not aligned
-    score_and_factors = column(column(card.gauge, card.verdict), column(explanation.figure, explanation.sentences))
-    advisor = column(clients.layout, row(card.identity, score_and_factors),
-                     Div(text=f"<h2>{i18n.t('comparison', lang)}</h2>", stylesheets=[DIV_CSS]), compare.layout,
+    open_client(int(clients.source.data["SK_ID_CURR"][0]))  # the page opens on the list's first client
+    score_and_factors = column(column(card.gauge, card.verdict, sizing_mode="stretch_width"),
+                               column(explanation.figure, explanation.sentences, sizing_mode="stretch_width"),
+                               sizing_mode="stretch_width")
+    advisor = column(clients.layout, row(card.identity, score_and_factors, sizing_mode="stretch_width"),
+                     Div(text=f"<h2>{catalogue.t('comparison', lang)}</h2>", stylesheets=[DIV_CSS]), compare.layout,
                      sizing_mode="stretch_width")
 
-    # --- risk manager: cohorts and threshold -----------------------------------------------------------
-    cohorts = cohort(portfolio, lang)
-    threshold = threshold_view(portfolio, lang)
-
-    tabs = Tabs(tabs=[TabPanel(child=advisor, title=i18n.t("tab_client", lang)),
-                      TabPanel(child=cohorts.layout, title=i18n.t("tab_cohort", lang)),
-                      TabPanel(child=threshold.layout, title=i18n.t("tab_threshold", lang)),
-                      TabPanel(child=monitoring_view(portfolio.database_url, portfolio.model_version, lang).layout,
-                               title=monitoring_word("tab", lang))],
-                name="app", sizing_mode="stretch_width")
-    doc.add_root(tabs)
+    # --- risk manager: cohorts, threshold and monitoring; then the user guide -----------------------------
+    panels = [TabPanel(child=advisor, title=catalogue.t("tab_client", lang)),
+              TabPanel(child=cohort(portfolio, lang).layout, title=catalogue.t("tab_cohort", lang)),
+              TabPanel(child=threshold_view(portfolio, lang).layout, title=catalogue.t("tab_threshold", lang)),
+              TabPanel(child=monitoring_view(portfolio.database_url, portfolio.model_version, lang).layout,
+                       title=monitoring_word("tab", lang))]
+    # further views are appended here, before the guide
+    panels.append(TabPanel(child=help_view(lang), title=catalogue.t("tab_help", lang)))
+    doc.add_root(Tabs(tabs=panels, name="app", sizing_mode="stretch_width"))

@@ -11,6 +11,7 @@ import pandas as pd
 from sklearn.neighbors import NearestNeighbors
 from sklearn.preprocessing import StandardScaler
 
+from modeling import catalogue
 from modeling.threshold import CostMatrix, best_f1_threshold
 
 DAYS_PER_YEAR = 365.25
@@ -27,20 +28,29 @@ CATEGORICAL = ("NAME_CONTRACT_TYPE", "CODE_GENDER", "NAME_FAMILY_STATUS", "OCCUP
 NEIGHBOUR_FIELDS = ("AGE_YEARS", "AMT_INCOME_TOTAL", "AMT_CREDIT", "AMT_ANNUITY", "YEARS_EMPLOYED",
                     "CNT_CHILDREN", "EXT_SOURCE_1", "EXT_SOURCE_2", "EXT_SOURCE_3")
 LOG_FIELDS = ("AMT_INCOME_TOTAL", "AMT_CREDIT", "AMT_ANNUITY")
+#: Model features offered in the comparison: business quantities an advisor can explain, whatever the model uses.
+COMPARISON_FEATURES = (
+    "EXT_SOURCE_MEAN", "ANNUITY_INCOME_RATIO", "CREDIT_INCOME_RATIO", "CREDIT_ANNUITY_RATIO", "INCOME_PER_PERSON",
+    "AMT_GOODS_PRICE", "INSTAL_DAYS_LATE_MEAN", "INSTAL_LATE_MEAN", "INSTAL_PAID_RATIO_MEAN", "BURO_COUNT",
+    "BURO_DEBT_INCOME_RATIO", "BURO_ANNUITY_INCOME_RATIO", "PREV_COUNT", "PREV_NAME_CONTRACT_STATUS_REFUSED_SHARE",
+    "CC_UTILISATION_MAX",
+)
 AGE_BANDS = (18, 25, 35, 45, 55, 65, 120)
 INCOME_BANDS = (0, 100_000, 150_000, 200_000, 300_000, np.inf)
 
 
-def age_band_labels() -> list[str]:
-    """'18-24', '25-34', ..., '65+'."""
-    out = [f"{lo}–{hi - 1}" for lo, hi in zip(AGE_BANDS[:-2], AGE_BANDS[1:-1], strict=True)]
-    return out + [f"{AGE_BANDS[-2]}+"]
+def age_band_labels(lang: str = "fr") -> list[str]:
+    """'18–24 ans', '25–34 ans', ..., '65 ans et plus' in the reader's language."""
+    years = catalogue.t("years", lang)
+    out = [f"{lo}–{hi - 1}\u00a0{years}" for lo, hi in zip(AGE_BANDS[:-2], AGE_BANDS[1:-1], strict=True)]
+    return out + [catalogue.t("band_above", lang, v=f"{AGE_BANDS[-2]}\u00a0{years}")]
 
 
-def income_band_labels() -> list[str]:
-    """'< 100k', '100k-150k', ..., '300k+'."""
-    k = [int(b // 1000) for b in INCOME_BANDS[1:-1]]
-    return [f"< {k[0]}k"] + [f"{a}k–{b}k" for a, b in zip(k[:-1], k[1:], strict=True)] + [f"{k[-1]}k+"]
+def income_band_labels(lang: str = "fr") -> list[str]:
+    """'moins de 100 000', '100 000–150 000', ..., '300 000 et plus', amounts written by the catalogue."""
+    cuts = [catalogue.money(b, lang) for b in INCOME_BANDS[1:-1]]
+    return ([catalogue.t("band_below", lang, v=cuts[0])] + [f"{a}–{b}" for a, b in zip(cuts[:-1], cuts[1:], strict=True)]
+            + [catalogue.t("band_above", lang, v=cuts[-1])])
 
 
 def describe_clients(application: pd.DataFrame) -> pd.DataFrame:
@@ -55,8 +65,10 @@ def describe_clients(application: pd.DataFrame) -> pd.DataFrame:
     days_employed = pd.to_numeric(app.get("DAYS_EMPLOYED"), errors="coerce").where(lambda d: d != SENTINEL_DAYS)
     out["AGE_YEARS"] = (-days_birth / DAYS_PER_YEAR).astype("float32")
     out["YEARS_EMPLOYED"] = (-days_employed / DAYS_PER_YEAR).clip(lower=0).astype("float32")
-    out["AGE_BAND"] = pd.cut(out["AGE_YEARS"], AGE_BANDS, right=False, labels=age_band_labels())
-    out["INCOME_BAND"] = pd.cut(out["AMT_INCOME_TOTAL"], INCOME_BANDS, right=False, labels=income_band_labels())
+    # bands are stored as codes ('0', '1', ...) and worded per session by band_label
+    out["AGE_BAND"] = pd.cut(out["AGE_YEARS"], AGE_BANDS, right=False, labels=[str(i) for i in range(len(AGE_BANDS) - 1)])
+    out["INCOME_BAND"] = pd.cut(out["AMT_INCOME_TOTAL"], INCOME_BANDS, right=False,
+                                labels=[str(i) for i in range(len(INCOME_BANDS) - 1)])
     return out
 
 
@@ -71,6 +83,8 @@ class Portfolio:
     cost: CostMatrix
     model_version: str
     explain: Callable  # (client_id, lang) -> modeling.scorer.ScoreResult
+    model_date: str | None = None  # ISO time the model was trained (its card's created_at)
+    card: dict = field(default_factory=dict)  # the model card (fairness, threshold, ...)
     f1_threshold: float | None = None
     oof_kind: str = "out-of-fold"
     scatter_max: int = 20_000
@@ -137,13 +151,15 @@ class Portfolio:
         return self.clients.iloc[self.sample_]
 
 
-def comparison_features(bundle, top: int = 30) -> list[str]:
-    """The served model's most important features (mean |contribution|, any family), kept for the comparison view."""
-    importance = getattr(bundle, "importance", None)
-    if importance is None or importance.empty:
-        return list(bundle.feature_names[:top])
-    used = importance[importance["mean_abs_shap"] > 0]
-    return list(used.sort_values("mean_abs_shap", ascending=False)["feature"].head(top))
+def comparison_features(built: pd.DataFrame) -> list[str]:
+    """The business features of COMPARISON_FEATURES that the feature builder made."""
+    return [name for name in COMPARISON_FEATURES if name in built]
+
+
+def band_label(column: str, code, lang: str) -> str:
+    """The words of an AGE_BAND or INCOME_BAND code."""
+    words = age_band_labels(lang) if column == "AGE_BAND" else income_band_labels(lang)
+    return words[int(code)]
 
 
 def with_scores(clients: pd.DataFrame, scores: pd.DataFrame, grades: list[str]) -> pd.DataFrame:
@@ -188,16 +204,19 @@ def load_portfolio(config, say=print) -> Portfolio:
         raise RuntimeError(f"no client in the database {masked(config.database_url)}: run `python -m database load`")
     clients = describe_clients(tables["application"])
     say(f"dashboard: {len(clients)} clients read, computing their features")
-    X = bundle.features.transform(tables).reindex(columns=bundle.feature_names)
+    built = bundle.features.transform(tables)
+    X = built.reindex(columns=bundle.feature_names)
     del tables
     scorer = Scorer(bundle, engine)
     clients = with_scores(clients, scorer.score_frame(X), list(bundle.grades.labels))
-    keep = [c for c in comparison_features(bundle) if c in X and c not in clients]
-    features = X.reindex(clients.index)[keep].astype("float32")
+    keep = [c for c in comparison_features(built) if c not in clients]
+    features = built.reindex(clients.index)[keep].astype("float32")
+    del built
     oof, kind = read_oof(folder, clients)
     portfolio = Portfolio(
         clients=clients, features=features, oof=oof, threshold=float(bundle.threshold), cost=bundle.cost,
-        model_version=bundle.version, explain=lambda cid, lang="fr": scorer.score(cid, lang=lang, use_store=True),
+        model_version=bundle.version, model_date=(bundle.card or {}).get("created_at"), card=dict(bundle.card or {}),
+        explain=lambda cid, lang="fr": scorer.score(cid, lang=lang, use_store=True),
         f1_threshold=(bundle.card or {}).get("threshold_f1"), oof_kind=kind,
         scatter_max=config.scatter_max, n_neighbours=config.neighbours, database_url=config.database_url,
     )

@@ -5,10 +5,10 @@ import html
 from dataclasses import dataclass
 
 import pandas as pd
-from bokeh.models import ColumnDataSource, Div, NumeralTickFormatter, Range1d
+from bokeh.models import ColumnDataSource, Div, Range1d
 from bokeh.plotting import figure
 
-from bokeh_app import i18n
+from bokeh_app.views.formats import tick_formatter
 from bokeh_app.views.style import (
     DIV_CSS,
     FONT,
@@ -18,7 +18,10 @@ from bokeh_app.views.style import (
     LIGHT_VERMILLION,
     VERMILLION,
     decision_word,
+    field_label,
+    field_value,
 )
+from modeling import catalogue
 
 
 @dataclass
@@ -33,45 +36,50 @@ class ClientCard:
     show: object  # (client_id, row, result) -> None
 
 
+#: The card's rows: (label key or field, kind); "field" rows take their label and format from the catalogue.
+CARD_ROWS = (("client_id", "id"), ("AGE_YEARS", "field"), ("CODE_GENDER", "category"), ("NAME_FAMILY_STATUS", "category"),
+             ("CNT_CHILDREN", "field"), ("OCCUPATION_TYPE", "category"), ("NAME_INCOME_TYPE", "category"),
+             ("YEARS_EMPLOYED", "field"), ("NAME_EDUCATION_TYPE", "category"), ("NAME_HOUSING_TYPE", "category"),
+             ("FLAG_OWN_REALTY", "flag"), ("FLAG_OWN_CAR", "flag"), ("AMT_INCOME_TOTAL", "field"),
+             ("NAME_CONTRACT_TYPE", "category"), ("AMT_CREDIT", "field"), ("AMT_ANNUITY", "field"),
+             ("AMT_GOODS_PRICE", "field"), ("TARGET", "outcome"))
+#: Words of the category rows (the catalogue's dashboard texts).
+_CATEGORY_TITLES = {"CODE_GENDER": "gender", "NAME_FAMILY_STATUS": "family", "OCCUPATION_TYPE": "occupation",
+                    "NAME_INCOME_TYPE": "income_type", "NAME_EDUCATION_TYPE": "education", "NAME_HOUSING_TYPE": "housing",
+                    "FLAG_OWN_REALTY": "own_realty", "FLAG_OWN_CAR": "own_car", "NAME_CONTRACT_TYPE": "contract",
+                    "TARGET": "outcome", "client_id": "client_id"}
+
+
 def identity_html(client_id: int, row: pd.Series, lang: str) -> str:
-    """An HTML definition list of the client's descriptive fields with human labels and units."""
-    t = lambda key: i18n.t(key, lang)  # noqa: E731
-    target = row.get("TARGET")
-    outcome = t("unknown") if pd.isna(target) else t("defaulted" if target == 1 else "repaid")
-    yes_no = lambda v: t("unknown") if pd.isna(v) else t("yes" if v in ("Y", 1, "1") else "no")  # noqa: E731
-    items = [
-        (t("client_id"), str(client_id)),
-        (t("age"), f"{i18n.number(int(row['AGE_YEARS']), lang, 0)} {t('years')}" if pd.notna(row["AGE_YEARS"]) else "—"),  # completed years, as in the table
-        (t("gender"), i18n.category(row["CODE_GENDER"], lang)),
-        (t("family"), i18n.category(row["NAME_FAMILY_STATUS"], lang)),
-        (t("children"), i18n.number(row["CNT_CHILDREN"], lang)),
-        (t("occupation"), i18n.category(row["OCCUPATION_TYPE"], lang)),
-        (t("income_type"), i18n.category(row["NAME_INCOME_TYPE"], lang)),
-        (t("employed"), f"{i18n.number(row['YEARS_EMPLOYED'], lang, 1)} {t('years')}"
-         if pd.notna(row["YEARS_EMPLOYED"]) else "—"),
-        (t("education"), i18n.category(row["NAME_EDUCATION_TYPE"], lang)),
-        (t("housing"), i18n.category(row["NAME_HOUSING_TYPE"], lang)),
-        (t("own_realty"), yes_no(row["FLAG_OWN_REALTY"])),
-        (t("own_car"), yes_no(row["FLAG_OWN_CAR"])),
-        (t("income"), i18n.money(row["AMT_INCOME_TOTAL"], lang)),
-        (t("contract"), i18n.category(row["NAME_CONTRACT_TYPE"], lang)),
-        (t("credit"), i18n.money(row["AMT_CREDIT"], lang)),
-        (t("annuity"), i18n.money(row["AMT_ANNUITY"], lang)),
-        (t("goods"), i18n.money(row["AMT_GOODS_PRICE"], lang)),
-        (t("outcome"), outcome),
-    ]
+    """An HTML definition list of the client's descriptive fields with the catalogue's labels and units."""
+    t = lambda key: catalogue.t(key, lang)  # noqa: E731
+    items = []
+    for name, kind in CARD_ROWS:
+        if kind == "field":
+            items.append((field_label(name, lang), field_value(name, row[name], lang)))
+            continue
+        value = row.get(name)
+        if kind == "id":
+            shown = str(client_id)
+        elif kind == "category":
+            shown = catalogue.category(value, lang)
+        elif kind == "flag":
+            shown = t("unknown") if pd.isna(value) else t("yes" if value in ("Y", 1, "1") else "no")
+        else:
+            shown = t("unknown") if pd.isna(value) else t("defaulted" if value == 1 else "repaid")
+        items.append((t(_CATEGORY_TITLES[name]), shown))
     cells = "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(str(v))}</dd>" for k, v in items)
     return f"<h2>{html.escape(t('identity'))}</h2><dl class='card'>{cells}</dl>"
 
 
 def verdict_html(result, lang: str) -> str:
     """Decision, probability, points and grade, then one plain sentence saying what it means."""
-    p, thr = i18n.percent(result.probability, lang), i18n.percent(result.threshold, lang)
-    sentence = i18n.t(f"gauge_sentence_{result.decision}", lang, p=p, t=thr)
+    p, thr = catalogue.percent(result.probability, lang), catalogue.percent(result.threshold, lang)
+    sentence = catalogue.t(f"gauge_sentence_{result.decision}", lang, p=p, t=thr)
     css = "grant" if result.decision == "grant" else "refuse"
     return (f"<p class='verdict {css}'><span class='decision'>{html.escape(decision_word(result.decision, lang))}"
-            f"</span> · {i18n.t('probability', lang)} <b>{p}</b> · {i18n.t('points', lang)} "
-            f"<b>{i18n.number(result.points, lang)}</b> · {i18n.t('grade', lang)} <b>{html.escape(str(result.grade))}</b></p>"
+            f"</span> · {catalogue.t('probability', lang)} <b>{p}</b> · {catalogue.t('points', lang)} "
+            f"<b>{catalogue.number(result.points, lang)}</b> · {catalogue.t('grade', lang)} <b>{html.escape(str(result.grade))}</b></p>"
             f"<p class='sentence'>{html.escape(sentence)}</p>")
 
 
@@ -80,16 +88,18 @@ def gauge_end(probability: float, threshold: float) -> float:
     return min(1.0, max(3 * threshold, 1.25 * probability, 0.1))
 
 
-def client_card(lang: str) -> ClientCard:
-    """Empty card and gauge, filled by show(client_id, row, result)."""
-    identity = Div(text=f"<p>{i18n.t('no_client', lang)}</p>", width=340, styles={"font-size": FONT},
+def client_card(lang: str, threshold: float) -> ClientCard:
+    """Card and gauge split at the model's threshold, filled by show(client_id, row, result)."""
+    identity = Div(text=f"<p>{catalogue.t('no_client', lang)}</p>", width=340, styles={"font-size": FONT},
                    name="identity", stylesheets=[DIV_CSS])
-    zones = ColumnDataSource({"left": [0.0, 0.5], "right": [0.5, 1.0], "fill": [LIGHT_BLUE, LIGHT_VERMILLION],
-                              "hatch": [" ", HATCH], "text": [i18n.t("grant", lang), i18n.t("refuse", lang)],
-                              "x": [0.01, 0.51]})
+    end = gauge_end(0.0, threshold)
+    zones = ColumnDataSource({"left": [0.0, threshold], "right": [threshold, end], "fill": [LIGHT_BLUE, LIGHT_VERMILLION],
+                              "hatch": [" ", HATCH], "x": [end * 0.01, threshold + end * 0.01],
+                              "text": [catalogue.decision_label("grant", lang), catalogue.decision_label("refuse", lang)]},
+                             name="gauge_zones")
     src = ColumnDataSource({"p": [], "label": [], "threshold": [], "tlabel": []}, name="gauge_source")
-    gauge = figure(height=200, width=700, x_range=Range1d(0, 1), y_range=Range1d(0, 1), toolbar_location=None,
-                   title=i18n.t("probability", lang), tools="")
+    gauge = figure(height=200, width=700, x_range=Range1d(0, end), y_range=Range1d(0, 1), toolbar_location=None,
+                   title=catalogue.t("probability", lang), tools="")
     # bar 0.35-0.65; zone names above it, the client's value just above, the threshold's below
     gauge.quad(left="left", right="right", bottom=0.35, top=0.65, fill_color="fill", hatch_pattern="hatch",
                hatch_color=VERMILLION, hatch_alpha=0.35, line_color=None, source=zones)
@@ -104,8 +114,8 @@ def client_card(lang: str) -> ClientCard:
                text_color=INK, text_align="center", text_baseline="bottom")
     gauge.yaxis.visible = False
     gauge.ygrid.visible = False
-    gauge.xaxis.formatter = NumeralTickFormatter(format="0 %" if lang == "fr" else "0%")
-    gauge.xaxis.axis_label = i18n.t("probability", lang)
+    gauge.xaxis.formatter = tick_formatter(lang, "percent")
+    gauge.xaxis.axis_label = catalogue.t("probability", lang)
     verdict = Div(text="", width=700, styles={"font-size": "16px"}, name="verdict", stylesheets=[DIV_CSS])
 
     def show(client_id: int, row: pd.Series, result) -> None:
@@ -114,9 +124,9 @@ def client_card(lang: str) -> ClientCard:
         gauge.x_range.end = end
         zones.data = {**zones.data, "left": [0.0, result.threshold], "right": [result.threshold, end],
                       "x": [end * 0.01, result.threshold + end * 0.01]}
-        src.data = {"p": [result.probability], "label": [i18n.percent(result.probability, lang)],
+        src.data = {"p": [result.probability], "label": [catalogue.percent(result.probability, lang)],
                     "threshold": [result.threshold],
-                    "tlabel": [f"{i18n.t('threshold', lang)} {i18n.percent(result.threshold, lang)}"]}
+                    "tlabel": [f"{catalogue.t('threshold', lang)} {catalogue.percent(result.threshold, lang)}"]}
         verdict.text = verdict_html(result, lang)
 
     return ClientCard(identity, gauge, src, zones, verdict, show)

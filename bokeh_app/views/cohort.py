@@ -1,11 +1,12 @@
-"""Risk manager's cohort explorer: linked score histogram, income/credit scatter and default rate by category.
+"""Risk manager's cohort explorer: linked score histogram, income/credit density and default rate by category.
 
-A selection in one plot (box in the histogram or the scatter, click on a bar) narrows the others and the
-summary. Every aggregate is computed on the whole portfolio; the scatter draws a bounded random sample.
+A selection in one plot (box in the histogram or the density, click on a bar) narrows the others and the
+summary. Inputs flow one way: the segment widgets and the three selections give the mask, the mask gives
+every source's data; no callback writes a selection back. Every aggregate covers the whole portfolio.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -17,234 +18,201 @@ from bokeh.models import (
     Div,
     FactorRange,
     FixedTicker,
-    NumeralTickFormatter,
     Select,
     Span,
     TapTool,
 )
+from bokeh.palettes import Viridis256
 from bokeh.plotting import figure
+from bokeh.transform import log_cmap
+from bokeh.util.hex import cartesian_to_axial
 
-from bokeh_app import i18n
 from bokeh_app.portfolio import Portfolio
-from bokeh_app.views.client_list import FILTERS, _options
-from bokeh_app.views.style import (
-    BLUE,
-    COLOURS,
-    DIV_CSS,
-    FONT,
-    GREY,
-    HATCH,
-    INK,
-    MARKERS,
-    TOOLS,
-    VERMILLION,
-    decision_word,
-)
+from bokeh_app.views.client_list import FILTERS, filter_mask, options, value_word
+from bokeh_app.views.formats import tick_formatter
+from bokeh_app.views.style import COLOURS, DIV_CSS, FONT, GREY, HATCH, INK, VERMILLION, field_label
+from modeling import catalogue
 
 SEGMENTS = ("contract", "gender", "age_band", "income_band")
 GROUP_BY = {"income_band": "INCOME_BAND", "age_band": "AGE_BAND", "contract": "NAME_CONTRACT_TYPE",
             "gender": "CODE_GENDER", "family": "NAME_FAMILY_STATUS", "education": "NAME_EDUCATION_TYPE",
             "income_type": "NAME_INCOME_TYPE", "grade": "GRADE"}
 HIST_BINS = 40
-LOG_TICKS = [10_000, 30_000, 100_000, 300_000, 1_000_000, 3_000_000, 10_000_000]
+HEX_SIZE = 0.04  # hexagon size in decades of income and credit (log10 units)
+LOG_TICKS = {"x": [10_000, 100_000, 1_000_000, 10_000_000],
+             "y": [10_000, 30_000, 100_000, 300_000, 1_000_000, 3_000_000, 10_000_000]}
 
 
 @dataclass
 class Cohort:
-    """Widgets, sources and the selection state of the cohort view."""
+    """Widgets, sources and the mask of the cohort view."""
 
     layout: object
     segments: dict[str, Select]
     group_by: Select
     hist: ColumnDataSource
-    scatter: ColumnDataSource
+    tiles: ColumnDataSource
     bars: ColumnDataSource
     summary: Div
-    state: dict = field(default_factory=dict)
-    mask: object = None  # () -> boolean array over the portfolio
+    mask: object  # () -> boolean array over the portfolio
 
 
 def summary_html(clients: pd.DataFrame, lang: str) -> str:
     """Count, observed default rate, mean probability and approval rate of the selected clients."""
     target = pd.to_numeric(clients["TARGET"], errors="coerce")
     n = len(clients)
-    return "<p class='summary'>" + i18n.t(
-        "summary", lang, n=i18n.number(n, lang),
-        d=i18n.percent(target.mean() if target.notna().any() else None, lang),
-        p=i18n.percent(clients["PROBABILITY"].mean() if n else None, lang),
-        a=i18n.percent((clients["DECISION"] == "grant").mean() if n else None, lang)) + "</p>"
+    return "<p class='summary'>" + catalogue.t(
+        "summary", lang, n=catalogue.number(n, lang),
+        d=catalogue.percent(target.mean() if target.notna().any() else None, lang),
+        p=catalogue.percent(clients["PROBABILITY"].mean() if n else None, lang),
+        a=catalogue.percent((clients["DECISION"] == "grant").mean() if n else None, lang)) + "</p>"
 
 
-def _category_labels(values, column: str, lang: str) -> list[str]:
-    if column == "GRADE" or column.endswith("_BAND"):
-        return [str(v) for v in values]
-    return [i18n.category(v, lang) for v in values]
-
-
-def _shared_arrays(portfolio: Portfolio) -> tuple:
-    """Outcomes, histogram edges and each client's probability bin: computed once, shared by sessions."""
-    p_all = portfolio.clients["PROBABILITY"].to_numpy()
-    target = pd.to_numeric(portfolio.clients["TARGET"], errors="coerce").to_numpy()
+def _shared_arrays(portfolio: Portfolio) -> dict:
+    """Outcomes, histogram bins and hexagon tiles of every client: computed once, shared by sessions."""
+    clients = portfolio.clients
+    p_all = clients["PROBABILITY"].to_numpy()
+    target = pd.to_numeric(clients["TARGET"], errors="coerce").to_numpy()
     top = float(min(1.0, np.quantile(p_all, 0.995) * 1.05)) if len(p_all) else 1.0
     edges = np.linspace(0.0, top, HIST_BINS + 1)
     bin_of = np.clip(np.searchsorted(edges, p_all, side="right") - 1, 0, HIST_BINS - 1)
-    return target, np.isfinite(target), edges, bin_of, np.bincount(bin_of, minlength=HIST_BINS)
+    income, credit = (clients[c].to_numpy(dtype=float) for c in ("AMT_INCOME_TOTAL", "AMT_CREDIT"))
+    drawable = (income > 0) & (credit > 0)
+    q, r = cartesian_to_axial(np.log10(np.where(drawable, income, 1.0)), np.log10(np.where(drawable, credit, 1.0)),
+                              HEX_SIZE, "pointytop")
+    pairs = np.stack([q, r], axis=1)
+    tiles, tile_of = np.unique(pairs[drawable], axis=0, return_inverse=True)
+    tile_all = np.full(len(clients), -1)
+    tile_all[drawable] = tile_of.ravel()
+    return {"target": target, "known": np.isfinite(target), "edges": edges, "bin_of": bin_of,
+            "counts": np.bincount(bin_of, minlength=HIST_BINS), "tiles": tiles, "tile_of": tile_all}
+
+
+def _log_axis(axis, ticks: list[int], lang: str) -> None:
+    """Ticks at round amounts on a log10 axis, written by the catalogue."""
+    axis.ticker = FixedTicker(ticks=[float(np.log10(v)) for v in ticks])
+    axis.major_label_overrides = {float(np.log10(v)): catalogue.number(v, lang) for v in ticks}
 
 
 def cohort(portfolio: Portfolio, lang: str) -> Cohort:
     """Build the linked plots over the shared portfolio for one session."""
     clients = portfolio.clients
-    target, known, edges, bin_of, all_counts = portfolio.memo(("cohort",), lambda: _shared_arrays(portfolio))
-    everyone = np.ones(len(clients), dtype=bool)
-    state: dict = {"bins": None, "box": None, "categories": None, "busy": False}
+    shared = portfolio.memo(("cohort",), lambda: _shared_arrays(portfolio))
+    target, known, edges, bin_of = shared["target"], shared["known"], shared["edges"], shared["bin_of"]
+    segments = {key: Select(title=catalogue.t(key, lang), value="", width=170, name=f"segment_{key}",
+                            options=options(portfolio, FILTERS[key], lang)) for key in SEGMENTS}
+    group_by = Select(title=catalogue.t("group_by", lang), value="income_band", width=200, name="cohort_group_by",
+                      options=[(k, catalogue.t(k, lang)) for k in GROUP_BY])
+    reset = Button(label=catalogue.t("reset", lang), width=180, align="end", name="cohort_reset")
+    summary = Div(text="", sizing_mode="stretch_width", styles={"font-size": "16px"}, name="cohort_summary",
+                  stylesheets=[DIV_CSS])
 
-    segments = {key: Select(title=i18n.t(key, lang), value="", width=170, name=f"segment_{key}",
-                            options=_options(portfolio, FILTERS[key][0], FILTERS[key][1], lang)) for key in SEGMENTS}
-    group_by = Select(title=i18n.t("group_by", lang), value="income_band", width=200, name="cohort_group_by",
-                      options=[(k, i18n.t(k, lang)) for k in GROUP_BY])
-    reset = Button(label=i18n.t("reset", lang), width=180, align="end", name="cohort_reset")
-    summary = Div(text="", width=900, styles={"font-size": "16px"}, name="cohort_summary", stylesheets=[DIV_CSS])
-
-    hist = ColumnDataSource({"left": edges[:-1], "right": edges[1:], "all": all_counts,
-                             "selected": all_counts.copy()}, name="cohort_hist")
-    fig_hist = figure(height=320, width=460, title=i18n.t("score_distribution", lang), tools="reset,save",
-                      x_axis_label=i18n.t("probability", lang), y_axis_label=i18n.t("clients", lang))
+    hist = ColumnDataSource({"left": edges[:-1], "right": edges[1:], "all": shared["counts"],
+                             "selected": shared["counts"].copy()}, name="cohort_hist")
+    fig_hist = figure(height=440, sizing_mode="stretch_width", title=catalogue.t("score_distribution", lang),
+                      tools="reset,save", x_axis_label=catalogue.t("probability", lang),
+                      y_axis_label=catalogue.t("clients", lang))
     fig_hist.add_tools(BoxSelectTool(dimensions="width"))
     fig_hist.quad(left="left", right="right", bottom=0, top="all", source=hist, fill_color="#d9d9d9",
-                  line_color=GREY, legend_label=i18n.t("clients", lang),
+                  line_color=GREY, legend_label=catalogue.t("clients", lang),
                   selection_fill_color="#bdbdbd", nonselection_fill_alpha=0.6)
-    fig_hist.quad(left="left", right="right", bottom=0, top="selected", source=hist, fill_color=BLUE,
-                  fill_alpha=0.8, line_color=None, legend_label=i18n.t("selection", lang))
+    fig_hist.quad(left="left", right="right", bottom=0, top="selected", source=hist, fill_color=COLOURS["grant"],
+                  fill_alpha=0.8, line_color=None, legend_label=catalogue.t("selection", lang))
     fig_hist.add_layout(Span(location=portfolio.threshold, dimension="height", line_color=INK, line_width=2,
                              line_dash="dashed"))
-    fig_hist.xaxis.formatter = NumeralTickFormatter(format="0 %" if lang == "fr" else "0%")
+    fig_hist.xaxis.formatter = tick_formatter(lang, "percent")
+    fig_hist.yaxis.formatter = tick_formatter(lang)
 
-    sample = portfolio.memo(("sample",), portfolio.sample)
-    scatter = ColumnDataSource({
-        "income": sample["AMT_INCOME_TOTAL"].to_numpy(dtype=float), "credit": sample["AMT_CREDIT"].to_numpy(dtype=float),
-        "decision": [decision_word(d, lang) for d in sample["DECISION"]],
-        "colour": [COLOURS[d] for d in sample["DECISION"]], "marker": [MARKERS[d] for d in sample["DECISION"]],
-    }, name="cohort_scatter")
-    fig_scatter = figure(height=320, width=520, title=i18n.t("income_vs_credit", lang, n=i18n.number(len(sample), lang)),
-                         x_axis_type="log", y_axis_type="log", tools=TOOLS, output_backend="webgl",
-                         x_axis_label=i18n.t("income", lang), y_axis_label=i18n.t("credit", lang))
-    fig_scatter.add_tools(BoxSelectTool())
-    fig_scatter.scatter(x="income", y="credit", source=scatter, marker="marker", size=6, fill_color="colour",
-                        line_color="colour", fill_alpha=0.5, legend_field="decision",
-                        nonselection_fill_alpha=0.06, nonselection_line_alpha=0.06)
-    fig_scatter.legend.location = "bottom_right"
-    fig_scatter.xaxis.formatter = fig_scatter.yaxis.formatter = NumeralTickFormatter(format="0a")
-    fig_scatter.xaxis.ticker = FixedTicker(ticks=LOG_TICKS)
-    fig_scatter.yaxis.ticker = FixedTicker(ticks=LOG_TICKS)
+    tile_qr = shared["tiles"]
+    tiles = ColumnDataSource({"q": tile_qr[:, 0], "r": tile_qr[:, 1],
+                              "selected": np.bincount(shared["tile_of"][shared["tile_of"] >= 0],
+                                                      minlength=len(tile_qr))}, name="cohort_tiles")
+    fig_tiles = figure(height=440, sizing_mode="stretch_width", match_aspect=True, tools="reset,save",
+                       title=catalogue.t("income_vs_credit", lang, n=catalogue.number(len(clients), lang)),
+                       x_axis_label=field_label("AMT_INCOME_TOTAL", lang),
+                       y_axis_label=field_label("AMT_CREDIT", lang))
+    fig_tiles.add_tools(BoxSelectTool())
+    fig_tiles.hex_tile(q="q", r="r", size=HEX_SIZE, source=tiles, line_color=None, nonselection_fill_alpha=0.15,
+                       fill_color=log_cmap("selected", Viridis256[::-1], low=1, high=max(2, int(tiles.data["selected"].max())),
+                                           low_color="#f2f2f2"))
+    _log_axis(fig_tiles.xaxis, LOG_TICKS["x"], lang)
+    _log_axis(fig_tiles.yaxis, LOG_TICKS["y"], lang)
 
     bars = ColumnDataSource({"category": [], "all": [], "selected": [], "all_text": [], "selected_text": []},
                             name="cohort_bars")
-    fig_bars = figure(height=320, width=980, title=i18n.t("default_rate_by", lang), tools="tap,reset,save",
-                      x_range=FactorRange(factors=[]), y_axis_label=i18n.t("default_rate", lang))
+    fig_bars = figure(height=400, sizing_mode="stretch_width", title=catalogue.t("default_rate_by", lang),
+                      tools="tap,reset,save", x_range=FactorRange(factors=[]),
+                      y_axis_label=catalogue.t("default_rate", lang))
     fig_bars.vbar(x="category", top="all", width=0.8, source=bars, fill_color="#d9d9d9", line_color=GREY,
-                  legend_label=i18n.t("all_clients", lang), nonselection_fill_alpha=0.5)
+                  legend_label=catalogue.t("all_clients", lang), nonselection_fill_alpha=0.5)
     fig_bars.vbar(x="category", top="selected", width=0.45, source=bars, fill_color=VERMILLION, fill_alpha=0.8,
-                  hatch_pattern=HATCH, hatch_color="white", line_color=INK, legend_label=i18n.t("selection", lang))
+                  hatch_pattern=HATCH, hatch_color="white", line_color=INK, legend_label=catalogue.t("selection", lang))
     fig_bars.text(x="category", y="selected", text="selected_text", source=bars, text_align="center",
                   text_baseline="bottom", text_font_size=FONT, text_color=INK)
     fig_bars.select_one(TapTool).mode = "toggle"
     fig_bars.y_range.start = 0
     fig_bars.y_range.range_padding = 0.15
+    fig_bars.yaxis.formatter = tick_formatter(lang, "percent_points")
     fig_bars.legend.orientation = "horizontal"
     fig_bars.add_layout(fig_bars.legend[0], "above")
 
+    def codes() -> np.ndarray:
+        return clients[GROUP_BY[group_by.value]].cat.codes.to_numpy()
+
     def mask() -> np.ndarray:
-        chosen = {k: w.value for k, w in segments.items()}
-        m = np.ones(len(clients), dtype=bool)
-        for key, value in chosen.items():
-            if value:
-                m &= (clients[FILTERS[key][0]] == value).to_numpy()
-        if state["bins"] is not None:
-            m &= np.isin(bin_of, state["bins"])
-        if state["box"] is not None:
-            x0, x1, y0, y1 = state["box"]
-            inc, cred = clients["AMT_INCOME_TOTAL"].to_numpy(), clients["AMT_CREDIT"].to_numpy()
-            m &= (inc >= x0) & (inc <= x1) & (cred >= y0) & (cred <= y1)
-        if state["categories"] is not None:
-            m &= clients[GROUP_BY[group_by.value]].isin(state["categories"]).to_numpy()
+        """Clients kept by the segment widgets and by every plot's selection."""
+        m = filter_mask(clients, {k: w.value for k, w in segments.items()})
+        if hist.selected.indices:
+            m &= np.isin(bin_of, hist.selected.indices)
+        if tiles.selected.indices:
+            m &= np.isin(shared["tile_of"], tiles.selected.indices)
+        if bars.selected.indices:
+            m &= np.isin(codes(), bars.selected.indices)  # one bar per category, in category order
         return m
 
-    def rates(codes: np.ndarray, n: int, m: np.ndarray) -> np.ndarray:
+    def rates(values: np.ndarray, n: int, m: np.ndarray) -> np.ndarray:
         """Observed default rate (%) of each category among the clients of mask m with a known outcome."""
-        keep = m & known & (codes >= 0)
-        defaults = np.bincount(codes[keep], weights=target[keep], minlength=n)
-        counts = np.bincount(codes[keep], minlength=n)
+        keep = m & known & (values >= 0)
+        defaults = np.bincount(values[keep], weights=target[keep], minlength=n)
+        counts = np.bincount(values[keep], minlength=n)
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.where(counts > 0, 100 * defaults / counts, np.nan)
 
     def update() -> None:
-        state["busy"] = True
-        try:
-            m = mask()
-            hist.data = {**hist.data, "selected": np.bincount(bin_of[m], minlength=HIST_BINS)}
-            scatter.selected.indices = np.flatnonzero(m[portfolio.sample_]).tolist() if not m.all() else []
-            column_name = GROUP_BY[group_by.value]
-            col = clients[column_name]
-            cats = [str(c) for c in col.cat.categories]
-            codes = col.cat.codes.to_numpy()
-            base, sel = rates(codes, len(cats), everyone), rates(codes, len(cats), m)
-            names = _category_labels(cats, column_name, lang)
-            state["codes"] = dict(zip(names, cats, strict=True))
-            fig_bars.x_range.factors = names
-            bars.data = {"category": names, "all": np.nan_to_num(base), "selected": np.nan_to_num(sel),
-                         "all_text": [i18n.percent(v / 100, lang) for v in base],
-                         "selected_text": [i18n.percent(v / 100, lang) for v in sel]}
-            summary.text = summary_html(clients[m], lang)
-        finally:
-            state["busy"] = False
-
-    def hist_selected(_attr, _old, new) -> None:
-        if not state["busy"]:
-            state["bins"] = sorted(new) or None
-            update()
-
-    def scatter_selected(_attr, _old, new) -> None:
-        if state["busy"]:
-            return
-        if new:
-            chosen = sample.iloc[new]
-            state["box"] = (chosen["AMT_INCOME_TOTAL"].min(), chosen["AMT_INCOME_TOTAL"].max(),
-                            chosen["AMT_CREDIT"].min(), chosen["AMT_CREDIT"].max())
-        else:
-            state["box"] = None
-        update()
-
-    def bars_selected(_attr, _old, new) -> None:
-        if not state["busy"]:
-            names = [bars.data["category"][i] for i in new]
-            state["categories"] = [state["codes"][n] for n in names] or None
-            update()
+        m = mask()
+        hist.data = {**hist.data, "selected": np.bincount(bin_of[m], minlength=HIST_BINS)}
+        tile_of = shared["tile_of"][m]
+        tiles.data = {**tiles.data, "selected": np.bincount(tile_of[tile_of >= 0], minlength=len(tile_qr))}
+        column_name = GROUP_BY[group_by.value]
+        cats = list(clients[column_name].cat.categories)
+        values = codes()
+        base, sel = rates(values, len(cats), np.ones(len(clients), dtype=bool)), rates(values, len(cats), m)
+        names = [value_word(column_name, c, lang) for c in cats]
+        fig_bars.x_range.factors = names
+        bars.data = {"category": names, "all": np.nan_to_num(base), "selected": np.nan_to_num(sel),
+                     "all_text": [catalogue.percent(v / 100, lang) for v in base],
+                     "selected_text": [catalogue.percent(v / 100, lang) for v in sel]}
+        summary.text = summary_html(clients[m], lang)
 
     def regroup(_attr, _old, _new) -> None:
-        state["categories"] = None
-        state["busy"] = True
-        bars.selected.indices = []
-        state["busy"] = False
+        bars.selected.indices = []  # the bars of the old grouping are gone; this change updates the view
         update()
 
     def clear() -> None:
-        state.update(bins=None, box=None, categories=None, busy=True)
-        for source in (hist, scatter, bars):
+        for source in (hist, tiles, bars):
             source.selected.indices = []
         for widget in segments.values():
             widget.value = ""
-        state["busy"] = False
-        update()
 
-    hist.selected.on_change("indices", hist_selected)
-    scatter.selected.on_change("indices", scatter_selected)
-    bars.selected.on_change("indices", bars_selected)
+    for source in (hist, tiles, bars):
+        source.selected.on_change("indices", lambda _attr, _old, _new: update())
     for widget in segments.values():
-        widget.on_change("value", lambda _attr, _old, _new: None if state["busy"] else update())
+        widget.on_change("value", lambda _attr, _old, _new: update())
     group_by.on_change("value", regroup)
     reset.on_click(clear)
     update()
-    help_text = Div(text=f"<p>{i18n.t('cohort_help', lang)}</p>", width=980, styles={"font-size": FONT}, stylesheets=[DIV_CSS])
-    layout = column(row(*segments.values(), group_by, reset), help_text, summary, row(fig_hist, fig_scatter),
-                    fig_bars)
-    return Cohort(layout, segments, group_by, hist, scatter, bars, summary, state, mask)
+    help_text = Div(text=f"<p>{catalogue.t('cohort_help', lang)}</p>", sizing_mode="stretch_width",
+                    styles={"font-size": FONT}, stylesheets=[DIV_CSS])
+    layout = column(row(*segments.values(), group_by, reset), help_text, summary,
+                    row(fig_hist, fig_tiles, sizing_mode="stretch_width"), fig_bars, sizing_mode="stretch_width")
+    return Cohort(layout, segments, group_by, hist, tiles, bars, summary, mask)

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from bokeh.models import ColumnDataSource, Div, FactorRange, Range1d, Span
 from bokeh.plotting import figure
 
-from bokeh_app import i18n
 from bokeh_app.views.style import BLUE, DIV_CSS, FONT, HATCH, INK, VERMILLION
+from modeling import catalogue
 
 MAX_FACTORS = 8
 
@@ -34,9 +34,8 @@ def factor_data(reasons, lang: str) -> dict:
         "contribution": [float(r.contribution) for r in reasons],
         "colour": [VERMILLION if up else BLUE for up in raises],
         "hatch": [HATCH if up else " " for up in raises],
-        "direction": [i18n.t("raises" if up else "lowers", lang) for up in raises],
-        "text": [f"{'▲ +' if up else '▼ −'}{i18n.number(abs(r.contribution), lang, 2)}"
-                 for up, r in zip(raises, reasons, strict=True)],
+        "direction": [catalogue.t("raises" if up else "lowers", lang) for up in raises],
+        "text": ["▲" if up else "▼" for up in raises],  # the bar's length says how much: no log-odds figure
         "align": ["left" if up else "right" for up in raises],
         "offset": [5 if up else -5 for up in raises],
     }
@@ -55,7 +54,7 @@ def factors(lang: str) -> Factors:
     """Empty chart filled by show(result)."""
     source = ColumnDataSource(factor_data([], lang), name="factor_source")
     fig = figure(y_range=FactorRange(factors=[]), x_range=Range1d(-1, 1), height=360, width=780, toolbar_location=None, tools="",
-                 title=i18n.t("factors", lang), x_axis_label=i18n.t("contribution", lang))
+                 title=catalogue.t("factors", lang), x_axis_label=catalogue.t("contribution", lang))
     fig.hbar(y="name", right="contribution", left=0, height=0.7, source=source, fill_color="colour",
              line_color=INK, hatch_pattern="hatch", hatch_color="white", hatch_alpha=0.8,
              legend_field="direction")
@@ -65,6 +64,9 @@ def factors(lang: str) -> Factors:
     fig.legend.orientation = "horizontal"
     fig.add_layout(fig.legend[0], "above")
     fig.ygrid.visible = False
+    fig.xaxis.major_label_text_font_size = "0px"  # the axis title says which way is which; its units are technical
+    fig.xaxis.major_tick_line_color = None
+    fig.xgrid.visible = False
     sentences = Div(text="", width=780, styles={"font-size": "15px"}, name="sentences", stylesheets=[DIV_CSS])
 
     def show(result) -> None:

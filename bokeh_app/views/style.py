@@ -1,8 +1,9 @@
 """Colours, marks and sizes shared by the views: Okabe-Ito colour-blind-safe palette, never colour alone."""
 from __future__ import annotations
 
-from bokeh_app import i18n
-from modeling import labels
+import math
+
+from modeling import catalogue, labels
 
 BLUE = "#0072B2"  # granted, repaid, lowers the risk
 VERMILLION = "#D55E00"  # refused, defaulted, raises the risk
@@ -17,27 +18,26 @@ FONT = "14px"
 TITLE_FONT = "16px"
 TOOLS = "pan,wheel_zoom,box_zoom,reset,save"
 
-#: Labels of the descriptive fields made by bokeh_app.portfolio (the model's features use modeling.labels).
-_OWN_FIELDS = {"AGE_YEARS": "age", "YEARS_EMPLOYED": "employed"}
+#: Fields made by bokeh_app.portfolio in years, and the model feature that holds the same quantity.
+_OWN_FIELDS = {"AGE_YEARS": "DAYS_BIRTH", "YEARS_EMPLOYED": "DAYS_EMPLOYED"}
 
 
 def field_label(name: str, lang: str) -> str:
-    """Human label of a descriptive field or of a model feature."""
-    if name in _OWN_FIELDS:
-        return f"{i18n.t(_OWN_FIELDS[name], lang)} ({i18n.t('years', lang)})"
-    return labels.feature_label(name, lang)
+    """Human label of a descriptive field or of a model feature: the same words as in the reasons."""
+    return labels.feature_label(_OWN_FIELDS.get(name, name), lang)
 
 
 def field_value(name: str, value, lang: str) -> str:
-    """A value written for people: years for the dashboard's own fields, modeling.labels otherwise."""
-    if name in _OWN_FIELDS:
-        return "—" if value is None or value != value else f"{i18n.number(value, lang, 1)} {i18n.t('years', lang)}"
-    return labels.format_value(name, None if value is None or value != value else float(value), lang)
+    """A value written for people, in the same unit as in the reasons (completed years of age, years in the job)."""
+    missing = value is None or value != value
+    if name == "AGE_YEARS":
+        return catalogue.MISSING if missing else catalogue.years(math.floor(value), lang, 0)
+    if name == "YEARS_EMPLOYED":
+        return catalogue.MISSING if missing else catalogue.years(value, lang, 1)
+    return labels.format_value(name, None if missing else float(value), lang)
 
 
-def decision_word(decision: str, lang: str) -> str:
-    """'Accordé' / 'Refusé' with a sign, so that the decision never rests on colour alone."""
-    return ("✔ " if decision == "grant" else "✖ ") + i18n.t(decision, lang)
+decision_word = catalogue.decision_word
 
 #: Rules for the HTML written into Div widgets (they live in their own shadow DOM, out of the page's CSS).
 DIV_CSS = """
@@ -52,6 +52,9 @@ ul.reasons { padding-left: 1.2em; margin: 0.3em 0; } ul.reasons li { margin: 0.2
 ul.reasons li.raises span { color: #a33f00; } ul.reasons li.lowers span { color: #005a8c; }
 table.cm { border-collapse: collapse; margin: 0.5em 0; } table.cm th, table.cm td { border: 1px solid #9e9e9e;
   padding: 0.4em 0.7em; text-align: left; } table.cm small { display: block; color: #4d4d4d; font-size: 14px; }
+table.fair { border-collapse: collapse; margin: 0.3em 0 0.6em; } table.fair th, table.fair td {
+  border: 1px solid #9e9e9e; padding: 0.3em 0.6em; text-align: right; } table.fair th[scope='row'] { text-align: left; }
+p.note { color: #4d4d4d; font-style: italic; }
 p.summary { background: #f2f2f2; padding: 0.5em 0.8em; border-left: 4px solid #b3001b; }
 p.error { color: #a33f00; font-weight: 600; }
 """

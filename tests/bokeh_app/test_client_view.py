@@ -5,8 +5,9 @@ import html
 
 import numpy as np
 import pytest
-from bokeh.models import ColumnDataSource
+from bokeh.models import ColumnDataSource, Plot
 
+from modeling import catalogue
 from tests.bokeh_app.conftest import make_document, model
 
 pytestmark = pytest.mark.requirement("EXG-DSH-01")
@@ -37,7 +38,7 @@ def test_score_range_and_decision_filters_combine(doc, portfolio):
     ids = model(doc, "client_rows").data["SK_ID_CURR"]
     expected = portfolio.clients.index[portfolio.clients["DECISION"] == "refuse"]
     assert sorted(ids) == sorted(expected[: len(ids)]) and len(ids) == min(len(expected), 500)
-    assert all(d.endswith("Refusé") for d in model(doc, "client_rows").data["decision"])
+    assert set(model(doc, "client_rows").data["decision"]) == {"✖ Crédit refusé"}
 
 
 def test_opening_a_client_shows_the_scorer_probability_decision_and_reasons(doc, portfolio, scorer):
@@ -48,16 +49,18 @@ def test_opening_a_client_shows_the_scorer_probability_decision_and_reasons(doc,
     assert gauge["p"] == [pytest.approx(expected.probability)]
     assert gauge["threshold"] == [pytest.approx(expected.threshold)]
     verdict = model(doc, "verdict").text
-    assert ("Accordé" if expected.decision == "grant" else "Refusé") in verdict
+    assert catalogue.decision_label(expected.decision, "fr") == expected.decision_label in verdict
     assert f"{100 * expected.probability:.1f}".replace(".", ",") in verdict
     assert str(expected.grade) in verdict
     factors = model(doc, "factor_source").data
     assert set(factors["feature"]) <= {r.feature for r in expected.reasons}
     assert len(factors["feature"]) == min(8, len(expected.reasons)) > 0
-    # never colour alone: every bar carries a signed text, the "raises" ones are hatched
+    # never colour alone: every bar carries an arrow, the "raises" ones are hatched; no log-odds figure
     for text, hatch, value in zip(factors["text"], factors["hatch"], factors["contribution"], strict=True):
-        assert text.startswith("▲ +" if value > 0 else "▼ −")
+        assert text == ("▲" if value > 0 else "▼")
         assert (hatch == "/") == (value > 0)
+    axis_labels = [f.xaxis.axis_label for f in doc.select({"type": Plot}) if f.title.text == "Principaux facteurs de la décision"]
+    assert axis_labels == ["← réduit le risque   ·   augmente le risque →"]
     sentences = model(doc, "sentences").text
     assert all(html.escape(r.sentence) in sentences for r in expected.reasons)
     assert str(client_id) in model(doc, "identity").text
@@ -91,7 +94,7 @@ def test_comparison_marks_the_client_value_among_all_and_similar_clients(doc, po
     markers = list(doc.select({"name": "compare_marker"}))
     assert len(markers) == 2 and all(m.location == pytest.approx(age) for m in markers)
     all_hist, similar = model(doc, "compare_all").data, model(doc, "compare_similar").data
-    assert sum(all_hist["repaid"]) == pytest.approx(100) and sum(similar["repaid"]) == pytest.approx(100)
+    assert sum(all_hist["repaid"]) == pytest.approx(100) and sum(similar["share"]) == pytest.approx(100)
     assert all_hist["left"][0] <= age <= all_hist["right"][-1]
     # the similar group's default rate is the observed rate of the neighbours the portfolio finds
     near = portfolio.clients.loc[portfolio.similar(client_id), "TARGET"].dropna()
@@ -112,13 +115,35 @@ def test_similar_clients_are_closer_than_random_ones(portfolio):
     assert gap_near < gap_all
 
 
-def test_an_unknown_or_malformed_id_says_so(doc, portfolio):
+def test_an_unknown_or_malformed_id_says_so_without_hiding_the_count(doc, portfolio):
+    count = model(doc, "client_message").text
+    shown = model(doc, "gauge_source").data["p"]
     unknown = int(portfolio.clients.index.max()) + 1000
     open_client(doc, unknown)
-    assert f"{unknown}" in model(doc, "client_message").text
-    assert model(doc, "gauge_source").data["p"] == []
+    assert f"{unknown}" in model(doc, "client_error").text
+    assert model(doc, "client_message").text == count  # the "N clients match" line stays
+    assert model(doc, "gauge_source").data["p"] == shown  # the card still shows the client it showed
     open_client(doc, "12a")
-    assert "12a" in model(doc, "client_message").text
+    assert "12a" in model(doc, "client_error").text
+
+
+def test_a_valid_id_after_an_unknown_one_clears_the_error(doc, portfolio):
+    open_client(doc, -3)
+    assert "-3" in model(doc, "client_error").text
+    client_id = int(portfolio.clients.index[9])
+    open_client(doc, client_id)
+    assert model(doc, "client_error").text == ""
+    assert str(client_id) in model(doc, "identity").text
+
+
+def test_the_page_opens_on_the_first_client_with_the_gauge_split_at_the_threshold(doc, portfolio):
+    first = int(model(doc, "client_rows").data["SK_ID_CURR"][0])
+    assert str(first) in model(doc, "identity").text
+    assert model(doc, "gauge_source").data["p"] == [pytest.approx(portfolio.clients.loc[first, "PROBABILITY"])]
+    zones = model(doc, "gauge_zones").data
+    assert zones["right"][0] == zones["left"][1] == pytest.approx(portfolio.threshold)
+    assert len(model(doc, "factor_source").data["name"]) > 0
+    assert len(model(doc, "compare_all").data["left"]) > 0
 
 
 def test_english_session_speaks_english(portfolio, scorer):
@@ -126,7 +151,7 @@ def test_english_session_speaks_english(portfolio, scorer):
     client_id = int(portfolio.clients.index[0])
     open_client(doc, client_id)
     verdict = model(doc, "verdict").text
-    assert "Default probability" in verdict and ("Granted" in verdict or "Refused" in verdict)
+    assert "Default probability" in verdict and ("Loan granted" in verdict or "Loan refused" in verdict)
     expected = scorer.score(client_id, lang="en")
     assert html.escape(expected.reasons[0].sentence) in model(doc, "sentences").text
     assert doc.template_variables["lang"] == "en"
@@ -147,4 +172,40 @@ def test_the_card_and_the_table_give_the_same_age(doc, portfolio):
     in_table = dict(zip(rows["SK_ID_CURR"], rows["age"], strict=True)).get(client_id)
     assert in_table in (None, completed)  # the table lists the first clients only
     card = model(doc, "identity").text
-    assert f"<dd>{completed} ans</dd>" in card.replace("\u202f", " ")
+    assert f"<dd>{completed}\u00a0ans</dd>" in card
+    # the reasons write the age the same way (completed years)
+    assert catalogue.years(completed, "fr", 0) == f"{completed}\u00a0ans"
+
+
+def test_comparison_offers_business_features_and_draws_the_similar_group_on_its_own_range(doc, portfolio):
+    from bokeh_app.portfolio import COMPARISON_FEATURES, NEIGHBOUR_FIELDS
+
+    offered = [name for name, _ in model(doc, "compare_select").options]
+    assert set(offered) <= set(NEIGHBOUR_FIELDS) | set(COMPARISON_FEATURES)
+    assert len(offered) >= len(NEIGHBOUR_FIELDS) + 5
+    labels = [label for _, label in model(doc, "compare_select").options]
+    assert not any("_" in label for label in labels)  # readable names, no column names
+    client_id = int(portfolio.clients.index[12])
+    open_client(doc, client_id)
+    model(doc, "compare_select").value = "AMT_INCOME_TOTAL"
+    all_hist, similar = model(doc, "compare_all").data, model(doc, "compare_similar").data
+    assert len(similar["left"]) <= 10 < len(all_hist["left"])
+    income = portfolio.clients.loc[portfolio.similar(client_id), "AMT_INCOME_TOTAL"]
+    assert similar["right"][-1] - similar["left"][0] < all_hist["right"][-1] - all_hist["left"][0]
+    assert similar["left"][0] <= income.quantile(0.05) and similar["right"][-1] >= income.quantile(0.95)
+    # the page says how "similar" is defined
+    assert "les plus proches de celui-ci par âge, revenu annuel" in model(doc, "similar_rate").text
+
+
+def test_durations_and_ratios_read_the_same_on_the_card_and_in_the_reasons(doc, portfolio, scorer):
+    from modeling import labels
+
+    assert labels.format_value("DAYS_EMPLOYED", -192, "fr") == "0,5\u00a0an"  # not "192 jours"
+    assert labels.format_value("ANNUITY_INCOME_RATIO", 0.4912, "fr") == "49\u00a0%"  # a ratio read as a share
+    assert labels.format_value("DAYS_BIRTH", -23.6 * 365.25, "fr") == "23\u00a0ans"  # completed years, as the card
+    assert labels.feature_label("AMT_INCOME_TOTAL", "fr") == "Revenu annuel"
+    client_id = int(portfolio.clients.index[3])
+    open_client(doc, client_id)
+    card = model(doc, "identity").text
+    for name in ("AMT_INCOME_TOTAL", "AMT_ANNUITY", "DAYS_EMPLOYED", "DAYS_BIRTH"):
+        assert f"<dt>{html.escape(labels.feature_label(name, 'fr'))}</dt>" in card

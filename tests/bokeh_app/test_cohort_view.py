@@ -23,7 +23,7 @@ def test_without_selection_the_summary_covers_the_whole_portfolio(doc, portfolio
     assert sum(hist["all"]) == len(portfolio.clients)
 
 
-def test_selecting_score_bins_filters_scatter_bars_and_summary(doc, portfolio):
+def test_selecting_score_bins_filters_density_bars_and_summary(doc, portfolio):
     hist = model(doc, "cohort_hist")
     bars_before = list(model(doc, "cohort_bars").data["selected"])
     risky = [i for i in range(len(hist.data["left"])) if hist.data["left"][i] >= portfolio.threshold]
@@ -32,28 +32,43 @@ def test_selecting_score_bins_filters_scatter_bars_and_summary(doc, portfolio):
     lo = hist.data["left"][risky[0]]
     chosen = p >= lo
     assert _summary_count(doc) == int(chosen.sum())
-    # the scatter highlights exactly the sampled clients in those bins
-    sample_p = p[portfolio.sample_]
-    selected = model(doc, "cohort_scatter").selected.indices
-    assert sorted(selected) == list(np.flatnonzero(sample_p >= lo))
+    # the density counts exactly the selected clients (those with an income and a credit to place)
+    tiles = model(doc, "cohort_tiles").data
+    drawable = (portfolio.clients["AMT_INCOME_TOTAL"] > 0) & (portfolio.clients["AMT_CREDIT"] > 0)
+    assert int(np.sum(tiles["selected"])) == int((chosen & drawable.to_numpy()).sum())
     # risky clients default more often: the bars of the selection change
     assert list(model(doc, "cohort_bars").data["selected"]) != bars_before
     # every client at or above the threshold is refused: the approval rate of the selection is nil
     assert "taux d'accord <b>0,0\xa0%</b>" in model(doc, "cohort_summary").text
 
 
-def test_a_box_in_the_scatter_filters_the_histogram_and_summary(doc, portfolio):
-    scatter = model(doc, "cohort_scatter")
-    income = np.asarray(scatter.data["income"])
-    rich = np.flatnonzero(income >= np.quantile(income, 0.75))
-    scatter.selected.indices = rich.tolist()
-    clients = portfolio.clients
-    inside = (clients["AMT_INCOME_TOTAL"] >= income[rich].min()) & (clients["AMT_INCOME_TOTAL"] <= income[rich].max())
-    credit = np.asarray(scatter.data["credit"])[rich]
-    inside &= (clients["AMT_CREDIT"] >= credit.min()) & (clients["AMT_CREDIT"] <= credit.max())
-    assert _summary_count(doc) == int(inside.sum()) < len(clients)
-    hist = model(doc, "cohort_hist").data
-    assert sum(hist["selected"]) == int(inside.sum())
+def test_a_box_in_the_density_filters_the_histogram_and_summary(doc, portfolio):
+    tiles = model(doc, "cohort_tiles")
+    busiest = np.argsort(-np.asarray(tiles.data["selected"]))[:5].tolist()
+    tiles.selected.indices = busiest
+    expected = int(np.asarray(tiles.data["selected"])[busiest].sum())
+    assert 0 < _summary_count(doc) == expected < len(portfolio.clients)
+    assert sum(model(doc, "cohort_hist").data["selected"]) == expected
+
+
+def test_the_density_covers_every_client_and_its_title_says_so(doc, portfolio):
+    tiles = model(doc, "cohort_tiles").data
+    drawable = int(((portfolio.clients["AMT_INCOME_TOTAL"] > 0) & (portfolio.clients["AMT_CREDIT"] > 0)).sum())
+    assert int(np.sum(tiles["selected"])) == drawable
+    titles = [p.title.text for p in doc.select({"type": Plot}) if "Revenu et crédit" in (p.title.text or "")]
+    count = f"{len(portfolio.clients):,}".replace(",", "\u202f")
+    assert titles == [f"Revenu et crédit des {count} clients (case foncée\u00a0: nombreux)"]
+    assert "hasard" not in titles[0]
+
+
+def test_changing_the_grouping_drops_the_old_bar_selection(doc, portfolio):
+    model(doc, "cohort_group_by").value = "gender"
+    bars = model(doc, "cohort_bars")
+    bars.selected.indices = [bars.data["category"].index("Homme")]
+    men = int((portfolio.clients["CODE_GENDER"] == "M").sum())
+    assert _summary_count(doc) == men
+    model(doc, "cohort_group_by").value = "age_band"
+    assert bars.selected.indices == [] and _summary_count(doc) == len(portfolio.clients)
 
 
 def test_clicking_a_bar_keeps_that_category_and_the_reset_button_clears(doc, portfolio):
@@ -78,11 +93,3 @@ def test_segment_widget_and_plot_selection_combine(doc, portfolio):
     p = portfolio.clients["PROBABILITY"].to_numpy()
     in_bin = p < hist.data["right"][0]
     assert _summary_count(doc) == int((cash.to_numpy() & in_bin).sum())
-
-
-def test_scatter_is_bounded_and_drawn_with_webgl(doc, portfolio):
-    scatter = model(doc, "cohort_scatter")
-    assert len(scatter.data["income"]) == min(len(portfolio.clients), portfolio.scatter_max)
-    figures = [f for f in doc.select({"type": Plot}) if f.output_backend == "webgl"]
-    assert figures, "the scatter plot must use the WebGL backend"
-    assert set(scatter.data["marker"]) <= {"circle", "triangle"}  # marker shape repeats the colour's meaning

@@ -24,7 +24,42 @@ def test_marks_show_the_model_threshold_and_the_f1_threshold(doc, portfolio, ban
     marks = model(doc, "threshold_marks").data
     assert marks["x"][0] == pytest.approx(card["threshold"]) == pytest.approx(portfolio.threshold)
     assert marks["x"][1] == pytest.approx(card["threshold_f1"])
-    assert "Seuil métier" in marks["name"][0] and "F1" in marks["name"][1]
+    assert "Seuil du modèle" in marks["name"][0] and "F1" in marks["name"][1]
+    # each line is labelled on the plot at its own height, so that close lines stay apart
+    assert len(set(marks["y_text"])) == len(marks["x"])
+
+
+def test_without_fairness_in_the_card_the_panel_says_so(doc):
+    assert "pas de mesure d'équité" in model(doc, "fairness").text
+
+
+FAIRNESS = {
+    "threshold": 0.098, "basis": "out-of-fold",
+    "attributes": {
+        "CODE_GENDER": {"groups": [
+            {"group": "F", "clients": 812, "approval_rate": 0.71, "default_rate_approved": 0.052, "tpr": 0.48, "fpr": 0.21},
+            {"group": "M", "clients": 488, "approval_rate": 0.55, "default_rate_approved": 0.081, "tpr": 0.61, "fpr": 0.33}],
+            "demographic_parity_ratio": 0.7746, "equalized_odds_difference": 0.13, "four_fifths_ok": False},
+        "AGE_BAND": {"groups": [
+            {"group": "25-34", "clients": 400, "approval_rate": 0.6, "default_rate_approved": 0.07, "tpr": 0.5, "fpr": 0.3}],
+            "demographic_parity_ratio": 0.91, "equalized_odds_difference": 0.05, "four_fifths_ok": True},
+    },
+    "proxy": {"CODE_GENDER": {"auc": 0.6312}},
+}
+
+
+def test_the_fairness_panel_shows_the_card_section_in_french(portfolio):
+    from dataclasses import replace
+
+    from tests.bokeh_app.conftest import make_document
+
+    doc = make_document(replace(portfolio, card={**portfolio.card, "fairness": FAIRNESS}))
+    text = model(doc, "fairness").text
+    assert "Équité" in text and "Décisions au seuil de 9,8\u00a0%" in text
+    assert "<th scope='row'>Femme</th><td>812</td><td>71,0\u00a0%</td><td>5,2\u00a0%</td>" in text
+    assert "Homme" in text and "25-34" in text
+    assert "0,77" in text and "NON respectée" in text and "respectée." in text
+    assert "genre" in text and "AUC de 0,63" in text
 
 
 def test_confusion_matrix_at_the_examined_threshold_matches_the_oof_predictions(doc, portfolio):

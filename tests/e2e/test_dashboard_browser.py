@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.bokeh_app.conftest import bank, scorer  # noqa: F401  (session fixtures: test bank and model)
+from tests.bokeh_app.conftest import bank, portfolio, scorer  # noqa: F401  (session fixtures: test bank and model)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.requirement("EXG-DSH-01", "EXG-DSH-04")]
 REPO = Path(__file__).resolve().parents[2]
@@ -41,6 +41,46 @@ return null;
 """
 
 
+#: Rows sent to the client table: fewer than the test bank's refused clients, so that a filter keeps the table full
+#: (the condition under which the table used to keep its old rows: 500 rows of 1 534 refused clients in the demo).
+TABLE_ROWS = 100
+
+#: All the text of the page, through every shadow root.
+DEEP_TEXT = """
+function* walk(root) {
+  for (const el of root.querySelectorAll('*')) { yield el; if (el.shadowRoot) { yield* walk(el.shadowRoot); } }
+}
+const parts = [];
+for (const el of walk(document)) {
+  if (el.tagName === 'STYLE' || el.tagName === 'SCRIPT') continue;
+  for (const node of el.childNodes) { if (node.nodeType === 3 && node.textContent.trim()) parts.push(node.textContent); }
+  if (el.tagName === 'OPTION' || el.tagName === 'INPUT') parts.push(el.value || '');
+}
+return parts.join(' | ');
+"""
+
+#: What the page's tick formatters write for typical ticks (axis labels are drawn on a canvas, not in the DOM).
+TICK_TEXTS = """
+const out = [];
+for (const doc of Bokeh.documents) {
+  for (const m of doc.all_models) {
+    if (m.type === 'CustomJSTickFormatter') {
+      out.push(...m.doFormat([0, 250000, 500000, 1500000], {loc: 0}), ...m.doFormat([0, 0.05, 0.1, 0.15], {loc: 0}));
+    }
+  }
+}
+return out;
+"""
+ENGLISH_NUMBER = re.compile(r"\d\.\d|\d,\d{3}\b|\d[eE][+-]?\d|\d+(\.\d+)?[km]\b")
+
+
+def _assert_french_numbers(text: str, where: str) -> None:
+    assert "¤" not in text, f"a generic currency sign on the {where}"
+    text = re.sub(r"version [0-9TZ-]+[0-9a-f]+", "", text)  # the model version is an identifier, not a number
+    bad = [m.group(0) for m in ENGLISH_NUMBER.finditer(text)]
+    assert not bad, f"numbers not written the French way on the {where}: {bad[:5]}"
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -57,8 +97,10 @@ def _browser_paths() -> tuple[str, str] | None:
 def server(bank):  # noqa: F811
     """The dashboard served by Bokeh on the test bank; yields its URL."""
     port = _free_port()
-    env = {**os.environ, "DATABASE_URL": bank.url, "MODEL_DIR": str(bank.model_dir), "PYTHONPATH": str(REPO)}
-    env.pop("MODEL_PATH", None)
+    env = {**os.environ, "DATABASE_URL": bank.url, "MODEL_DIR": str(bank.model_dir), "PYTHONPATH": str(REPO),
+           "DASHBOARD_TABLE_ROWS": str(TABLE_ROWS)}
+    for name in ("MODEL_PATH", "CURRENCY"):
+        env.pop(name, None)
     log = tempfile.TemporaryFile()
     proc = subprocess.Popen(
         [sys.executable, "-m", "bokeh", "serve", "bokeh_app", "--port", str(port), "--address", "127.0.0.1",
@@ -135,13 +177,20 @@ def _screenshot(driver, name: str) -> None:
     folder = os.environ.get("DASHBOARD_SCREENSHOTS")
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
+        size = driver.get_window_size()
+        # the picture is as tall as the view (from the header to its last plot), not as the test window
+        height = driver.execute_script(
+            "const m = document.querySelector('main'); return Math.ceil(m.getBoundingClientRect().bottom) + 20")
+        driver.set_window_size(size["width"], max(700, height))
+        time.sleep(1.0)
         driver.save_screenshot(str(Path(folder) / name))
+        driver.set_window_size(size["width"], size["height"])
 
 
 def test_advisor_finds_a_client_and_reads_the_scorer_decision(server, driver, scorer, bank):  # noqa: F811
     from selenium.webdriver.common.keys import Keys
 
-    from bokeh_app import i18n
+    from modeling import catalogue
 
     driver.get(server)
     assert driver.execute_script("return document.documentElement.lang") == "fr"
@@ -149,12 +198,13 @@ def test_advisor_finds_a_client_and_reads_the_scorer_decision(server, driver, sc
     client_id = int(scorer_client_id(bank))
     expected = scorer.score(client_id, lang="fr")
     search.send_keys(str(client_id), Keys.ENTER)
+    _wait_for(driver, "dl.card", str(client_id))  # the page opened on the list's first client: wait for this one
     verdict = _wait_for(driver, "p.verdict")
     text = verdict.get_attribute("textContent")
-    assert i18n.percent(expected.probability, "fr") in text
-    assert i18n.t(expected.decision, "fr") in text
+    assert catalogue.percent(expected.probability, "fr") in text
+    assert catalogue.decision_label(expected.decision, "fr") in text
     # the client table writes numbers the French way: "3,5 %" and "227 250"
-    percent_cell = _wait_for(driver, ".slick-cell", "\u00a0%")
+    percent_cell = _wait_for(driver, ".slick-cell.l6", "\u00a0%")
     assert re.fullmatch(r"\d{1,3},\d\u00a0%", percent_cell.get_attribute("textContent").strip())
     amount_cell = _wait_for(driver, ".slick-cell", "\u202f")
     assert re.fullmatch(r"\d{1,3}(\u202f\d{3})+", amount_cell.get_attribute("textContent").strip())
@@ -163,12 +213,44 @@ def test_advisor_finds_a_client_and_reads_the_scorer_decision(server, driver, sc
     _wait_for(driver, "ul.reasons li")
     time.sleep(1.5)  # let the plots paint before the picture
     _screenshot(driver, "dashboard-client.png")
-    for tab, marker, picture in ((i18n.t("tab_cohort", "fr"), "p.summary", "dashboard-cohort.png"),
-                                 (i18n.t("tab_threshold", "fr"), "table.cm", "dashboard-threshold.png")):
+    for tab, marker, picture in ((catalogue.t("tab_cohort", "fr"), "p.summary", "dashboard-cohort.png"),
+                                 (catalogue.t("tab_threshold", "fr"), "table.cm", "dashboard-threshold.png")):
         _wait_for(driver, ".bk-tab", tab).click()
         _wait_for(driver, marker)
         time.sleep(1.5)
         _screenshot(driver, picture)
+        _assert_french_numbers(driver.execute_script(DEEP_TEXT), tab)
+    ticks = driver.execute_script(TICK_TEXTS)
+    assert "1\u202f500\u202f000" in ticks and "15\u00a0%" in ticks and "0,05" in ticks
+    _assert_french_numbers(" ".join(ticks), "axes")
+    assert _console_errors(driver) == []
+
+
+def test_filtering_to_refused_clients_then_opening_a_row_opens_that_client(server, driver, portfolio):  # noqa: F811
+    """More refused clients than table rows: the table must redraw, and the row clicked is the client opened."""
+    refused = int((portfolio.clients["DECISION"] == "refuse").sum())
+    assert refused > TABLE_ROWS
+    driver.get(server)
+    _wait_for(driver, "p.verdict")
+    from selenium.webdriver.support.ui import Select
+
+    Select(_wait_for(driver, "select", "Crédit refusé")).select_by_visible_text("✖ Crédit refusé")
+    count = f"{refused:,}".replace(",", "\u202f")
+    _wait_for(driver, "div", f"{count} clients correspondent")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:  # every row shown is a refused client once the table has redrawn
+        decisions = driver.execute_script(DEEP_ROWS, 5)
+        if decisions and all(row[5] == "✖ Crédit refusé" for row in decisions):
+            break
+        time.sleep(0.25)
+    assert decisions and all(row[5] == "✖ Crédit refusé" for row in decisions), decisions
+    first_id = decisions[2][0]
+    assert portfolio.clients.loc[int(first_id), "DECISION"] == "refuse"
+    cell = driver.execute_script(DEEP_QUERY, ".slick-cell.l0", first_id)
+    cell.click()
+    _wait_for(driver, "dl.card", first_id)
+    verdict = _wait_for(driver, "p.verdict", "Crédit refusé").get_attribute("textContent")
+    assert "Crédit refusé" in verdict
     assert _console_errors(driver) == []
 
 
@@ -181,6 +263,23 @@ def test_english_switch_and_unknown_id(server, driver):
     search.send_keys("999999999", Keys.ENTER)
     _wait_for(driver, "div", "No client has ID 999999999")
     assert _console_errors(driver) == []
+
+
+#: The text of the first table rows, cell by cell, in the order shown.
+DEEP_ROWS = """
+function* walk(root) {
+  for (const el of root.querySelectorAll('*')) { yield el; if (el.shadowRoot) { yield* walk(el.shadowRoot); } }
+}
+const rows = [];
+for (const el of walk(document)) {
+  if (el.classList && el.classList.contains('slick-row')) {
+    rows.push([el.style.top ? parseFloat(el.style.top) : 0,
+               Array.from(el.querySelectorAll('.slick-cell')).map(c => c.textContent.trim())]);
+  }
+}
+rows.sort((a, b) => a[0] - b[0]);
+return rows.slice(0, arguments[0]).map(r => r[1]);
+"""
 
 
 def scorer_client_id(bank) -> int:  # noqa: F811
