@@ -14,8 +14,10 @@ HTTP_CODES: dict[int, tuple[str, str]] = {
     404: ("not_found", "No such resource; see /api/v1/docs for the endpoints."),
     405: ("method_not_allowed", "This method is not allowed on this resource."),
     413: ("payload_too_large", "The request body is too large."),
+    414: ("uri_too_long", "The URL is too long; client IDs have at most 10 digits, batches go in a POST body."),
     415: ("unsupported_media_type", "The request body must be JSON (Content-Type: application/json)."),
     429: ("rate_limited", "Too many requests; retry after the delay given in Retry-After."),
+    431: ("headers_too_large", "A request header is too large or there are too many headers."),
 }
 
 

@@ -8,7 +8,7 @@ from api import audit
 from api.auth import charge, require_key
 from api.errors import ApiError
 from api.schemas import score_json
-from api.service import get_service, parse_client_id, parse_lang
+from api.service import MAX_CLIENT_ID, get_service, parse_client_id, parse_lang, shown_json
 
 bp = Blueprint("scores", __name__, url_prefix="/api/v1")
 
@@ -114,9 +114,14 @@ def _batch_request() -> tuple[list[int], str]:
         raise ApiError(413, "batch_too_large",
                        f"{len(raw_ids)} client IDs given; at most {limit} per request.")
     ids = []
-    for raw in raw_ids:
-        if isinstance(raw, str):  # IDs are JSON integers here; strings are a caller's bug
-            raw = None
-        ids.append(parse_client_id(raw))
+    for index, raw in enumerate(raw_ids):
+        # IDs are JSON integers here: strings, floats, booleans and null are a caller's bug
+        if not isinstance(raw, int) or isinstance(raw, bool):
+            raise ApiError(400, "invalid_client_id", f"client_ids[{index}] is {shown_json(raw)}: "
+                           f"give an integer between 0 and {MAX_CLIENT_ID}.")
+        try:
+            ids.append(parse_client_id(raw))
+        except ApiError as exc:
+            raise ApiError(400, exc.code, f"client_ids[{index}]: {exc.message}") from None
     lang = parse_lang(body.get("lang") if "lang" in body else None)
     return list(dict.fromkeys(ids)), lang

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from pathlib import Path
@@ -18,16 +19,19 @@ MAX_CLIENT_ID = 2**31 - 1
 _DIGITS = re.compile(r"^[0-9]{1,10}$")
 
 
+def shown_json(raw: Any) -> str:
+    """A caller's value as JSON, cut to 20 characters, to quote it in an error message."""
+    text = json.dumps(raw) if not isinstance(raw, str) else json.dumps(raw, ensure_ascii=False)
+    return text if len(text) <= 20 else text[:19] + "…"
+
+
 def parse_client_id(raw: Any) -> int:
     """A client ID from a path, query or JSON value; anything but 0..2^31-1 is a 400 error."""
-    if isinstance(raw, bool):
-        raw = None
-    value = str(raw) if isinstance(raw, int | str) else ""
+    value = str(raw) if isinstance(raw, int | str) and not isinstance(raw, bool) else ""
     if not _DIGITS.match(value) or int(value) > MAX_CLIENT_ID:
-        shown = value[:20] if value else type(raw).__name__
         raise ApiError(
             400, "invalid_client_id",
-            f"Client ID {shown!r} is not valid: use an integer between 0 and {MAX_CLIENT_ID}.",
+            f"Client ID {shown_json(raw)} is not valid: use an integer between 0 and {MAX_CLIENT_ID}.",
         )
     return int(value)
 

@@ -47,3 +47,36 @@ def test_gunicorn_serves_scores_over_http(server, stack, api_key):
     assert status == 401 and json.loads(body)["error"]["code"] == "missing_api_key"
     status, _, body = get(f"{server}/")
     assert status == 200 and b'lang="fr"' in body
+
+
+def _raw_request(base: str, request: bytes) -> tuple[int, dict[str, str], bytes]:
+    """Send bytes as they are (urllib refuses some of them) and read the whole answer."""
+    import socket
+    from urllib.parse import urlsplit
+
+    address = urlsplit(base)
+    with socket.create_connection((address.hostname, address.port), timeout=30) as sock:
+        sock.sendall(request)
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = dict(line.split(": ", 1) for line in lines[1:])
+    return int(lines[0].split()[1]), headers, body
+
+
+@pytest.mark.slow
+def test_gunicorn_refusals_are_json_like_every_api_error(server, api_key):
+    long_url = "/api/v1/clients/" + "1" * 10_000 + "/score"
+    status, headers, body = _raw_request(server, f"GET {long_url} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+    assert status == 414 and headers["Content-Type"] == "application/json"
+    assert json.loads(body)["error"]["code"] == "uri_too_long"
+    huge = "a" * 100_000
+    status, headers, body = _raw_request(
+        server, f"GET /api/v1/health HTTP/1.1\r\nHost: x\r\nX-Padding: {huge}\r\n\r\n".encode())
+    assert status == 431 and headers["Content-Type"] == "application/json"
+    assert json.loads(body)["error"]["code"] == "headers_too_large"
+    # a client ID of 3 000 digits fits gunicorn's limit and is refused by the API, in JSON too
+    status, _, body = get(f"{server}/api/v1/clients/{'9' * 3000}/score", {"X-API-Key": api_key})
+    assert status == 400 and json.loads(body)["error"]["code"] == "invalid_client_id"

@@ -96,3 +96,14 @@ def test_the_page_writes_the_decision_and_numbers_with_the_catalogue(client, sta
     html = client.get(f"/?client_id={stack.client_ids[1]}").get_data(as_text=True)
     assert any(catalogue.decision_label(d, "fr") in html for d in catalogue.DECISIONS)
     assert re.search(r"\d+,\d\u00a0%", html) and "¤" not in html
+
+
+def test_every_page_has_a_favicon(bare_client):
+    for path in ("/", "/api/v1/docs"):
+        html = bare_client.get(path).get_data(as_text=True)
+        link = re.search(r'<link rel="icon" type="image/svg\+xml" href="([^"]+)">', html)
+        assert link, f"no favicon link on {path}"
+        icon = bare_client.get(link.group(1))
+        assert icon.status_code == 200 and icon.mimetype == "image/svg+xml" and b"<svg" in icon.data
+    fallback = bare_client.get("/favicon.ico")
+    assert fallback.status_code == 200 and fallback.mimetype == "image/svg+xml"

@@ -74,6 +74,15 @@ def test_bad_batches(client, auth, body, status, code):
     assert response.json["error"]["code"] == code
 
 
+@pytest.mark.parametrize(("raw", "shown"), [(None, "null"), (1.5, "1.5"), ("x", '"x"'), (True, "true")])
+def test_a_bad_id_in_a_batch_is_named_by_its_index_and_value(client, auth, raw, shown):
+    response = client.post("/api/v1/scores", json={"client_ids": [100002, raw]}, headers=auth)
+    assert response.status_code == 400
+    message = response.json["error"]["message"]
+    assert message.startswith(f"client_ids[1] is {shown}:")
+    assert "NoneType" not in message and "float" not in message and "'str'" not in message
+
+
 def test_batch_needs_json(client, auth):
     response = client.post("/api/v1/scores", data="client_ids=100002", headers=auth)
     assert response.status_code == 415
