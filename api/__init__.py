@@ -16,7 +16,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from api import config as settings
     from api import docs, errors, headers, health, model, monitoring, page, scores, service
     from api.auth import parse_keys
-    from api.ratelimit import TokenBucket
+    from api.ratelimit import RateLimits
 
     app = Flask(__name__)
     settings.load(app, config)
@@ -24,8 +24,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     headers.init_app(app)
     service.init_app(app)
     app.extensions["api_keys"] = parse_keys(app.config["API_KEYS"])
-    app.extensions["key_bucket"] = TokenBucket(app.config["RATE_LIMIT"], app.config["RATE_BURST"])
-    app.extensions["page_bucket"] = TokenBucket(app.config["PAGE_RATE_LIMIT"], app.config["PAGE_RATE_BURST"])
+    app.extensions["rate_limits"] = RateLimits(app)
     proxies = int(app.config["TRUSTED_PROXIES"])
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)

@@ -17,7 +17,7 @@ import secrets
 from flask import current_app, g, request
 
 from api.errors import ApiError
-from api.ratelimit import TokenBucket, retry_after
+from api.ratelimit import get_limits
 
 HEADER = "X-API-Key"
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
@@ -74,20 +74,10 @@ def identify(presented: str, keys: dict[str, bytes]) -> str | None:
     return found
 
 
-def check_rate(bucket: TokenBucket, key: str, cost: float = 1.0) -> None:
-    """Spend from ``key``'s bucket or raise 429 with Retry-After."""
-    wait = bucket.take(key, min(cost, bucket.burst))
-    if wait > 0:
-        raise ApiError(
-            429, "rate_limited", f"Too many requests; retry in {retry_after(wait)} s.",
-            {"Retry-After": retry_after(wait)},
-        )
-
-
 def charge(cost: float) -> None:
-    """Spend ``cost`` more tokens of the current caller's bucket (a batch pays one token per client)."""
+    """Spend ``cost`` more requests of the current caller's limit (a batch pays one per client)."""
     if cost > 0:
-        check_rate(current_app.extensions["key_bucket"], g.caller, cost)
+        get_limits().spend("key", g.caller, int(cost))
 
 
 def require_key(view):
@@ -103,7 +93,7 @@ def require_key(view):
         if name is None:
             raise ApiError(403, "invalid_api_key", "The API key is not valid.")
         g.caller = name
-        check_rate(current_app.extensions["key_bucket"], name)
+        get_limits().spend("key", name)
         return view(*args, **kwargs)
 
     return wrapped

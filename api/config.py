@@ -13,11 +13,15 @@ DEFAULTS: dict[str, Any] = {
     "DATABASE_URL": None,  # None: database.config.database_url() (DATABASE_URL or the SQLite file)
     "MODEL_DIR": None,  # None: modeling.config.model_dir() (MODEL_DIR or <repo>/models)
     "API_KEYS": "",  # "name:sha256hex,name2:sha256hex" (see api/auth.py and `python -m api create-key`)
-    "RATE_LIMIT": 20.0,  # requests per second refilled in each API key's bucket (per worker process)
-    "RATE_BURST": 100,  # bucket size: a batch of MAX_BATCH IDs must fit in it
+    # Requests per API key, counted by all workers together: a Flask-Limiter string ("1200 per minute"),
+    # or a number per second with RATE_BURST (then RATE_BURST requests per RATE_BURST/RATE_LIMIT seconds).
+    "RATE_LIMIT": "1200 per minute",
+    "RATE_BURST": None,
+    "RATELIMIT_STORAGE": None,  # where the counters live: sqlite:////path.db, redis://host:6379/0; None: a
+                                # SQLite file in the temporary folder shared by the workers of this server
     "PAGE_ENABLED": True,  # the advisor page at / (no key, rate limited per IP address)
-    "PAGE_RATE_LIMIT": 1.0,  # page scores per second and per IP address
-    "PAGE_RATE_BURST": 10,
+    "PAGE_RATE_LIMIT": "60 per minute",  # page scores per IP address (same forms as RATE_LIMIT)
+    "PAGE_RATE_BURST": None,
     "BATCH_SCORES": True,  # serve current batch scores (client_score, `python -m modeling predict --store`) first
     "MAX_BATCH": 100,  # most client IDs in one POST /api/v1/scores
     "MAX_CONTENT_LENGTH": 16 * 1024,  # bytes of a request body (413 beyond)

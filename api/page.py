@@ -10,8 +10,8 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template, request
 from sqlalchemy.exc import DBAPIError
 
-from api.auth import check_rate
 from api.errors import ApiError
+from api.ratelimit import get_limits
 from api.service import get_service, parse_client_id
 from modeling import catalogue
 
@@ -31,7 +31,7 @@ def index():
         error, status = text["error_invalid_lang"].format(lang=asked[:10]), 400
     elif raw:
         try:
-            check_rate(current_app.extensions["page_bucket"], f"ip:{request.remote_addr}")
+            get_limits().spend("page", f"ip:{request.remote_addr}")
             result = get_service().score_and_audit(parse_client_id(raw), lang, CALLER)
         except ApiError as exc:
             error, status, headers = text.get(f"error_{exc.code}", text["error"]), exc.status, exc.headers

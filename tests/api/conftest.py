@@ -32,7 +32,7 @@ def make_app(stack: Stack, key: str, **overrides):
     """An app over ``stack`` with generous rate limits unless overridden."""
     config = {"TESTING": True, "DATABASE_URL": stack.database_url, "MODEL_DIR": str(stack.model_dir),
               "API_KEYS": keys_setting(key), "RATE_LIMIT": 1000.0, "RATE_BURST": 1000,
-              "PAGE_RATE_LIMIT": 1000.0, "PAGE_RATE_BURST": 1000}
+              "PAGE_RATE_LIMIT": 1000.0, "PAGE_RATE_BURST": 1000, "RATELIMIT_STORAGE": "memory://"}
     config.update(overrides)
     return create_app(config)
 
@@ -58,7 +58,8 @@ def auth(api_key) -> dict[str, str]:
 def bare_app(tmp_path, api_key):
     """An app with an empty database and no model (for what works without them)."""
     return create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'empty.db'}",
-                       "MODEL_DIR": str(tmp_path / "no-models"), "API_KEYS": keys_setting(api_key)})
+                       "MODEL_DIR": str(tmp_path / "no-models"), "API_KEYS": keys_setting(api_key),
+                       "RATELIMIT_STORAGE": f"sqlite:///{tmp_path / 'ratelimit.db'}"})
 
 
 @pytest.fixture

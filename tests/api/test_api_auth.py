@@ -59,7 +59,7 @@ def test_non_ascii_key_is_403_not_500(bare_client):
 def test_rate_limit_gives_429_with_retry_after(tmp_path, api_key, keys):
     app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path}/x.db",
                       "MODEL_DIR": str(tmp_path / "none"), "API_KEYS": keys(api_key),
-                      "RATE_LIMIT": 0.01, "RATE_BURST": 2})
+                      "RATE_LIMIT": "2 per minute", "RATELIMIT_STORAGE": f"sqlite:///{tmp_path / 'limits.db'}"})
     client = app.test_client()
     statuses = [client.get("/api/v1/clients/1/score?lang=xx", headers={"X-API-Key": api_key}).status_code
                 for _ in range(3)]
