@@ -173,18 +173,35 @@ def _console_errors(driver) -> list[str]:
     return [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
 
 
+#: The lowest visible point of the open view (Bokeh's tabs are as tall as their tallest panel).
+CONTENT_BOTTOM = """
+function* walk(root) {
+  for (const el of root.querySelectorAll('*')) { yield el; if (el.shadowRoot) { yield* walk(el.shadowRoot); } }
+}
+let bottom = 0;
+for (const el of walk(document)) {
+  if (!['CANVAS', 'TABLE', 'P', 'LI', 'DL', 'SELECT', 'INPUT', 'BUTTON', 'H2', 'H3'].includes(el.tagName)) continue;
+  const box = el.getBoundingClientRect();
+  if (getComputedStyle(el).visibility === 'hidden' || !el.getClientRects().length) continue;  // other tabs
+  if (box.width > 0 && box.height > 0) bottom = Math.max(bottom, box.bottom);
+}
+return Math.ceil(bottom + window.scrollY);
+"""
+
+
 def _screenshot(driver, name: str) -> None:
     folder = os.environ.get("DASHBOARD_SCREENSHOTS")
     if folder:
+        from PIL import Image  # matplotlib's dependency
+
         Path(folder).mkdir(parents=True, exist_ok=True)
-        size = driver.get_window_size()
-        # the picture is as tall as the view (from the header to its last plot), not as the test window
-        height = driver.execute_script(
-            "const m = document.querySelector('main'); return Math.ceil(m.getBoundingClientRect().bottom) + 20")
-        driver.set_window_size(size["width"], max(700, height))
-        time.sleep(1.0)
-        driver.save_screenshot(str(Path(folder) / name))
-        driver.set_window_size(size["width"], size["height"])
+        path = Path(folder) / name
+        driver.save_screenshot(str(path))
+        bottom = int(driver.execute_script(CONTENT_BOTTOM)) + 24
+        scale = driver.execute_script("return window.devicePixelRatio") or 1
+        with Image.open(path) as picture:
+            cropped = picture.crop((0, 0, picture.width, min(picture.height, int(bottom * scale))))
+        cropped.save(path, optimize=True)
 
 
 def test_advisor_finds_a_client_and_reads_the_scorer_decision(server, driver, scorer, bank):  # noqa: F811
