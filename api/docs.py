@@ -1,15 +1,20 @@
-"""The OpenAPI document as JSON, and a readable HTML page rendered from it (no external assets)."""
+"""The OpenAPI document as JSON, and Swagger UI (from the flask-swagger-ui package, served here) to read it."""
 
 from __future__ import annotations
 
-import json
-from typing import Any
+from pathlib import Path
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, current_app, render_template, send_from_directory
 
+from api.errors import ApiError
 from api.openapi import get_spec
 
 bp = Blueprint("docs", __name__, url_prefix="/api/v1")
+viewer = Blueprint("viewer", __name__, url_prefix="/viewer")  # the viewer's files: not part of the API
+VIEWER_FILES = ("swagger-ui.css", "swagger-ui-bundle.js")
+#: The viewer runs its own scripts and inline styles, from this server only, and reads the spec with fetch.
+VIEWER_CSP = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+              "font-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 
 
 @bp.get("/openapi.json")
@@ -32,7 +37,7 @@ def docs_page():
     """The documentation page.
     ---
     get:
-      summary: Readable documentation of every endpoint (HTML)
+      summary: Every endpoint, its parameters, bodies and answers, in Swagger UI (served locally)
       tags: [documentation]
       responses:
         "200":
@@ -40,62 +45,15 @@ def docs_page():
           content: {text/html: {schema: {type: string}}}
     """
     spec = get_spec(current_app)
-    return render_template("docs.html", spec=spec, operations=_operations(spec))
+    page = render_template("docs.html", title=spec["info"]["title"], lang="en")
+    return page, 200, {"Content-Security-Policy": VIEWER_CSP}
 
 
-def _operations(spec: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every operation with its parameters, body, responses and a curl example, in path order."""
-    out = []
-    for path, item in spec["paths"].items():
-        for method, op in item.items():
-            responses = [
-                {"status": status, "description": _resolve(spec, r).get("description", ""),
-                 "schema": _schema_name(_resolve(spec, r))}
-                for status, r in sorted(op.get("responses", {}).items())
-            ]
-            body = op.get("requestBody", {}).get("content", {}).get("application/json", {})
-            out.append({
-                "method": method.upper(), "path": path, "summary": op.get("summary", ""),
-                "description": op.get("description", ""), "secured": bool(op.get("security")),
-                "parameters": op.get("parameters", []), "responses": responses,
-                "body": _schema_name(body), "curl": _curl(spec, method, path, op),
-                "id": f"{method}-{path}".replace("/", "-").replace("{", "").replace("}", ""),
-            })
-    return out
+@viewer.get("/<name>")
+def asset(name: str):
+    """A file of the Swagger UI package (flask-swagger-ui ships its dist folder): no CDN."""
+    if name not in VIEWER_FILES:
+        raise ApiError(404, "not_found", "No such resource; see /api/v1/docs for the endpoints.")
+    from flask_swagger_ui import flask_swagger_ui
 
-
-def _resolve(spec: dict[str, Any], item: dict[str, Any]) -> dict[str, Any]:
-    """Follow a local ``$ref`` to components."""
-    ref = item.get("$ref")
-    if not ref:
-        return item
-    node: Any = spec
-    for part in ref.lstrip("#/").split("/"):
-        node = node[part]
-    return node
-
-
-def _schema_name(item: dict[str, Any]) -> str:
-    ref = item.get("content", {}).get("application/json", item).get("schema", {}).get("$ref", "")
-    return ref.rsplit("/", 1)[-1]
-
-
-def _curl(spec: dict[str, Any], method: str, path: str, op: dict[str, Any]) -> str:
-    """A curl command line showing the call with example values."""
-    url = path
-    for param in op.get("parameters", []):
-        if param["in"] == "path":
-            url = url.replace("{" + param["name"] + "}", str(param["schema"].get("example", "1")))
-    parts = ["curl -s"]
-    if method != "get":
-        parts.append(f"-X {method.upper()}")
-    if op.get("security"):
-        parts.append('-H "X-API-Key: $SCORING_API_KEY"')
-    body = op.get("requestBody", {}).get("content", {}).get("application/json")
-    if body:
-        schema = _resolve(spec, body["schema"])
-        example = {k: v["example"] for k, v in schema.get("properties", {}).items() if "example" in v}
-        parts.append("-H 'Content-Type: application/json'")
-        parts.append(f"-d '{json.dumps(example)}'")
-    parts.append(f"http://localhost:8000{url}")
-    return " ".join(parts)
+    return send_from_directory(Path(flask_swagger_ui.__file__).parent / "dist", name, max_age=86400)

@@ -304,3 +304,28 @@ def scorer_client_id(bank) -> int:  # noqa: F811
     import pandas as pd
 
     return int(pd.read_csv(bank.csv / "application_train.csv", usecols=["SK_ID_CURR"]).iloc[3, 0])
+
+
+def test_the_api_documentation_renders_every_endpoint_in_the_browser(driver, tmp_path):
+    """Swagger UI, served by the API itself, lists the endpoints without a console error."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    from api import create_app
+
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'empty.db'}", "MODEL_DIR": str(tmp_path / "none"),
+                      "RATELIMIT_STORAGE": "memory://"})
+    server = make_server("127.0.0.1", _free_port(), app)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        driver.get(f"http://127.0.0.1:{server.server_port}/api/v1/docs")
+        _wait_for(driver, ".opblock-summary-path", "/api/v1/clients/{client_id}/score")
+        paths = driver.execute_script(
+            "return Array.from(document.querySelectorAll('.opblock-summary-path')).map(e => e.textContent)")
+        spec = app.test_client().get("/api/v1/openapi.json").json
+        assert set(paths) >= {p.replace("\u200b", "") for p in spec["paths"]} or len(paths) >= len(spec["paths"])
+        assert _console_errors(driver) == []
+    finally:
+        server.shutdown()
