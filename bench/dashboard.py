@@ -70,7 +70,7 @@ def scale_up(portfolio, n: int):
     return Portfolio(clients=clients, features=features, oof=portfolio.oof, threshold=portfolio.threshold,
                      cost=portfolio.cost, model_version=portfolio.model_version, explain=original,
                      f1_threshold=portfolio.f1_threshold, oof_kind=portfolio.oof_kind,
-                     scatter_max=portfolio.scatter_max, n_neighbours=portfolio.n_neighbours)
+                     n_neighbours=portfolio.n_neighbours)
 
 
 def new_session(app, context, i: int):
@@ -157,21 +157,21 @@ def run(scale: int | None, sessions: int, switches: int, serve: bool) -> dict:
     out["engine"] = scorer.engine.dialect.name
 
     hist = doc.select_one({"name": "cohort_hist"})
-    scatter = doc.select_one({"name": "cohort_scatter"})
+    tiles = doc.select_one({"name": "cohort_tiles"})
     bars = doc.select_one({"name": "cohort_bars"})
     bins = len(hist.data["left"])
     picks = [sorted(rng.choice(bins, size=rng.integers(1, 6), replace=False).tolist()) for _ in range(20)]
     cohort = timed(lambda b: setattr(hist.selected, "indices", b), picks)
-    n_sample = len(scatter.data["income"])
-    boxes = [rng.choice(n_sample, size=n_sample // 4, replace=False).tolist() for _ in range(10)]
-    cohort += timed(lambda b: setattr(scatter.selected, "indices", b), boxes)
+    n_tiles = len(tiles.data["q"])
+    boxes = [rng.choice(n_tiles, size=max(1, n_tiles // 4), replace=False).tolist() for _ in range(10)]
+    cohort += timed(lambda b: setattr(tiles.selected, "indices", b), boxes)
     cohort += timed(lambda i: setattr(bars.selected, "indices", [i]), list(range(len(bars.data["category"]))))
     out["cohort_ms_p50"], out["cohort_ms_p95"] = p(cohort, 50), p(cohort, 95)
     chosen = doc.select_one({"name": "cost_fn"})
     costs = timed(lambda v: (setattr(chosen, "value", v), chosen.trigger("value_throttled", None, v)),
                   [5.0, 15.0, 25.0, 35.0, 45.0])
     out["threshold_ms_p50"] = p(costs, 50)
-    out["scatter_points"] = n_sample
+    out["density_tiles"] = n_tiles
     out["oof_rows"] = len(portfolio.oof)
     return out
 
@@ -224,10 +224,10 @@ def markdown(r: dict, args) -> str:
         f"{r['online_ms_p50']:.0f} / {r['online_ms_p95']:.0f} ms | |",
         f"| apply a cohort selection (p50 / p95) | {r['cohort_ms_p50']:.0f} / {r['cohort_ms_p95']:.0f} ms | |",
         f"| recompute the cost curve ({r['oof_rows']:,} OOF predictions, p50) | {r['threshold_ms_p50']:.0f} ms | |",
-        f"| points drawn in the cohort scatter | {r['scatter_points']:,} | ≤ 20,000 |",
+        f"| hexagons drawn in the cohort density (every client) | {r['density_tiles']:,} | ≤ 20,000 |",
         "",
-        "Plots receive aggregates (histograms, rates per category) computed on the whole portfolio, and the "
-        "scatter a fixed random sample; the portfolio lives once per server process.",
+        "Plots receive aggregates (histograms, rates per category, clients per hexagon) computed on the whole "
+        "portfolio; the portfolio lives once per server process.",
     ]
     return "\n".join(lines)
 

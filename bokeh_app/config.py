@@ -12,13 +12,12 @@ class DashboardConfig:
 
     database_url: str
     model_path: Path | None = None  # a model folder; None = MODEL_DIR/latest
-    scatter_max: int = 20_000  # points drawn in the cohort scatter plot
     neighbours: int = 200  # size of the "similar clients" group
     table_rows: int = 500  # rows sent to the client table (the count shows the rest)
 
 
 def load_config() -> DashboardConfig:
-    """Settings from DATABASE_URL, MODEL_PATH, DASHBOARD_SCATTER_MAX, DASHBOARD_NEIGHBOURS, DASHBOARD_TABLE_ROWS."""
+    """Settings from DATABASE_URL, MODEL_PATH, DASHBOARD_NEIGHBOURS, DASHBOARD_TABLE_ROWS."""
     from database.config import REPO_ROOT, database_url
     from database.security import load_env_file
 
@@ -27,7 +26,6 @@ def load_config() -> DashboardConfig:
     return DashboardConfig(
         database_url=database_url(),
         model_path=Path(model_path) if model_path else None,
-        scatter_max=_int("DASHBOARD_SCATTER_MAX", 20_000),
         neighbours=_int("DASHBOARD_NEIGHBOURS", 200),
         table_rows=_int("DASHBOARD_TABLE_ROWS", 500),
     )

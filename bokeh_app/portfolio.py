@@ -87,11 +87,8 @@ class Portfolio:
     card: dict = field(default_factory=dict)  # the model card (fairness, threshold, ...)
     f1_threshold: float | None = None
     oof_kind: str = "out-of-fold"
-    scatter_max: int = 20_000
     n_neighbours: int = 200
-    seed: int = 42
     database_url: str | None = None  # where the monitoring results are read (Surveillance tab)
-    sample_: np.ndarray = field(init=False, repr=False)
     scaler_: StandardScaler = field(init=False, repr=False)
     knn_: NearestNeighbors = field(init=False, repr=False)
     medians_: pd.Series = field(init=False, repr=False)
@@ -103,9 +100,7 @@ class Portfolio:
             raise ValueError(f"portfolio clients lack column {missing[0]}: score them with the model first")
         if self.f1_threshold is None and len(self.oof):
             self.f1_threshold = best_f1_threshold(self.oof["TARGET"], self.oof["PROBABILITY"], self.cost).threshold
-        rng = np.random.default_rng(self.seed)
         n = len(self.clients)
-        self.sample_ = np.sort(rng.choice(n, size=min(n, self.scatter_max), replace=False))
         keys = self._neighbour_matrix()
         self.scaler_ = StandardScaler().fit(keys)
         k = min(self.n_neighbours + 1, n)
@@ -146,9 +141,6 @@ class Portfolio:
             self.memo_[key] = compute()
         return self.memo_[key]
 
-    def sample(self) -> pd.DataFrame:
-        """The bounded random sample of clients drawn in scatter plots."""
-        return self.clients.iloc[self.sample_]
 
 
 def comparison_features(built: pd.DataFrame) -> list[str]:
@@ -218,7 +210,7 @@ def load_portfolio(config, say=print) -> Portfolio:
         model_version=bundle.version, model_date=(bundle.card or {}).get("created_at"), card=dict(bundle.card or {}),
         explain=lambda cid, lang="fr": scorer.score(cid, lang=lang, use_store=True),
         f1_threshold=(bundle.card or {}).get("threshold_f1"), oof_kind=kind,
-        scatter_max=config.scatter_max, n_neighbours=config.neighbours, database_url=config.database_url,
+        n_neighbours=config.neighbours, database_url=config.database_url,
     )
     say(f"dashboard: portfolio of {len(clients)} clients ready in {time.perf_counter() - start:.1f} s "
         f"(model {bundle.version})")

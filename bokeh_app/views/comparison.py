@@ -107,6 +107,7 @@ def _histogram_figure(title: str, source: ColumnDataSource, lang: str, by_outcom
     fig.legend.location = "top_right"
     fig.legend.background_fill_alpha = 0.85
     fig.yaxis.formatter = tick_formatter(lang, "percent_points")
+    fig.xaxis.formatter = tick_formatter(lang)
     return fig, marker
 
 
@@ -121,6 +122,8 @@ def axis_title(name: str, lang: str) -> str:
     label = field_label(name, lang)
     if unit == "years":
         return f"{label} ({catalogue.t('years', lang)})"
+    if unit == "percent":
+        return f"{label} (%)"
     if unit == "" and labels_unit(name) == "currency" and catalogue.currency():
         return f"{label} ({catalogue.currency()})"
     return label
@@ -164,11 +167,9 @@ def comparison(portfolio: Portfolio, lang: str) -> Comparison:
         near = portfolio.clients.index.get_indexer(state["similar"])
         near_edges = bin_edges(scaled[near], mine, SIMILAR_BINS)  # the group on its own range
         similar_source.data = group_histogram(scaled[near], near_edges)
-        formatter = tick_formatter(lang, "percent_points" if axis_scale(name)[1] == "percent" else "number")
         for fig, bins in ((fig_all, edges), (fig_sim, near_edges)):
             fig.x_range.start, fig.x_range.end = float(bins[0]), float(bins[-1])
-            fig.xaxis.axis_label = axis_title(name, lang)
-            fig.xaxis.formatter = formatter
+            fig.xaxis.axis_label = axis_title(name, lang)  # the unit is in the title: one tick formatter for all
         shown = field_value(name, values.iloc[position], lang)
         text = catalogue.t("this_client", lang, v=shown) if np.isfinite(mine) else catalogue.t("no_value", lang)
         for fig, span, title in ((fig_all, span_all, titles[0]), (fig_sim, span_sim, titles[1])):

@@ -26,7 +26,7 @@ def portfolio(bank):
     from bokeh_app.config import DashboardConfig
     from bokeh_app.portfolio import load_portfolio
 
-    config = DashboardConfig(database_url=bank.url, model_path=bank.folder, scatter_max=500, neighbours=50)
+    config = DashboardConfig(database_url=bank.url, model_path=bank.folder, neighbours=50)
     return load_portfolio(config, say=lambda _message: None)
 
 

@@ -159,8 +159,7 @@ def test_english_session_speaks_english(portfolio, scorer):
 
 def test_one_session_holds_small_sources(doc, portfolio):
     sizes = {m.name: len(next(iter(m.data.values()), [])) for m in doc.select({"type": ColumnDataSource})}
-    assert max(sizes.values()) <= max(portfolio.scatter_max, 500)
-    assert np.all(np.diff(portfolio.sample_) > 0)
+    assert max(sizes.values()) <= 5000  # aggregates, hexagons and 500 table rows, never one row per client
 
 
 def test_the_card_and_the_table_give_the_same_age(doc, portfolio):
