@@ -29,8 +29,22 @@ def test_marks_show_the_model_threshold_and_the_f1_threshold(doc, portfolio, ban
     assert len(set(marks["y_text"])) == len(marks["x"])
 
 
-def test_without_fairness_in_the_card_the_panel_says_so(doc):
+def test_without_fairness_in_the_card_the_panel_says_so(portfolio):
+    from dataclasses import replace
+
+    from tests.bokeh_app.conftest import make_document
+
+    card = {key: value for key, value in portfolio.card.items() if key != "fairness"}
+    doc = make_document(replace(portfolio, card=card))
     assert "pas de mesure d'équité" in model(doc, "fairness").text
+
+
+def test_the_fairness_panel_shows_the_section_the_training_wrote(doc, portfolio):
+    section = portfolio.card["fairness"]
+    text = model(doc, "fairness").text
+    for attribute in section["attributes"].values():
+        for group in attribute["groups"]:
+            assert f"<td>{group['clients']}</td>" in text
 
 
 FAIRNESS = {
