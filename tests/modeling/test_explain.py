@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import shap
 
-from modeling import labels
+from modeling import catalogue, labels
 from modeling.explain import (
     PopulationStats,
     explain_client,
@@ -166,7 +166,7 @@ def test_late_payer_is_told_payment_history_raises_risk(model, data, population)
 def test_sentences_show_formatted_values_in_both_languages(model, clients, population):
     seen = 0
     for i in range(20):
-        for lang in ("fr", "en"):
+        for lang in catalogue.LANGS:
             for r in explain_client(model, clients.iloc[[i]], population, lang=lang):
                 assert r.sentence[0].isupper() and r.sentence.endswith(".")
                 assert r.label == labels.feature_label(r.feature, lang)

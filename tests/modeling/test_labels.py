@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from modeling import labels
+from modeling import catalogue, labels
 from modeling.features import FeatureBuilder
 
 pytestmark = pytest.mark.requirement("EXG-MOD-06")
@@ -34,7 +34,7 @@ def test_every_feature_has_french_and_english_labels_a_group_and_a_unit(all_feat
 
 
 def test_labels_are_distinct_enough_to_tell_features_apart(all_feature_names):
-    for lang in ("fr", "en"):
+    for lang in catalogue.LANGS:
         worded = [labels.feature_label(n, lang) for n in all_feature_names]
         assert len(set(worded)) >= 0.97 * len(worded)
 
