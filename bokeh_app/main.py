@@ -59,12 +59,11 @@ else:
                      Div(text=f"<h2>{catalogue.t('comparison', lang)}</h2>", stylesheets=[DIV_CSS]), compare.layout,
                      sizing_mode="stretch_width")
 
-    # --- risk manager: cohorts, threshold and monitoring; then the user guide -----------------------------
+    # --- risk manager: cohorts and threshold; the user guide; monitoring ----------------------------------
     panels = [TabPanel(child=advisor, title=catalogue.t("tab_client", lang)),
               TabPanel(child=cohort(portfolio, lang).layout, title=catalogue.t("tab_cohort", lang)),
               TabPanel(child=threshold_view(portfolio, lang).layout, title=catalogue.t("tab_threshold", lang)),
+              TabPanel(child=help_view(lang), title=catalogue.t("tab_help", lang)),
               TabPanel(child=monitoring_view(portfolio.database_url, portfolio.model_version, lang).layout,
                        title=monitoring_word("tab", lang))]
-    # further views are appended here, before the guide
-    panels.append(TabPanel(child=help_view(lang), title=catalogue.t("tab_help", lang)))
     doc.add_root(Tabs(tabs=panels, name="app", sizing_mode="stretch_width"))

@@ -12,6 +12,8 @@ import sys
 import time
 from pathlib import Path
 
+from modeling import catalogue
+
 
 def add_arguments(p) -> None:
     """Arguments of ``monitor``."""
@@ -21,7 +23,8 @@ def add_arguments(p) -> None:
     p.add_argument("--model", type=Path, default=None, help="model folder (default MODEL_DIR/latest)")
     p.add_argument("--new", action="store_true",
                    help="only the clients the model was not trained on (default: every client of the database)")
-    p.add_argument("--lang", choices=("fr", "en"), default="fr", help="language of the report (default fr)")
+    p.add_argument("--lang", choices=catalogue.LANGS, default=catalogue.DEFAULT_LANG,
+                   help="language of the report (default fr)")
     p.add_argument("--no-store", action="store_true", help="do not append the result to monitoring_result")
 
 
