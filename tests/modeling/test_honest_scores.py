@@ -14,7 +14,6 @@ from modeling.explain import batch_reason_keys
 from modeling.policy import protected_features
 from modeling.train import train
 
-
 pytestmark = pytest.mark.requirement("EXG-MOD-11")
 
 
