@@ -39,12 +39,21 @@ def _run_load(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run_init(_args: argparse.Namespace) -> int:
-    """Run ``init``."""
-    from database.loader import create_schema
+def _migrate_arguments(parser: argparse.ArgumentParser) -> None:
+    """Arguments of ``migrate``."""
+    parser.add_argument("--revision", default="head",
+                        help="revision to upgrade to (default: head, the newest)")
 
-    create_schema()
-    print(f"Schema ready in {masked(database_url())}")
+
+def _run_migrate(args: argparse.Namespace) -> int:
+    """Run ``migrate`` (and ``init``, which is ``migrate`` to the newest revision)."""
+    from database.migrate import migrate
+
+    where = masked(database_url())
+    print(f"Migrating {where} ...", flush=True)
+    before, after = migrate(revision=getattr(args, "revision", "head"))
+    change = f"upgraded from {before or 'an empty schema'} to {after}" if before != after else f"already at {after}"
+    print(f"Schema ready in {where}: {change}")
     return 0
 
 
@@ -69,7 +78,10 @@ def _run_docs(args: argparse.Namespace) -> int:
 
 
 COMMANDS: dict[str, Command] = {
-    "init": ("create the tables that do not exist yet", lambda p: None, _run_init),
+    "init": ("create the schema, or upgrade it to the newest revision (same as migrate)", lambda p: None,
+             _run_migrate),
+    "migrate": ("apply the schema migrations the database lacks (Alembic upgrade)", _migrate_arguments,
+                _run_migrate),
     "load": ("validate and load Home Credit CSV files (one transaction, all or nothing)", _load_arguments,
              _run_load),
     "docs": ("regenerate the generated sections of docs/data-model.md from the models", _docs_arguments,

@@ -36,7 +36,8 @@ from database.csv_reader import (
     raw_lines,
     read_batches,
 )
-from database.schema import DATA_TABLES, Base, LoadRun, RejectedRow, primary_key, table
+from database.migrate import migrate, migrate_connection
+from database.schema import DATA_TABLES, LoadRun, RejectedRow, primary_key, table
 from database.validate import (
     DUPLICATE,
     MALFORMED,
@@ -81,10 +82,9 @@ class LoadSummary:
 
 
 def create_schema(url: str | None = None) -> Engine:
-    """Create the tables that do not exist yet (``python -m database init``); returns the engine."""
-    engine = get_engine(url)
-    Base.metadata.create_all(engine)
-    return engine
+    """Create or upgrade the schema with the migrations (``python -m database migrate``); returns the engine."""
+    migrate(url)
+    return get_engine(url)
 
 
 def load(sources: list[Path], url: str | None = None, *, strict: bool = False, tables: list[str] | None = None,
@@ -103,7 +103,7 @@ def load(sources: list[Path], url: str | None = None, *, strict: bool = False, t
                 # memory for this transaction only (the server defaults are 64 MB and 4 MB).
                 connection.exec_driver_sql("SET LOCAL maintenance_work_mem = '1GB'")
                 connection.exec_driver_sql("SET LOCAL work_mem = '256MB'")
-            Base.metadata.create_all(connection)
+            migrate_connection(connection)
             run_id = connection.execute(insert(LoadRun).values(source=", ".join(map(str, sources)))
                                         ).inserted_primary_key[0]
             state = _LoadState(connection, run_id, block_size, progress)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, text
 
+from database.migrate import migrate_connection
 from database.schema import Base
 from database.security import check_url
 
@@ -58,17 +59,16 @@ def _run_script(connection: Connection, name: str) -> None:
 
 
 def _create_tables_as_owner(connection: Connection) -> list[str]:
-    """Create the tables of the schema that are missing, as the owner role; their names."""
+    """Create or upgrade the schema with the migrations, as the owner role; the names of the tables made."""
     existing = set(
         connection.execute(
             text("SELECT tablename FROM pg_catalog.pg_tables WHERE schemaname = 'public'")
         ).scalars()
     )
     missing = [t.name for t in Base.metadata.sorted_tables if t.name not in existing]
-    if missing:
-        connection.exec_driver_sql(f"SET ROLE {OWNER}")
-        Base.metadata.create_all(connection)
-        connection.exec_driver_sql("RESET ROLE")
+    connection.exec_driver_sql(f"SET ROLE {OWNER}")  # migrations run as the owner, even with no table missing
+    migrate_connection(connection)
+    connection.exec_driver_sql("RESET ROLE")
     return missing
 
 

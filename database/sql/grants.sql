@@ -8,6 +8,10 @@ REVOKE ALL ON ALL TABLES IN SCHEMA public
 REVOKE ALL ON ALL SEQUENCES IN SCHEMA public
     FROM PUBLIC, homecredit_loader, homecredit_app, homecredit_analyst;
 
+-- Every service reads the schema revision (alembic_version) to check that the database is current;
+-- only the owner runs migrations.
+GRANT SELECT ON alembic_version TO homecredit_loader, homecredit_app, homecredit_analyst;
+
 -- Loader: appends rows (INSERT also covers COPY FROM) and reads the keys it needs to skip rows
 -- already loaded and to check references. No UPDATE, DELETE, TRUNCATE on the data; nothing on score_audit.
 GRANT SELECT, INSERT ON
