@@ -8,7 +8,13 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
-from database.security import check_url, load_env_file, with_postgres_options
+from database.security import (
+    check_url,
+    driver_url,
+    load_env_file,
+    warn_if_unverified,
+    with_postgres_options,
+)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -19,9 +25,9 @@ def default_sqlite_path() -> Path:
 
 
 def database_url() -> str:
-    """The database URL from ``DATABASE_URL``, or the embedded SQLite file by default."""
+    """The database URL from ``DATABASE_URL`` (``postgres://`` read as PostgreSQL), or the embedded SQLite file."""
     load_env_file(REPO_ROOT / ".env")  # optional, git-ignored; variables already set win
-    return os.environ.get("DATABASE_URL") or f"sqlite:///{default_sqlite_path()}"
+    return driver_url(os.environ.get("DATABASE_URL") or f"sqlite:///{default_sqlite_path()}")
 
 
 def masked(url: str) -> str:
@@ -31,7 +37,7 @@ def masked(url: str) -> str:
 
 def get_engine(url: str | None = None, **kwargs) -> Engine:
     """An engine for ``url`` (default: ``database_url()``); SQLite gets enforced foreign keys and WAL."""
-    url = url or database_url()
+    url = driver_url(url) if url else database_url()
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -40,7 +46,8 @@ def get_engine(url: str | None = None, **kwargs) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     check_url(parsed)  # TLS policy (database/security.py): refuses a non-TLS URL to a remote server
-    return create_engine(url, **with_postgres_options(kwargs))
+    warn_if_unverified(parsed)
+    return create_engine(parsed, **with_postgres_options(kwargs))
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -3,10 +3,16 @@
 Policy: a PostgreSQL URL must ask for an encrypted, verified connection (``sslmode=verify-full``, or
 ``require``/``verify-ca``). A URL without TLS is refused unless the server is on this machine (localhost,
 127.0.0.1, ::1 or a unix socket) *and* ``DATABASE_ALLOW_INSECURE=1`` says so explicitly.
+
+Managed PostgreSQL (Heroku, Render, ...) gives a ``postgres://`` URL without ``sslmode`` and a certificate
+that no CA file at hand can verify: the scheme is rewritten to SQLAlchemy's ``postgresql+psycopg2://``, and
+TLS without certificate verification is accepted only when ``sslmode=require`` is set explicitly (in the URL
+or as ``PGSSLMODE=require``), with a warning in the log each time an engine is made.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from pathlib import Path
@@ -27,6 +33,12 @@ ENGINE_DEFAULTS = {
     "DATABASE_POOL_TIMEOUT": 10,  # seconds to wait for a free pooled connection
     "DATABASE_POOL_RECYCLE": 1800,  # seconds after which a pooled connection is replaced
 }
+
+
+log = logging.getLogger(__name__)
+
+#: URL schemes of managed PostgreSQL services that SQLAlchemy 2 does not accept, and what they mean.
+DRIVER_SCHEMES = {"postgres://": "postgresql+psycopg2://"}
 
 
 class InsecureDatabaseURL(ValueError):
@@ -71,12 +83,38 @@ def _is_local_host(host: str) -> bool:
     return host.lower() in LOCAL_HOSTS or host.startswith("/")
 
 
+def driver_url(url: str) -> str:
+    """``url`` with a managed host's ``postgres://`` scheme rewritten to ``postgresql+psycopg2://``."""
+    for scheme, driver in DRIVER_SCHEMES.items():
+        if url.startswith(scheme):
+            return driver + url[len(scheme):]
+    return url
+
+
+def sslmode_of(url: URL) -> tuple[str, str]:
+    """The sslmode a PostgreSQL connection to ``url`` will use, and where it comes from."""
+    if url.query.get("sslmode"):
+        return url.query["sslmode"], "DATABASE_URL"
+    if os.environ.get("PGSSLMODE"):
+        return os.environ["PGSSLMODE"], "PGSSLMODE"
+    return "prefer", "libpq's default"
+
+
+def warn_if_unverified(url: URL) -> None:
+    """Log a warning when the connection is encrypted but the server's certificate is not verified."""
+    sslmode, origin = sslmode_of(url)
+    if sslmode == "require" and not url.query.get("sslrootcert"):
+        log.warning("database TLS without certificate verification (sslmode=require set by %s) to %s: "
+                    "traffic is encrypted but the server's identity is not checked; use sslmode=verify-full "
+                    "with sslrootcert=<CA file> when the provider gives its CA", origin, mask_url(url))
+
+
 def check_url(url: str | URL, allow_insecure: bool | None = None) -> URL:
     """The parsed URL if it satisfies the TLS policy; raise InsecureDatabaseURL (password masked) otherwise."""
-    parsed = make_url(url)
+    parsed = make_url(driver_url(url) if isinstance(url, str) else url)
     if not parsed.get_backend_name().startswith("postgres"):
         return parsed
-    sslmode = parsed.query.get("sslmode") or os.environ.get("PGSSLMODE") or "prefer"
+    sslmode, _origin = sslmode_of(parsed)
     if sslmode in SECURE_SSLMODES:
         return parsed
     if allow_insecure is None:

@@ -190,6 +190,11 @@ class PgServer:
         return (f"postgresql+psycopg2://{quote(user, safe='')}:{secret}@localhost:{self.port}/{database}"
                 f"?sslmode={sslmode}&sslrootcert={self.ca_file}")
 
+    def managed_url(self, database: str) -> str:
+        """The URL a managed host gives (Heroku's DATABASE_URL): ``postgres://``, TLS without a CA to verify."""
+        secret = quote(self.password, safe="")
+        return f"postgres://{SUPERUSER}:{secret}@localhost:{self.port}/{database}?sslmode=require"
+
     def admin(self, sql: str, database: str = "postgres") -> None:
         """Run one statement as the superuser outside a transaction (CREATE/DROP DATABASE...)."""
         import psycopg2
