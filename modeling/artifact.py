@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from database.checksums import file_sha256
 from modeling.config import model_dir
 from modeling.scorecard import Grades, PointsScale
 from modeling.threshold import CostMatrix, decide
@@ -21,6 +22,7 @@ from modeling.threshold import CostMatrix, decide
 CHECKED_LIBRARIES = ("lightgbm", "scikit-learn")
 BUNDLE_FILE = "model.pkl"
 CARD_FILE = "model_card.json"
+SHA256_KEY = "model_pkl_sha256"  # the card's record of model.pkl, checked before it is unpickled
 
 
 class ModelError(RuntimeError):
@@ -195,7 +197,7 @@ def write_bundle(bundle: ModelBundle, folder: Path) -> None:
     """Write model.pkl and model_card.json into folder."""
     with open(folder / BUNDLE_FILE, "wb") as fh:
         pickle.dump(bundle, fh, protocol=pickle.HIGHEST_PROTOCOL)
-    card = {**bundle.card, "library_versions": bundle.versions}
+    card = {**bundle.card, "library_versions": bundle.versions, SHA256_KEY: file_sha256(folder / BUNDLE_FILE)}
     (folder / CARD_FILE).write_text(json.dumps(card, indent=2, default=_json_default))
 
 
@@ -273,9 +275,30 @@ def check_versions(recorded: dict, folder: Path) -> None:
             )
 
 
+def check_sha256(folder: Path) -> None:
+    """Refuse a model.pkl whose sha256 is not the one its card records: unpickling runs code, so never
+    read a file that is not exactly the one training wrote."""
+    card_path, pickle_path = folder / CARD_FILE, folder / BUNDLE_FILE
+    try:
+        expected = json.loads(card_path.read_text()).get(SHA256_KEY)
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"cannot check {pickle_path}: {card_path} is unreadable ({exc}); "
+                         "retrain with `python -m modeling train`") from exc
+    if not expected:
+        raise ModelError(f"cannot check {pickle_path}: {card_path} records no {SHA256_KEY}; "
+                         "retrain with `python -m modeling train`")
+    if not pickle_path.is_file():
+        raise ModelError(f"{pickle_path} is missing; retrain with `python -m modeling train`")
+    actual = file_sha256(pickle_path)
+    if actual != expected:
+        raise ModelError(f"refusing to unpickle {pickle_path}: its sha256 {actual[:12]}... differs from the "
+                         f"card's {expected[:12]}... (corrupted or replaced); restore the model folder or retrain")
+
+
 def load_bundle(path: Path | str | None = None) -> ModelBundle:
     """Load a ModelBundle (default: MODEL_DIR/latest) after checking library versions."""
     folder = resolve(path)
+    check_sha256(folder)
     card_path = folder / CARD_FILE
     if card_path.is_file():  # check before unpickling: objects of another version may not even load
         check_versions(json.loads(card_path.read_text()).get("library_versions", {}), folder)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import shutil
 
 import pytest
@@ -64,6 +65,38 @@ def test_mismatching_library_version_fails_in_one_line(result, tmp_path):
         load_bundle(copy)
     message = str(info.value)
     assert "\n" not in message and "lightgbm 3.3.5" in message and "python -m modeling train" in message
+
+
+def test_a_corrupted_model_pkl_is_refused_before_unpickling(result, tmp_path):
+    copy = tmp_path / result.folder.name
+    shutil.copytree(result.folder, copy)
+    data = bytearray((copy / "model.pkl").read_bytes())
+    data[len(data) // 2] ^= 0x01  # one byte changed
+    (copy / "model.pkl").write_bytes(bytes(data))
+    with pytest.raises(ModelError) as info:
+        load_bundle(copy)
+    message = str(info.value)
+    assert "\n" not in message and "refusing to unpickle" in message and "sha256" in message
+
+
+class _Payload:
+    """A pickle that creates a file when it is read: what a replaced model.pkl could do."""
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (open, (str(self.marker), "w"))
+
+
+def test_a_replaced_model_pkl_never_runs(result, tmp_path):
+    copy = tmp_path / result.folder.name
+    shutil.copytree(result.folder, copy)
+    marker = tmp_path / "code-ran"
+    (copy / "model.pkl").write_bytes(pickle.dumps(_Payload(marker)))
+    with pytest.raises(ModelError, match="differs from the card"):
+        load_bundle(copy)
+    assert not marker.exists()
 
 
 def test_missing_model_says_how_to_train(tmp_path, monkeypatch, capsys):
