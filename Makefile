@@ -18,7 +18,7 @@ help:  ## List the targets
 
 venv: $(VENV)/.installed  ## Create the virtualenv and install the pinned dependencies
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+$(VENV)/.installed: requirements.txt requirements-train.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt

@@ -1,0 +1,105 @@
+"""The release step of a deployment: migrate the database; in demo mode, fill it and make sure a model exists.
+
+Run once per deployment before the web process (Heroku's ``release:`` phase, the image's start, the compose
+``init`` job). Every step is idempotent: a database already at the newest revision, already holding clients,
+or already scored is left as it is.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from database.config import REPO_ROOT, database_url, get_engine, masked
+from webapp.config import WebConfig
+
+#: The demo's training budget (about a minute on 2 cores for 3,000 clients); DEMO_TRAIN_ARGS overrides it.
+DEMO_TRAIN_ARGS = "--folds 3 --max-evals 4 --strategies none,class_weight --compare-rows 3000"
+
+
+class ReleaseError(RuntimeError):
+    """A release step cannot be done; the message says what to do."""
+
+
+def _say(message: str) -> None:
+    print(f"release: {message}", flush=True)
+
+
+def client_count(url: str) -> int:
+    """How many applications the database holds."""
+    from sqlalchemy import func, select
+
+    from database.schema import Application
+
+    engine = get_engine(url)
+    try:
+        with engine.connect() as connection:
+            return connection.execute(select(func.count()).select_from(Application)).scalar_one()
+    finally:
+        engine.dispose()
+
+
+def fill_with_synthetic_clients(url: str, clients: int, seed: int) -> None:
+    """Generate ``clients`` synthetic clients and load them (the loader prints its progress)."""
+    from database.loader import format_summary, load
+    from database.synthetic.generate import generate
+
+    with tempfile.TemporaryDirectory(prefix="demo-data-") as folder:
+        generate(clients, seed, Path(folder), progress=_say)
+        (Path(folder) / "true_pd.csv").unlink(missing_ok=True)
+        _say(format_summary(load([Path(folder)], url)))
+
+
+def has_model() -> bool:
+    """Whether MODEL_DIR holds a model to serve."""
+    from modeling.artifact import ModelError, resolve
+
+    try:
+        resolve(None)
+        return True
+    except ModelError:
+        return False
+
+
+def _module(*args: str) -> None:
+    """Run ``python -m ...`` from the repository; its own progress lines go to this output."""
+    result = subprocess.run([sys.executable, "-m", *args], cwd=REPO_ROOT, check=False)
+    if result.returncode:
+        raise ReleaseError(f"`python -m {' '.join(args)}` failed with exit code {result.returncode}")
+
+
+def train_demo_model() -> None:
+    """Train the demo model on the database with the demo budget; training packages must be installed."""
+    try:
+        import hyperopt  # noqa: F401  (training-only: requirements-train.txt)
+    except ImportError:
+        raise ReleaseError("no model in MODEL_DIR and the training packages are not installed: build the "
+                           "image (its build trains the demo model) or run `pip install -r requirements-train.txt`"
+                           " then `python -m modeling train`") from None
+    _module("modeling", "train", *shlex.split(os.environ.get("DEMO_TRAIN_ARGS", DEMO_TRAIN_ARGS)))
+
+
+def release(config: WebConfig) -> int:
+    """Migrate; in demo mode also load synthetic clients into an empty database, train if no model, score."""
+    from database.migrate import migrate
+
+    started = time.perf_counter()
+    url = database_url()
+    before, after = migrate(url)
+    _say(f"schema of {masked(url)} " + (f"upgraded from {before or 'empty'} to {after}" if before != after
+                                         else f"already at {after}"))
+    if config.demo:
+        if client_count(url) == 0:
+            _say(f"demo mode: empty database, loading {config.demo_clients:,} synthetic clients")
+            fill_with_synthetic_clients(url, config.demo_clients, config.demo_seed)
+        if not has_model():
+            _say("demo mode: no model in MODEL_DIR, training the demo model")
+            train_demo_model()
+        _module("modeling", "predict", "--store")
+    _say(f"done in {time.perf_counter() - started:.1f} s")
+    return 0

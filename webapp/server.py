@@ -1,0 +1,90 @@
+"""One server process, one port: the Bokeh dashboard at ``/`` and the Flask scoring API under ``/api/``.
+
+The API's requests run on a small thread pool through tornado's WSGI container, so a slow score never blocks
+the dashboard's event loop; the dashboard's sessions run on that loop as under ``bokeh serve``. The API
+keeps its own gunicorn path (``python -m api serve``) for API-only deployments with several processes.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from webapp.config import WebConfig
+
+log = logging.getLogger("webapp")
+
+DASHBOARD_DIR = Path(__file__).resolve().parent.parent / "bokeh_app"
+#: Paths handed to the Flask app: its API, and the one stylesheet of its documentation page.
+API_ROUTES = (r"/api/.*", r"/static/style\.css")
+
+
+def api_keys(config: WebConfig) -> str:
+    """SCORING_API_KEYS, with the demo key's entry added when DEMO_API_KEY is set."""
+    from api.auth import entry
+
+    keys = [k for k in os.environ.get("SCORING_API_KEYS", "").split(",") if k.strip()]
+    if config.demo_api_key:
+        keys.append(entry("demo", config.demo_api_key))
+    return ",".join(keys)
+
+
+def build_server(config: WebConfig):
+    """The Bokeh server with the dashboard at ``/`` and the API routes ahead of Bokeh's own (not started)."""
+    from bokeh.command.util import build_single_handler_application
+    from bokeh.server.server import BaseServer
+    from bokeh.server.tornado import BokehTornado
+    from bokeh.server.util import bind_sockets, create_hosts_allowlist
+    from tornado.httpserver import HTTPServer
+    from tornado.ioloop import IOLoop
+    from tornado.web import FallbackHandler
+    from tornado.wsgi import WSGIContainer
+
+    from api import create_app
+
+    flask_app = create_app({"API_KEYS": api_keys(config)})
+    executor = ThreadPoolExecutor(max_workers=config.api_threads, thread_name_prefix="api")
+    container = WSGIContainer(flask_app, executor=executor)
+    dashboard = build_single_handler_application(str(DASHBOARD_DIR))
+    sockets, port = bind_sockets(config.host, config.port)
+    origins = create_hosts_allowlist(list(config.websocket_origins), port)
+    tornado_app = BokehTornado({"/": dashboard}, extra_websocket_origins=origins)
+    # handlers added for a host pattern are matched before the application's own (Bokeh's /static/ too)
+    tornado_app.add_handlers(r".*", [(pattern, FallbackHandler, {"fallback": container}) for pattern in API_ROUTES])
+    http_server = HTTPServer(tornado_app, xheaders=True)  # the platform's router sets X-Forwarded-*
+    http_server.add_sockets(sockets)
+    return BaseServer(IOLoop.current(), tornado_app, http_server), flask_app, executor
+
+
+def _warm_up(flask_app) -> None:
+    """Load the API's model and score one client, so the first call is fast (failures only logged)."""
+    started = time.perf_counter()
+    try:
+        with flask_app.app_context():
+            flask_app.extensions["scoring"].warm_up()
+        log.info("API model loaded in %.1f s", time.perf_counter() - started)
+    except Exception as exc:  # health then says which part failed
+        log.warning("API model not loaded at start: %s", exc)
+
+
+def serve(config: WebConfig) -> int:
+    """Run the server until SIGTERM or SIGINT; returns the exit code."""
+    os.environ.setdefault("OMP_NUM_THREADS", "1")  # before lightgbm is imported (see api/gunicorn.conf.py)
+    started = time.perf_counter()
+    server, flask_app, executor = build_server(config)
+    server.start()
+    loop = server.io_loop
+    for number in (signal.SIGTERM, signal.SIGINT):
+        loop.asyncio_loop.add_signal_handler(number, loop.stop)
+    executor.submit(_warm_up, flask_app)
+    log.info("serving on http://%s:%d/ : dashboard at /, API at /api/v1/ (ready in %.1f s)",
+             config.host, config.port, time.perf_counter() - started)
+    loop.start()
+    log.info("stopping")
+    server.stop()
+    executor.shutdown(wait=False, cancel_futures=True)
+    return 0
