@@ -5,8 +5,15 @@ PY := $(VENV)/bin/python
 DEMO_CLIENTS ?= 10000
 DEMO_SEED ?= 42
 DEMO_DATA := data/synthetic
+# The demo's training budget, scaled to its size (about 2 minutes on 2 cores); `make train TRAIN_ARGS=`
+# (empty) runs the full search: 5 folds, 30 Hyperopt evaluations, every imbalance strategy.
 DEMO_FOLDS ?= 3
-DEMO_EVALS ?= 5
+DEMO_EVALS ?= 3
+DEMO_SAMPLE ?= 4000
+DEMO_STRATEGIES ?= none,class_weight
+TRAIN_ARGS ?= --folds $(DEMO_FOLDS) --max-evals $(DEMO_EVALS) --sample $(DEMO_SAMPLE) \
+	--strategies $(DEMO_STRATEGIES) --compare-rows $(DEMO_SAMPLE)
+WEB_PORT ?= 5006
 API_PORT ?= 8000
 DASHBOARD_PORT ?= 5006
 MONITOR_OUT ?= data/monitoring
@@ -34,8 +41,8 @@ load: data  ## Load the generated files into the database (SQLite data/homecredi
 	$(PY) -m database load --source $(DEMO_DATA)
 	@if [ -e $${MODEL_DIR:-models}/latest ]; then $(MAKE) --no-print-directory monitor; fi
 
-train: venv  ## Train a model on the database (folds and Hyperopt budget: DEMO_FOLDS, DEMO_EVALS)
-	$(PY) -m modeling train --folds $(DEMO_FOLDS) --max-evals $(DEMO_EVALS) --true-pd $(DEMO_DATA)/true_pd.csv
+train: venv  ## Train a model on the database with the demo budget (TRAIN_ARGS; empty = the full search)
+	$(PY) -m modeling train $(TRAIN_ARGS) --true-pd $(DEMO_DATA)/true_pd.csv
 
 scores: venv  ## Score and explain every client into the batch score store (served until the next load)
 	$(PY) -m modeling predict --store
@@ -45,6 +52,9 @@ monitor: venv  ## Drift (PSI/CSI) and back-testing of the database's clients aga
 
 serve: venv  ## Run the API (port API_PORT) and the dashboard (port DASHBOARD_PORT) until Ctrl-C
 	@DEMO_DATA=$(DEMO_DATA) API_PORT=$(API_PORT) DASHBOARD_PORT=$(DASHBOARD_PORT) PY=$(PY) sh bin/serve-demo
+
+web: venv  ## Run the dashboard (/) and the API (/api/) on one port (WEB_PORT), as deployed
+	PORT=$(WEB_PORT) WEB_HOST=127.0.0.1 $(PY) -m webapp serve
 
 demo: venv  ## Synthetic data -> database -> model (reused when present) -> batch scores -> API and dashboard
 	@$(MAKE) --no-print-directory load

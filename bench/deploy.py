@@ -1,0 +1,190 @@
+"""Benchmark of the deployment: installed size of each requirements set, and the deployed process's memory.
+
+Sizes are summed over the files each installed distribution records (its RECORD), for the dependency
+closure of requirements.txt (serving), requirements-train.txt (+ training) and requirements-dev.txt
+(+ tests and tools), read from this virtualenv. With --serving-venv DIR (a virtualenv where only
+requirements.txt was installed: ``python -m venv DIR && DIR/bin/pip install -r requirements.txt``) it also
+measures that folder, checks no training package is importable there, and runs the release and the web
+process (``python -m webapp release`` then ``serve``) from it on a fresh demo database, measuring the resident
+memory of the web process at start, once the dashboard's portfolio is loaded, and after some traffic.
+Writes its section of docs/performance.md between the bench:deploy markers.
+
+    python -m bench.deploy --serving-venv /tmp/serving-venv
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from importlib import metadata
+from pathlib import Path
+
+from packaging.requirements import Requirement
+
+from bench.performance_doc import machine, write_section
+
+REPO = Path(__file__).resolve().parent.parent
+SETS = (("serving", "requirements.txt"), ("serving + training", "requirements-train.txt"),
+        ("serving + training + tests and tools", "requirements-dev.txt"))
+TRAINING_ONLY = ("imblearn", "hyperopt", "shap", "matplotlib", "optbinning", "fairlearn")
+MIB = 1024 ** 2
+
+
+def requirement_names(path: Path) -> list[str]:
+    """Package names of a requirements file, following ``-r`` includes."""
+    names: list[str] = []
+    for line in path.read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line.startswith("-r"):
+            names += requirement_names(path.parent / line[2:].strip())
+        elif line:
+            names.append(Requirement(line).name)
+    return names
+
+
+def closure(names: list[str]) -> set[str]:
+    """The distributions installed for ``names`` and everything they require (no extras)."""
+    seen: set[str] = set()
+    todo = list(names)
+    while todo:
+        name = todo.pop().lower().replace("_", "-")
+        if name in seen:
+            continue
+        try:
+            dist = metadata.distribution(name)
+        except metadata.PackageNotFoundError:
+            continue
+        seen.add(name)
+        for text in dist.requires or []:
+            requirement = Requirement(text)
+            if requirement.marker is None or requirement.marker.evaluate({"extra": ""}):
+                todo.append(requirement.name)
+    return seen
+
+
+def installed_mib(names: set[str]) -> float:
+    """MiB of the files the distributions recorded at install."""
+    total = 0
+    for name in names:
+        dist = metadata.distribution(name)
+        for file in dist.files or []:
+            try:
+                total += Path(dist.locate_file(file)).stat().st_size
+            except OSError:
+                pass
+    return total / MIB
+
+
+def folder_mib(folder: Path) -> float:
+    """MiB of every file under ``folder``."""
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file() and not p.is_symlink()) / MIB
+
+
+def rss_mib(pid: int) -> float:
+    """Resident memory of a process and its children, in MiB."""
+    import psutil
+
+    process = psutil.Process(pid)
+    return sum(p.memory_info().rss for p in [process, *process.children(recursive=True)]) / MIB
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _get(url: str, key: str = "") -> int:
+    request = urllib.request.Request(url, headers={"X-API-Key": key} if key else {})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        response.read()
+        return response.status
+
+
+def measure_process(python: Path, clients: int, requests: int) -> dict:
+    """Release and serve from ``python`` on a fresh demo database; RSS of the web process at each stage."""
+    from webapp.smoke import wait_healthy
+
+    folder = Path(tempfile.mkdtemp(prefix="bench-deploy-"))
+    port, key = _free_port(), secrets.token_urlsafe(16)
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{folder / 'bank.db'}", "DEMO_MODE": "1",
+           "DEMO_CLIENTS": str(clients), "PORT": str(port), "WEB_HOST": "127.0.0.1", "DEMO_API_KEY": key,
+           "OMP_NUM_THREADS": "1"}
+    started = time.perf_counter()
+    subprocess.run([str(python), "-m", "webapp", "release"], cwd=REPO, env=env, check=True,
+                   stdout=subprocess.DEVNULL)
+    release_s = time.perf_counter() - started
+    log = open(folder / "web.log", "wb")
+    server = subprocess.Popen([str(python), "-m", "webapp", "serve"], cwd=REPO, env=env, stdout=log,
+                              stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_healthy(base, 300, say=lambda _line: None)
+        at_start = rss_mib(server.pid)
+        while b"portfolio of" not in (folder / "web.log").read_bytes():
+            time.sleep(0.5)
+        _get(f"{base}/")
+        with_portfolio = rss_mib(server.pid)
+        first = 100_002
+        for number in range(requests):
+            _get(f"{base}/api/v1/clients/{first + number % clients}/score", key)
+        for _ in range(5):
+            _get(f"{base}/")
+        after = rss_mib(server.pid)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+        log.close()
+    return {"release_s": release_s, "start": at_start, "portfolio": with_portfolio, "after": after}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.deploy", description=__doc__.split("\n")[0])
+    parser.add_argument("--serving-venv", type=Path, help="a virtualenv holding only requirements.txt")
+    parser.add_argument("--clients", type=int, default=3000, help="demo clients of the measured process")
+    parser.add_argument("--requests", type=int, default=300, help="score requests before the last reading")
+    parser.add_argument("--no-write", action="store_true", help="print only, do not update docs/performance.md")
+    args = parser.parse_args(argv)
+
+    rows = []
+    for label, file in SETS:
+        names = closure(requirement_names(REPO / file))
+        rows.append(f"| {label} (`{file}`) | {len(names)} | {installed_mib(names):,.0f} MiB |")
+        print(rows[-1], flush=True)
+    lines = ["## Deployment (`python -m bench.deploy`)", "", f"Machine: {machine()}.", "",
+             "Installed size of each requirements set (files recorded by the installed distributions, "
+             "dependencies included):", "", "| set | distributions | installed |", "| --- | ---: | ---: |",
+             *rows, ""]
+    if args.serving_venv:
+        python = args.serving_venv / "bin" / "python"
+        site = next((args.serving_venv / "lib").glob("python3*/site-packages"))
+        absent = [m for m in TRAINING_ONLY if subprocess.run([str(python), "-c", f"import {m}"], cwd="/",
+                                                             capture_output=True).returncode]
+        print(f"serving virtualenv: {folder_mib(site):,.0f} MiB; training packages absent: {absent}", flush=True)
+        memory = measure_process(python, args.clients, args.requests)
+        print(memory, flush=True)
+        lines += [f"A virtualenv with only `requirements.txt`: site-packages {folder_mib(site):,.0f} MiB; "
+                  f"training packages not importable there: {', '.join(absent) or 'none'}. "
+                  f"From it, `python -m webapp release` on an empty SQLite database ({args.clients:,} demo "
+                  f"clients loaded and scored, the demo model given) took {memory['release_s']:.0f} s, and the "
+                  "web process (`python -m webapp serve`: dashboard and API in one process) held:", "",
+                  "| moment | resident memory |", "| --- | ---: |",
+                  f"| health check answered | {memory['start']:,.0f} MiB |",
+                  f"| dashboard portfolio loaded, first page | {memory['portfolio']:,.0f} MiB |",
+                  f"| after {args.requests} scores and 5 dashboard pages | {memory['after']:,.0f} MiB |", ""]
+    if not args.no_write:
+        write_section("deploy", "\n".join(lines))
+    print("deploy benchmark done")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
