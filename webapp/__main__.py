@@ -13,7 +13,10 @@ from webapp.config import load_config
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Parse the command line and run the command; expected failures print one line (exit 2)."""
+    """Parse the command line and run the command; expected failures print one line (exit 2).
+
+    The smoke test of a deployment is ``python -m webapp.smoke URL`` (standard library only).
+    """
     parser = argparse.ArgumentParser(
         prog="python -m webapp",
         description="The dashboard (/) and the scoring API (/api/) on one port ($PORT, default 5006).")
@@ -22,13 +25,7 @@ def main(argv: list[str] | None = None) -> int:
                                         "into an empty database, train a model if there is none, score them")
     commands.add_parser("serve", help="serve the dashboard and the API on $PORT until SIGTERM")
     commands.add_parser("start", help="release, then serve (for hosts without a release phase)")
-    check = commands.add_parser("smoke", help="check a deployment: API health, one score, the dashboard page")
-    check.add_argument("url", help="base URL of the deployment, e.g. https://owner-space.hf.space")
-    check.add_argument("--client", type=int, default=100_002, help="client ID to score (default 100002)")
-    check.add_argument("--timeout", type=float, default=900, help="seconds to wait for the health check")
     args = parser.parse_args(argv)
-    if args.command == "smoke":
-        return _smoke(args)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
     from webapp.release import ReleaseError
@@ -52,21 +49,6 @@ def main(argv: list[str] | None = None) -> int:
     except SQLAlchemyError as error:
         print(f"error: database: {str(error).splitlines()[0]}", file=sys.stderr)
         return 2
-
-
-def _smoke(args: argparse.Namespace) -> int:
-    """Run ``smoke`` with the key of DEMO_API_KEY (or SCORING_API_KEY)."""
-    import os
-
-    from webapp.smoke import SmokeFailure, smoke
-
-    key = os.environ.get("DEMO_API_KEY") or os.environ.get("SCORING_API_KEY") or ""
-    try:
-        print(smoke(args.url, key, args.client, args.timeout).line())
-        return 0
-    except SmokeFailure as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
 
 
 if __name__ == "__main__":

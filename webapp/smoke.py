@@ -2,11 +2,17 @@
 
 Used after each deployment (azure-pipelines.yml) and by the platform rehearsal test; waits for the
 deployment to answer (a host may still be building or starting it), then checks each part once.
+Standard library only, so a pipeline runs it without installing the project:
+
+    DEMO_API_KEY=... python -m webapp.smoke https://owner-space.hf.space
 """
 
 from __future__ import annotations
 
+import argparse
 import json
+import os
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -75,3 +81,23 @@ def smoke(base: str, api_key: str, client_id: int, timeout: float = 120, say=pri
     if status != 200 or b"<title>" not in page or b"bokeh" not in page:
         raise SmokeFailure(f"dashboard page {base}/: HTTP {status}, {len(page)} bytes, not a dashboard")
     return SmokeReport(health["model_version"], client_id, score["probability"], score["decision"], len(page))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Check the deployment named on the command line; one line either way (exit 1 on failure)."""
+    parser = argparse.ArgumentParser(prog="python -m webapp.smoke", description=__doc__.split("\n")[0])
+    parser.add_argument("url", help="base URL of the deployment, e.g. https://owner-space.hf.space")
+    parser.add_argument("--client", type=int, default=100_002, help="client ID to score (default 100002)")
+    parser.add_argument("--timeout", type=float, default=900, help="seconds to wait for the health check")
+    args = parser.parse_args(argv)
+    key = os.environ.get("DEMO_API_KEY") or os.environ.get("SCORING_API_KEY") or ""
+    try:
+        print(smoke(args.url, key, args.client, args.timeout).line())
+        return 0
+    except SmokeFailure as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
