@@ -53,6 +53,7 @@ monitor: venv  ## Drift (PSI/CSI) and back-testing of the database's clients aga
 serve: venv  ## Run the API (port API_PORT) and the dashboard (port DASHBOARD_PORT) until Ctrl-C
 	@DEMO_DATA=$(DEMO_DATA) API_PORT=$(API_PORT) DASHBOARD_PORT=$(DASHBOARD_PORT) PY=$(PY) sh bin/serve-demo
 
+.PHONY: web
 web: venv  ## Run the dashboard (/) and the API (/api/) on one port (WEB_PORT), as deployed
 	PORT=$(WEB_PORT) WEB_HOST=127.0.0.1 $(PY) -m webapp serve
 
