@@ -22,6 +22,7 @@ import pytest
 from api_server import free_port
 from sqlalchemy.engine import make_url
 
+from tests.e2e.test_dashboard_browser import _console_errors, _wait_for, driver  # noqa: F401  (fixture)
 from webapp.smoke import smoke
 
 pytestmark = pytest.mark.slow
@@ -62,8 +63,8 @@ def _environment(tmp_path: Path, stack, database_url: str, extra: dict[str, str]
             "OMP_NUM_THREADS": "1", "HOME": str(tmp_path)}
 
 
-def _rehearse(release: str | None, web: str, env: dict[str, str], log: Path):
-    """Run the release (it must succeed), then the web command until the smoke test has passed."""
+def _rehearse(release: str | None, web: str, env: dict[str, str], log: Path, while_up=None):
+    """Run the release (it must succeed), then the web command until the smoke test (and ``while_up``) passed."""
     with open(log, "wb") as out:
         if release:
             done = subprocess.run(release, shell=True, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
@@ -74,6 +75,8 @@ def _rehearse(release: str | None, web: str, env: dict[str, str], log: Path):
         try:
             report = smoke(f"http://127.0.0.1:{env['PORT']}", env["DEMO_API_KEY"], FIRST_CLIENT, timeout=300,
                            say=lambda _line: None)
+            if while_up:
+                while_up(f"http://localhost:{env['PORT']}")
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
@@ -99,9 +102,24 @@ def test_heroku_procfile_on_an_empty_database(stack, empty_database: str, tmp_pa
         assert "without certificate verification (sslmode=require set by DATABASE_URL)" in log
 
 
-def test_image_entrypoint_on_an_empty_database(stack, empty_database: str, tmp_path: Path) -> None:
+def _in_a_browser(request: pytest.FixtureRequest):
+    """A check that an advisor's browser gets the dashboard's client table through the one port (websocket)."""
+    browser = request.getfixturevalue("driver")
+
+    def check(base: str) -> None:
+        browser.get(f"{base}/")
+        row = _wait_for(browser, ".slick-cell", str(FIRST_CLIENT))
+        assert str(FIRST_CLIENT) in row.text
+        assert not _console_errors(browser)
+
+    return check
+
+
+def test_image_entrypoint_on_an_empty_database(stack, empty_database: str, tmp_path: Path,
+                                               request: pytest.FixtureRequest) -> None:
     command, image_env = image()
     env = _environment(tmp_path, stack, empty_database, {k: v for k, v in image_env.items() if k != "MODEL_DIR"})
-    report, log = _rehearse(None, command, env, tmp_path / "image.log")
+    browser = _in_a_browser(request) if empty_database.startswith("sqlite") else None
+    report, log = _rehearse(None, command, env, tmp_path / "image.log", while_up=browser)
     assert report.model_version == (stack.model_dir / "latest").resolve().name
     assert "schema of" in log and "upgraded from empty to" in log
