@@ -108,11 +108,12 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line and run the subcommand; expected failures print one line (exit 2)."""
     from database.csv_reader import LoadError
+    from database.migrate import MigrationError
 
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
-    except LoadError as error:
+    except (LoadError, MigrationError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except SQLAlchemyError as error:

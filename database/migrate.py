@@ -15,11 +15,16 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
 from sqlalchemy import Connection
 
 from database.config import get_engine
 
 INI_PATH = Path(__file__).resolve().parent / "alembic.ini"
+
+
+class MigrationError(RuntimeError):
+    """The database cannot be brought to the wanted revision; the message says why and what to do."""
 
 
 def alembic_config(connection: Connection | None = None, out: TextIO | None = None) -> Config:
@@ -48,7 +53,11 @@ def migrate_connection(connection: Connection, revision: str = "head") -> tuple[
     before = current_revision(connection)
     if revision == "head" and before == head_revision():
         return before, before
-    command.upgrade(alembic_config(connection), revision)
+    try:
+        command.upgrade(alembic_config(connection), revision)
+    except CommandError as error:
+        raise MigrationError(f"cannot upgrade the database from revision {before} to {revision}: {error} "
+                             "(a database migrated by newer code needs that code)") from None
     return before, current_revision(connection)
 
 

@@ -28,6 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    from database.migrate import MigrationError
     from webapp.release import ReleaseError
 
     try:
@@ -43,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
         from webapp.server import serve
 
         return serve(config)
-    except (ReleaseError, ValueError) as error:
+    except (ReleaseError, MigrationError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except SQLAlchemyError as error:

@@ -91,3 +91,18 @@ def test_upgrade_from_the_previous_revision_keeps_the_data(db_url: str, sample_s
         assert _differences(engine) == []
     finally:
         engine.dispose()
+
+
+def test_a_database_newer_than_the_code_is_refused_in_one_line(sqlite_url: str, capsys,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from database.__main__ import main
+
+    migrate(sqlite_url)
+    engine = get_engine(sqlite_url)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '0099_from_the_future'"))
+    engine.dispose()
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    assert main(["migrate"]) == 2
+    error = capsys.readouterr().err.strip()
+    assert "\n" not in error and "0099_from_the_future" in error and "newer code" in error
