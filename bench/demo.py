@@ -56,8 +56,35 @@ def _linked_venv(clone: Path) -> None:
     (venv / ".installed").touch()
 
 
-def run_demo(number: int, timeout: float) -> tuple[float, float, Path]:
-    """Clone, run ``make demo``; seconds until the API, then the dashboard, answered; the clone's log."""
+class CpuMeter:
+    """CPU seconds used by a process and its descendants, sampled while they run (by process, latest reading)."""
+
+    def __init__(self, pid: int) -> None:
+        import psutil
+
+        self.root = psutil.Process(pid)
+        self.seen: dict[int, float] = {}
+
+    def sample(self) -> None:
+        import psutil
+
+        try:
+            processes = [self.root, *self.root.children(recursive=True)]
+        except psutil.Error:
+            return
+        for process in processes:
+            try:
+                times = process.cpu_times()
+                self.seen[process.pid] = times.user + times.system
+            except psutil.Error:
+                pass
+
+    def seconds(self) -> float:
+        return sum(self.seen.values())
+
+
+def run_demo(number: int, timeout: float) -> tuple[float, float, float, Path]:
+    """Clone, run ``make demo``; seconds until the API, then the dashboard, answered; CPU seconds; the log."""
     clone = Path(tempfile.mkdtemp(prefix=f"demo-run-{number}-"))
     subprocess.run(["git", "clone", "--quiet", "--no-hardlinks", str(REPO), str(clone)], check=True)
     _linked_venv(clone)
@@ -73,8 +100,11 @@ def run_demo(number: int, timeout: float) -> tuple[float, float, Path]:
     dashboard_url = f"http://localhost:{dashboard_port}/bokeh_app"
     api_s = dashboard_s = None
     next_report = time.perf_counter() + 10
+    meter = CpuMeter(make.pid)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the clean-up below when stopped
     try:
         while api_s is None or dashboard_s is None:
+            meter.sample()
             elapsed = time.perf_counter() - started
             if make.poll() is not None or elapsed > timeout:
                 raise RuntimeError(f"run {number}: make demo stopped or timed out after {elapsed:.0f} s; "
@@ -88,11 +118,12 @@ def run_demo(number: int, timeout: float) -> tuple[float, float, Path]:
                 print(f"  run {number}: {elapsed:5.0f} s  {last[0][:100]}", flush=True)
                 next_report += 10
             time.sleep(1)
+        meter.sample()
     finally:
         os.killpg(make.pid, signal.SIGTERM)
         make.wait(timeout=60)
         log.close()
-    return api_s, dashboard_s, log_path
+    return api_s, dashboard_s, meter.seconds(), log_path
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -101,14 +132,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=1800, help="seconds before a run is abandoned")
     parser.add_argument("--no-write", action="store_true", help="print only, do not update docs/performance.md")
     args = parser.parse_args(argv)
-    load = os.getloadavg()[0]
-    both = []
-    rows = []
+    both, cpu, rows = [], [], []
     for number in range(1, args.runs + 1):
-        api_s, dashboard_s, log_path = run_demo(number, args.timeout)
+        api_s, dashboard_s, cpu_s, log_path = run_demo(number, args.timeout)
         both.append(max(api_s, dashboard_s))
+        cpu.append(cpu_s)
+        load = os.getloadavg()[0]
         train = [line for line in log_path.read_text(errors="replace").splitlines() if line.startswith("model ")]
-        rows.append(f"| {number} | {api_s:.0f} s | {dashboard_s:.0f} s | {both[-1] / 60:.1f} min |")
+        rows.append(f"| {number} | {api_s:.0f} s | {dashboard_s:.0f} s | {both[-1] / 60:.1f} min | "
+                    f"{cpu_s / 60:.1f} min | {load:.1f} |")
         print(rows[-1], train[-1][:160] if train else "", flush=True)
         shutil.rmtree(log_path.parent, ignore_errors=True)
     median = statistics.median(both)
@@ -116,13 +148,17 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_write:
         write_section("demo", "\n".join([
             "## First demo (`python -m bench.demo`)", "",
-            f"Machine: {machine()}; load average {load:.1f} at the start (other work shares the cores).", "",
+            f"Machine: {machine()}; other work shares the cores (load average at the end of each run below).",
+            "",
             "`make demo` in a fresh clone of the repository (no data, no model; the virtualenv already "
             "installed, so the package download is not counted), under `nice`: 10,000 synthetic clients "
             "generated and loaded, the demo model trained (the Makefile's `TRAIN_ARGS`), every client scored "
             "into the batch store, then the API and the dashboard started.", "",
-            "| run | API answers | dashboard answers | both |", "| ---: | ---: | ---: | ---: |", *rows, "",
-            f"Median time until both answer: **{median / 60:.1f} min**.", ""]))
+            "| run | API answers | dashboard answers | both | CPU time of the demo | load average |",
+            "| ---: | ---: | ---: | ---: | ---: | ---: |", *rows, "",
+            f"Median time until both answer: **{median / 60:.1f} min**; median CPU time used by the demo's "
+            f"processes: {statistics.median(cpu) / 60:.1f} min (the time on 2 otherwise idle cores lies between "
+            "half of it and all of it, as the steps use one or two cores).", ""]))
     return 0
 
 

@@ -123,3 +123,38 @@ def test_image_entrypoint_on_an_empty_database(stack, empty_database: str, tmp_p
     report, log = _rehearse(None, command, env, tmp_path / "image.log", while_up=browser)
     assert report.model_version == (stack.model_dir / "latest").resolve().name
     assert "schema of" in log and "upgraded from empty to" in log
+
+
+def _websocket_status(url: str, origin: str) -> int:
+    """The HTTP status of a websocket handshake to ``url`` from a page of ``origin`` (101: accepted)."""
+    import asyncio
+
+    from tornado.httpclient import HTTPClientError, HTTPRequest
+    from tornado.websocket import websocket_connect
+
+    async def handshake() -> int:
+        try:
+            connection = await websocket_connect(HTTPRequest(url, headers={"Origin": origin}),
+                                                 subprotocols=["bokeh", "not-a-token"])
+        except HTTPClientError as error:
+            return error.code
+        connection.close()
+        return 101
+
+    return asyncio.run(handshake())
+
+
+def test_the_dashboard_accepts_browsers_from_the_platform_host_only(stack, tmp_path: Path) -> None:
+    env = _environment(tmp_path, stack, stack.database_url, {"SPACE_HOST": "owner-homecredit.hf.space"})
+    with open(tmp_path / "web.log", "wb") as out:
+        server = subprocess.Popen(procfile()["web"], shell=True, cwd=REPO, env=env, stdout=out,
+                                  stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            smoke(f"http://127.0.0.1:{env['PORT']}", env["DEMO_API_KEY"], FIRST_CLIENT, timeout=300,
+                  say=lambda _line: None)
+            ws = f"ws://127.0.0.1:{env['PORT']}/ws"
+            assert _websocket_status(ws, "https://owner-homecredit.hf.space") == 101
+            assert _websocket_status(ws, "https://elsewhere.example.com") == 403
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=30)
