@@ -5,10 +5,10 @@ PY := $(VENV)/bin/python
 DEMO_CLIENTS ?= 10000
 DEMO_SEED ?= 42
 DEMO_DATA := data/synthetic
-# The demo's training budget, scaled to its size (about 2 minutes on 2 cores); `make train TRAIN_ARGS=`
+# The demo's training budget, scaled to its size (a few CPU minutes); `make train TRAIN_ARGS=`
 # (empty) runs the full search: 5 folds, 30 Hyperopt evaluations, every imbalance strategy.
-DEMO_FOLDS ?= 3
-DEMO_EVALS ?= 3
+DEMO_FOLDS ?= 2
+DEMO_EVALS ?= 2
 DEMO_SAMPLE ?= 4000
 DEMO_STRATEGIES ?= none,class_weight
 TRAIN_ARGS ?= --folds $(DEMO_FOLDS) --max-evals $(DEMO_EVALS) --sample $(DEMO_SAMPLE) \
