@@ -12,6 +12,7 @@ from database.config import database_url, get_engine
 from database.migrate import migrate
 from database.security import InsecureDatabaseURL, driver_url
 
+pytestmark = pytest.mark.requirement("EXG-SEC-01", "EXG-DB-04")
 SECRET = "S3cr3t-pw"
 
 

@@ -16,6 +16,8 @@ from database.loader import load
 from database.migrate import alembic_config, current_revision, head_revision, migrate
 from database.schema import Base
 
+pytestmark = pytest.mark.requirement("EXG-DB-01", "EXG-DB-04")
+
 #: Every revision after the baseline, with the one it upgrades from.
 STEPS = [(script.down_revision, script.revision)
          for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()

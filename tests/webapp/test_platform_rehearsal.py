@@ -25,7 +25,7 @@ from sqlalchemy.engine import make_url
 from tests.e2e.test_dashboard_browser import _console_errors, _wait_for, driver  # noqa: F401  (fixture)
 from webapp.smoke import smoke
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.requirement("EXG-API-09", "EXG-DSH-04")]
 REPO = Path(__file__).resolve().parents[2]
 DEMO_CLIENTS = 400  # small: the rehearsal checks the path, not the scale
 FIRST_CLIENT = 100_002
