@@ -12,7 +12,7 @@ DEMO_EVALS ?= 2
 DEMO_SAMPLE ?= 4000
 DEMO_STRATEGIES ?= none,class_weight
 TRAIN_ARGS ?= --folds $(DEMO_FOLDS) --max-evals $(DEMO_EVALS) --sample $(DEMO_SAMPLE) \
-	--strategies $(DEMO_STRATEGIES) --compare-rows $(DEMO_SAMPLE)
+	--strategies $(DEMO_STRATEGIES) --compare-rows $(DEMO_SAMPLE) --no-policy-cost
 WEB_PORT ?= 5006
 API_PORT ?= 8000
 DASHBOARD_PORT ?= 5006
