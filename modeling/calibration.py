@@ -10,13 +10,15 @@ Both eligible maps are strictly increasing, so served probabilities rank clients
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import brier_score_loss
 
-from modeling.cv import Folds, cross_fit_oof
+if TYPE_CHECKING:  # serving loads calibrators without the training stack (modeling.cv imports imblearn)
+    from modeling.cv import Folds
 
 METHODS = ("identity", "isotonic", "sigmoid")
 ELIGIBLE = ("identity", "sigmoid")  # strictly increasing maps: they keep the model's ranking
@@ -75,6 +77,8 @@ class CalibrationResult:
 def calibrate(raw_oof: np.ndarray, y: np.ndarray, folds: Folds) -> CalibrationResult:
     """Pick the eligible method with the lowest cross-fitted Brier score (identity included), then fit it on all
     OOF scores; every method's cross-fitted Brier score is reported."""
+    from modeling.cv import cross_fit_oof
+
     y = np.asarray(y)
     honest, brier = {}, {}
     for method in METHODS:
