@@ -5,15 +5,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sklearn.impute import SimpleImputer
-from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
 
 from modeling.cv import Folds, cross_validate
-
-EXT_SOURCES = ["EXT_SOURCE_1", "EXT_SOURCE_2", "EXT_SOURCE_3"]
 
 
 def application_only(tables: dict, ids: pd.Index, y: np.ndarray, folds: Folds, seed: int, n_jobs: int) -> dict:
@@ -29,16 +23,16 @@ def application_only(tables: dict, ids: pd.Index, y: np.ndarray, folds: Folds, s
 
 
 def ext_source_logit(X: pd.DataFrame, y: np.ndarray, folds: Folds) -> dict:
-    """Logistic regression on EXT_SOURCE_1..3, median-imputed inside each fold."""
-    cols = [c for c in EXT_SOURCES if c in X.columns]
-    aucs = []
-    for tr, va in folds:
-        model = make_pipeline(SimpleImputer(strategy="median", keep_empty_features=True), StandardScaler(),
-                              LogisticRegression())
-        model.fit(X.iloc[tr][cols], y[tr])
-        aucs.append(roc_auc_score(y[va], model.predict_proba(X.iloc[va][cols])[:, 1]))
-    return {"name": "Logistic regression on EXT_SOURCE_1..3", "auc_mean": float(np.mean(aucs)),
-            "auc_std": float(np.std(aucs)), "features": len(cols)}
+    """Logistic regression on EXT_SOURCE_1..3 on the given folds: the `ext_source` challenger itself."""
+    from modeling.challengers import cross_validate_family
+
+    return baseline_row(cross_validate_family("ext_source", X, y, folds))
+
+
+def baseline_row(cv) -> dict:
+    """The baselines-table row of an EXT_SOURCE regression's cross-validation result."""
+    return {"name": "Logistic regression on EXT_SOURCE_1..3", "auc_mean": cv.auc_mean, "auc_std": cv.auc_std,
+            "pooled_auc": cv.pooled_auc, "features": len(cv.models[0].columns)}
 
 
 def read_true_pd(path: Path) -> pd.Series:

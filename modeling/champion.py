@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sklearn.metrics import roc_auc_score
 
 from modeling.calibration import CalibrationResult, calibrate
 from modeling.cv import CVResult, Folds
@@ -35,7 +34,10 @@ class Candidate:
     calibration: CalibrationResult
     choice: ThresholdChoice  # at its own cost-optimal threshold, cross-fitted calibrated probabilities
     client_cost: np.ndarray  # cost of each client's decision at that threshold
-    pooled_auc: float
+
+    @property
+    def pooled_auc(self) -> float:
+        return self.cv.pooled_auc
 
     def row(self) -> dict:
         """A line of the candidates table."""
@@ -61,7 +63,7 @@ def evaluate(family: str, cv: CVResult, y: np.ndarray, folds: Folds, cost: CostM
     cal = calibrate(cv.oof, y, folds)
     choice = best_cost_threshold(y, cal.calibrated_oof, cost, amounts)
     costs = client_costs(y, cal.calibrated_oof, choice.threshold, cost, amounts)
-    return Candidate(family, cv, cal, choice, costs, float(roc_auc_score(y, cv.oof)))
+    return Candidate(family, cv, cal, choice, costs)
 
 
 def _tied_on_cost(best: Candidate, other: Candidate) -> bool:

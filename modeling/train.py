@@ -313,7 +313,7 @@ def train(cfg: TrainConfig, engine=None, say=None) -> TrainResult:
                                      for k, v in r.fairness["attributes"].items()))
     if cfg.baselines:
         ext = next((c for c in r.candidates if c.family == "ext_source"), None)
-        r.baselines.append(_baseline_row(ext) if ext else baselines.ext_source_logit(X, r.y, folds))
+        r.baselines.append(baselines.baseline_row(ext.cv) if ext else baselines.ext_source_logit(X, r.y, folds))
         r.baselines.append(baselines.application_only(tables, X.index, r.y, folds, cfg.seed, cfg.n_jobs))
         say("baselines: " + ", ".join(f"{b['name']} AUC {b['auc_mean']:.4f}" for b in r.baselines))
     true_pd = cfg.true_pd or next((p for p in _true_pd_candidates(cfg) if p.is_file()), None)
@@ -354,11 +354,6 @@ def train(cfg: TrainConfig, engine=None, say=None) -> TrainResult:
     r.bundle.card = model_card(r)
     r.folder = publish(r, say)
     return r
-
-
-def _baseline_row(c: Candidate) -> dict:
-    return {"name": "Logistic regression on EXT_SOURCE_1..3", "auc_mean": c.cv.auc_mean, "auc_std": c.cv.auc_std,
-            "pooled_auc": c.pooled_auc, "features": len(c.cv.models[0].columns)}
 
 
 def _served_params(r: TrainResult) -> dict:
