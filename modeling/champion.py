@@ -60,7 +60,7 @@ def client_costs(y: np.ndarray, p: np.ndarray, threshold: float, cost: CostMatri
 def evaluate(family: str, cv: CVResult, y: np.ndarray, folds: Folds, cost: CostMatrix,
              amounts: np.ndarray | None) -> Candidate:
     """Calibrate a family's OOF scores (cross-fitted) and measure its cost and AUC."""
-    cal = calibrate(cv.oof, y, folds)
+    cal = calibrate(cv.oof, y)
     choice = best_cost_threshold(y, cal.calibrated_oof, cost, amounts)
     costs = client_costs(y, cal.calibrated_oof, choice.threshold, cost, amounts)
     return Candidate(family, cv, cal, choice, costs)

@@ -168,7 +168,7 @@ def compare_strategies(cfg, X, y, amounts, say) -> tuple[pd.DataFrame, str, dict
     for strategy in cfg.strategies:
         res = cross_validate(strategy, complexity(yc, cfg.folds, strategy), Xc, yc, folds, cfg.seed, cfg.n_jobs,
                              say, f"{strategy}: ")
-        cal = calibrate(res.oof, yc, folds)
+        cal = calibrate(res.oof, yc)
         choice = best_cost_threshold(yc, cal.calibrated_oof, cost, ac)
         raw_choice = best_cost_threshold(yc, res.oof, cost, ac)
         rows.append({"strategy": strategy, "auc_mean": res.auc_mean, "auc_std": res.auc_std,

@@ -7,7 +7,6 @@ import pytest
 from sklearn.metrics import brier_score_loss
 
 from modeling.calibration import Calibrator, calibrate
-from modeling.cv import make_folds
 
 pytestmark = pytest.mark.requirement("EXG-MOD-04")
 
@@ -35,7 +34,7 @@ def test_calibrator_lowers_brier_and_keeps_order(distorted, method):
 
 def test_calibrate_picks_a_method_with_honest_brier(distorted):
     raw, y, _ = distorted
-    res = calibrate(raw, y, make_folds(y, 3, 0))
+    res = calibrate(raw, y)
     assert res.calibrator.method == "sigmoid"  # the raw scores are over-confident: identity loses
     assert set(res.brier) == {"identity", "isotonic", "sigmoid"}
     assert res.brier_calibrated == min(res.brier["identity"], res.brier["sigmoid"])
@@ -45,7 +44,7 @@ def test_calibrate_picks_a_method_with_honest_brier(distorted):
 def test_calibration_keeps_the_models_ranking(distorted):
     """Served probabilities never tie clients the model ranks apart (isotonic steps would)."""
     raw, y, _ = distorted
-    res = calibrate(raw, y, make_folds(y, 3, 0))
+    res = calibrate(raw, y)
     p = res.calibrator.predict(raw)
     assert len(np.unique(p)) == len(np.unique(raw))
     assert len(np.unique(Calibrator("isotonic").fit(raw, y).predict(raw))) < len(np.unique(raw)) / 10
