@@ -14,6 +14,10 @@ from sklearn.metrics import roc_auc_score
 
 from modeling.cv import CVResult, Folds
 from modeling.families import StandardisedLogit, WoEScorecard
+from modeling.imbalance import monotone_direction
+
+#: optbinning's trend of the default rate over a variable's bins, from the variable's business direction.
+TRENDS = {1: "ascending", -1: "descending", 0: "auto_asc_desc"}
 
 EXT_SOURCES = ("EXT_SOURCE_1", "EXT_SOURCE_2", "EXT_SOURCE_3")
 #: Variables offered to the scorecard's binning: the strongest by univariate AUC on the training rows.
@@ -59,7 +63,7 @@ def fit_scorecard(X: pd.DataFrame, y: np.ndarray) -> WoEScorecard:
     if not names:
         raise ValueError("no variable with enough values to bin: the scorecard cannot be fitted")
     process = BinningProcess(
-        names, binning_fit_params={n: {"monotonic_trend": "auto_asc_desc"} for n in names},
+        names, binning_fit_params={n: {"monotonic_trend": TRENDS[monotone_direction(n)]} for n in names},
         selection_criteria={"iv": {"min": IV_MIN, "top": SCORECARD_MAX}},
     )
     with warnings.catch_warnings():

@@ -26,6 +26,8 @@ MONOTONE_RULES: tuple[tuple[str, int], ...] = (
     (r"(^|_)(SK_)?DPD(_DEF)?_(MEAN|MAX|SUM)$", 1),
     (r"(^|_)DAYS_LATE_(MEAN|MAX|SUM)$", 1),
     (r"(^|_)CREDIT_DAY_OVERDUE_(MEAN|MAX|SUM)$", 1),
+    # Debt ratios: a larger share of the income owed or paid out each year never lowers the risk.
+    (r"^(BURO_)?(CREDIT|ANNUITY|DEBT)_INCOME_RATIO$", 1),
 )
 
 LGBM_N_JOBS = 2

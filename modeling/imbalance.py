@@ -44,17 +44,17 @@ DESCRIPTIONS = {
 }
 
 
+def monotone_direction(name: str) -> int:
+    """+1 if a higher value of the column may never lower the risk, -1 if never raise it, 0 if free."""
+    for pattern, direction in MONOTONE_RULES:
+        if re.search(pattern, name):
+            return direction
+    return 0
+
+
 def monotone_constraints(columns: list[str]) -> list[int]:
     """LightGBM monotone constraint of each column from the business rules in modeling.config."""
-    out = []
-    for name in columns:
-        sign = 0
-        for pattern, direction in MONOTONE_RULES:
-            if re.search(pattern, name):
-                sign = direction
-                break
-        out.append(sign)
-    return out
+    return [monotone_direction(name) for name in columns]
 
 
 def make_lgbm(params: dict, columns: list[str], seed: int, n_jobs: int = LGBM_N_JOBS) -> LGBMClassifier:

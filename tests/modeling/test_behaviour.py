@@ -101,3 +101,11 @@ def test_calibrated_probabilities_match_the_default_rate(result):
     p = result.bundle.predict_proba(result.bundle.background)
     assert abs(p.mean() - result.y.mean()) < 0.05
     assert result.calibration.brier_calibrated <= result.calibration.brier_raw + 0.002
+
+
+def test_higher_debt_ratio_never_lowers_risk(result, rows):
+    ratios = [c for c, s in result.monotone.items() if s > 0 and c.endswith("_INCOME_RATIO")]
+    assert "ANNUITY_INCOME_RATIO" in ratios and "CREDIT_INCOME_RATIO" in ratios, ratios
+    for feature in ratios:
+        p = _sweep(result.bundle, rows, feature, np.linspace(0.0, 3.0, 16))
+        assert (np.diff(p, axis=1) >= -1e-12).all(), feature
