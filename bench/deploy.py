@@ -224,6 +224,9 @@ def main(argv: list[str] | None = None) -> int:
                       f"clients loaded and scored, the demo model given) took {memory['release_s']:.0f} s, and "
                       "the web process (`python -m webapp serve`: dashboard and API in one process) held:", "",
                       *memory_rows(memory, args.requests)]
+    load = "/".join(f"{x:.1f}" for x in os.getloadavg())
+    lines[2] = (f"Machine: {machine()}. Load average at the end: {load} (times on these shared cores grow with it; "
+                "sizes and memory do not).")
     if not args.no_write:
         write_section("deploy", "\n".join(lines))
     print("deploy benchmark done")

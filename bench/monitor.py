@@ -100,20 +100,36 @@ def main(argv: list[str] | None = None) -> int:
         timed(stages, "write the report (Markdown and 3 PNG figures)", lambda: write_report(result, Path(out)))
     total = sum(s[1] for s in stages)
     peak_n = _peak_gib()
-    repeat = int(np.ceil(FULL_CLIENTS / len(pop.features)))
-    idx = np.arange(len(pop.features) * repeat)[:FULL_CLIENTS] % len(pop.features)
-    big_features = pop.features.iloc[idx].set_axis(pd.RangeIndex(FULL_CLIENTS), axis=0)
-    big_app = pop.application.set_index("SK_ID_CURR").reindex(pop.features.index).iloc[idx]
-    big_app = big_app.set_axis(pd.RangeIndex(FULL_CLIENTS), axis=0).reset_index(names="SK_ID_CURR")
-    big_outcomes = pd.Series(pop.outcomes.reindex(pop.features.index).to_numpy()[idx])
     full: list = []
-    timed(full, "compare at 356,255 rows", lambda: monitor.compare(
-        scorer.bundle, big_features, pop.probabilities[idx], big_app, big_outcomes))
+    if len(pop.features) < FULL_CLIENTS:  # the comparison alone at full size, on the clients' rows repeated
+        repeat = int(np.ceil(FULL_CLIENTS / len(pop.features)))
+        idx = np.arange(len(pop.features) * repeat)[:FULL_CLIENTS] % len(pop.features)
+        big_features = pop.features.iloc[idx].set_axis(pd.RangeIndex(FULL_CLIENTS), axis=0)
+        big_app = pop.application.set_index("SK_ID_CURR").reindex(pop.features.index).iloc[idx]
+        big_app = big_app.set_axis(pd.RangeIndex(FULL_CLIENTS), axis=0).reset_index(names="SK_ID_CURR")
+        big_outcomes = pd.Series(pop.outcomes.reindex(pop.features.index).to_numpy()[idx])
+        timed(full, "compare at 356,255 rows", lambda: monitor.compare(
+            scorer.bundle, big_features, pop.probabilities[idx], big_app, big_outcomes))
     load_after = os.getloadavg()
     n = len(pop.features)
     per_client = (stages[0][1] + stages[1][1]) / n
     per_client_cpu = (stages[0][2] + stages[1][2]) / n
     rows = [f"| {name} | {wall:.1f} s (CPU {cpu:.1f} s) |" for name, wall, cpu in stages]
+    if full:
+        scale_text = f"""| the comparison stage alone on {FULL_CLIENTS:,} rows (the {n:,} clients' rows repeated) | {full[0][1]:.1f} s (CPU {full[0][2]:.1f} s), peak RSS of the process {_peak_gib():.2f} GiB |
+
+At 356,255 clients: the comparison stage was measured at that size (above). Reading, features and
+scoring were measured at {n:,} clients only: {per_client * 1000:.2f} ms per client of wall time here
+({per_client_cpu * 1000:.2f} ms of CPU), which, if they grow linearly with the clients, extrapolates to
+{per_client * FULL_CLIENTS / 60:.1f} min of wall time ({per_client_cpu * FULL_CLIENTS / 60:.1f} min of CPU) for
+356,255 clients on SQLite — an extrapolation, not a measurement."""
+    else:
+        scale_text = f"""
+Every stage above was measured on all {n:,} clients ({per_client * 1000:.2f} ms of wall time and
+{per_client_cpu * 1000:.2f} ms of CPU per client for reading, features and scoring). Wall times on this
+shared machine suffer from the other work running beside it (see the load average)."""
+    scale_text += """ After `predict --store`, the monitoring reuses the features the batch has just built, so only
+the scoring and comparison stages are added to it."""
     body = f"""<!-- bench:monitor -->
 ## Model monitoring (`bench/monitor.py`)
 
@@ -126,17 +142,7 @@ characteristics monitored, model trained on {scorer.bundle.reference['clients']:
 | --- | --- |
 {chr(10).join(rows)}
 | whole run | {total:.1f} s, peak RSS {peak_n:.2f} GiB |
-| the comparison stage alone on {FULL_CLIENTS:,} rows (the {n:,} clients' rows repeated) | {full[0][1]:.1f} s (CPU {full[0][2]:.1f} s), peak RSS of the process {_peak_gib():.2f} GiB |
-
-At 356,255 clients: the comparison stage was measured at that size (above). Reading, features and
-scoring were measured at {n:,} clients only: {per_client * 1000:.2f} ms per client of wall time here
-({per_client_cpu * 1000:.2f} ms of CPU), which, if they grow linearly with the clients, extrapolates to
-{per_client * FULL_CLIENTS / 60:.1f} min of wall time ({per_client_cpu * FULL_CLIENTS / 60:.1f} min of CPU) for
-356,255 clients on SQLite — an extrapolation, not a measurement (wall times on this shared machine
-suffer from the other work, see the load average); `bench/train.py` measured the features of all
-356,255 clients at 48.5 s from memory. After
-`predict --store`, the monitoring reuses the features the batch has just built, so only the
-scoring and comparison stages are added to it.
+{scale_text}
 <!-- /bench:monitor -->"""
     print(body)
     if not args.no_write:
