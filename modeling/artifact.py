@@ -128,9 +128,18 @@ class ModelBundle:
             p[rows] = self.calibrator.predict(model.raw_probability(values))
             if explain:
                 contributions[rows] = model.contributions(values)[0]
-        frame = None if contributions is None else pd.DataFrame(contributions, index=X.index,
-                                                                 columns=self.feature_names)
-        return p, frame
+        return p, self._contribution_frame(contributions, X.index)
+
+    def production(self, X: pd.DataFrame, explain: bool = False) -> tuple[np.ndarray, pd.DataFrame | None]:
+        """``served`` by the production model for every row, whoever the client: a changed application is a
+        new application (what-if questions), never the training client's out-of-fold score."""
+        X = self.in_order(X)
+        values = self.model.matrix(X)
+        p = self.calibrator.predict(self.model.raw_probability(values))
+        return p, self._contribution_frame(self.model.contributions(values)[0] if explain else None, X.index)
+
+    def _contribution_frame(self, contributions: np.ndarray | None, index: pd.Index) -> pd.DataFrame | None:
+        return None if contributions is None else pd.DataFrame(contributions, index=index, columns=self.feature_names)
 
     def in_order(self, X: pd.DataFrame) -> pd.DataFrame:
         """Features in the model's order (training order), protected and unknown columns left out."""
@@ -138,7 +147,7 @@ class ModelBundle:
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
         """Calibrated probability of default from the production model (new applications and what-if)."""
-        return self.calibrator.predict(self.model.raw_probability(self.model.matrix(self.in_order(X))))
+        return self.production(X)[0]
 
     def decide(self, p) -> np.ndarray:
         """'refuse' where p >= threshold, else 'grant'."""

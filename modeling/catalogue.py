@@ -1,7 +1,7 @@
 """The one catalogue of words and formats read by people: languages, decisions, texts and Babel formatters.
 
 The explanations, the API page and the dashboard all take their language list, their decision words, their
-texts (``words.csv``: kind;key;fr;en, kind ``text`` or ``category``) and their number, percentage, amount
+texts (``words.csv``: kind;key;fr;en, kind ``text``, ``category`` or ``actionable``) and their number, percentage, amount
 and date formats from here; feature labels are composed by ``modeling.labels`` from ``labels_catalogue.csv``.
 French is written the French way (``1 234 567``, ``3,5 %``, ``0,8``) by Babel's CLDR rules.
 """
@@ -93,6 +93,17 @@ def texts(prefix: str, lang: str = DEFAULT_LANG) -> dict[str, str]:
     """Every text whose key starts with ``prefix``, by key without it (the texts of one page)."""
     lang = check_lang(lang)
     return {key[len(prefix):]: words[lang] for key, words in _words()["text"].items() if key.startswith(prefix)}
+
+
+def actionable(feature: str) -> bool:
+    """True if the client can act on this feature (words.csv kind ``actionable``: the terms of the loan)."""
+    return feature in _words().get("actionable", {})
+
+
+def action(feature: str, lang: str = DEFAULT_LANG) -> str | None:
+    """What the client can do about an actionable feature, in the reader's language; None for the others."""
+    words = _words().get("actionable", {}).get(feature)
+    return None if words is None else words[check_lang(lang)]
 
 
 def category(value, lang: str = DEFAULT_LANG) -> str:

@@ -81,14 +81,15 @@ class Scorer:
         reasons = reasons_from_contributions(contributions.iloc[0], row.iloc[0], b.feature_stats, lang, top=4)
         return self._make(client_id, float(p[0]), reasons, lang)
 
-    def _make(self, client_id: int, p: float, reasons: list, lang: str) -> ScoreResult:
+    def _make(self, client_id: int, p: float, reasons: list, lang: str, basis: str | None = None) -> ScoreResult:
+        """The ScoreResult of probability p; basis defaults to the client's (out-of-fold or production)."""
         b = self.bundle
         decision = str(b.decide(p))
         return ScoreResult(
             client_id=int(client_id), probability=p, decision=decision,
             decision_label=DECISION_LABELS[lang][decision], threshold=float(b.threshold),
             points=round(float(b.points(p)), 1), grade=str(b.grade(p)), model_version=b.version,
-            reasons=reasons, percentile=float(b.percentile(p)), basis=b.basis(client_id),
+            reasons=reasons, percentile=float(b.percentile(p)), basis=basis or b.basis(client_id),
         )
 
     def stored(self, client_id: int, lang: str = "fr", connection=None) -> ScoreResult | None:

@@ -13,7 +13,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from pg_server import PgServer, PgUnavailable, start_server  # noqa: E402
-from stack import Stack, build_stack  # noqa: E402
+from stack import Stack, build_stack, with_lightgbm  # noqa: E402
 
 SAMPLE_DIR = Path(__file__).resolve().parent / "fixtures" / "homecredit-sample"
 
@@ -33,6 +33,12 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Stack:
     """
     reuse = os.environ.get("STACK_DIR") or os.environ.get("API_TESTS_STACK_DIR")
     return build_stack(Path(reuse) if reuse else tmp_path_factory.mktemp("bank"))
+
+
+@pytest.fixture(scope="session")
+def lightgbm_stack(stack: Stack) -> Stack:
+    """The session's bank with a LightGBM model, whose decisions move with the loan terms (what-if tests)."""
+    return with_lightgbm(stack)
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,231 @@
+"""What-if: the client's application with changed terms, scored by the production model through the same
+feature code, and the smallest change of the amount or of the duration that would turn a refusal into a grant.
+
+A changed application is a new application: it is always scored by the production model
+(``ModelBundle.production``), never by the fold model that gives a training client its out-of-fold score.
+
+How the terms move together (``apply``):
+
+- ``goods_price`` changed and ``amount`` not given: the credit moves by the same difference (a cheaper good
+  needs a smaller loan);
+- ``down_payment``: paid by the client, it is taken off the credit (the goods price stays);
+- the duration, in monthly instalments, is ``AMT_CREDIT / AMT_ANNUITY`` (interest left out, as the feature
+  ``CREDIT_ANNUITY_RATIO`` reads it); it is kept when the amount changes, so the annuity is recomputed;
+- ``annuity`` given: the duration follows (amount / annuity); ``duration`` given: the annuity follows;
+  giving both is refused.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from modeling import catalogue
+from modeling.scorer import ScoreResult, Scorer, UnknownClient
+
+#: The levers, in the order a form shows them (API field names).
+LEVERS = ("amount", "annuity", "duration", "goods_price", "down_payment")
+#: The longest duration (monthly instalments) a what-if or the counterfactual search may propose.
+MAX_DURATION = 60
+#: The counterfactual search looks at amounts down to this share of the requested amount.
+MIN_AMOUNT_SHARE = 0.2
+#: Amounts on the search's grid, then refined by bisection between the last refused and first granted.
+GRID_POINTS = 25
+BISECTIONS = 6
+PRODUCTION = "production"
+
+
+class WhatIfError(ValueError):
+    """A change that cannot be applied; ``field`` names the offending lever."""
+
+    def __init__(self, field_name: str, message: str):
+        super().__init__(f"{field_name}: {message}")
+        self.field = field_name
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Terms:
+    """The loan terms of an application: credit amount, annuity and goods price."""
+
+    amount: float
+    annuity: float
+    goods_price: float
+
+    @property
+    def duration(self) -> float:
+        """Number of monthly instalments (amount / annuity)."""
+        return self.amount / self.annuity
+
+    def to_dict(self) -> dict:
+        """JSON-ready terms (an unknown goods price as None)."""
+        out = {"amount": self.amount, "annuity": self.annuity, "goods_price": self.goods_price, "duration": self.duration}
+        return {k: v if math.isfinite(v) else None for k, v in out.items()}
+
+
+def check_changes(changes: dict) -> dict[str, float]:
+    """The changes as floats; WhatIfError naming the first unknown lever or bad value."""
+    out = {}
+    for name, value in changes.items():
+        if name not in LEVERS:
+            raise WhatIfError(name, f"unknown field; the levers are {', '.join(LEVERS)}")
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            raise WhatIfError(name, f"{value!r} is not a number")
+        low = 0 if name == "down_payment" else 1
+        if value < low:
+            raise WhatIfError(name, f"{value:g} is too small: give at least {low}")
+        out[name] = float(value)
+    if "annuity" in out and "duration" in out:
+        raise WhatIfError("duration", "give the annuity or the duration, not both (one follows from the other)")
+    if out.get("duration", 1) > MAX_DURATION:
+        raise WhatIfError("duration", f"{out['duration']:g} instalments is longer than the limit of {MAX_DURATION}")
+    return out
+
+
+def apply(base: Terms, changes: dict) -> Terms:
+    """The terms after the changes, moved together as the module says; WhatIfError for impossible ones."""
+    changes = check_changes(changes)
+    goods = changes.get("goods_price", base.goods_price)
+    moved = goods - base.goods_price if "goods_price" in changes and math.isfinite(base.goods_price) else 0.0
+    amount = changes.get("amount", base.amount + moved)
+    amount -= changes.get("down_payment", 0.0)
+    if amount < 1:
+        field_name = "down_payment" if "down_payment" in changes else "goods_price" if "amount" not in changes else "amount"
+        raise WhatIfError(field_name, f"the credit would be {amount:,.0f}: nothing left to lend")
+    if "annuity" in changes:
+        annuity = changes["annuity"]
+        if amount / annuity > MAX_DURATION:
+            raise WhatIfError("annuity", f"{annuity:g} repays {amount:,.0f} in more than {MAX_DURATION} instalments")
+    else:
+        annuity = amount / changes.get("duration", base.duration)
+    return Terms(amount=amount, annuity=annuity, goods_price=goods)
+
+
+@dataclass
+class Simulation:
+    """The production model's answer for the changed application."""
+
+    terms: Terms
+    changes: dict
+    result: ScoreResult
+
+    def to_dict(self) -> dict:
+        return {"terms": self.terms.to_dict(), "changes": dict(self.changes), **self.result.to_dict()}
+
+
+@dataclass
+class Counterfactual:
+    """What would change the decision: ``kind`` 'granted' (nothing to change), 'found' or 'none'."""
+
+    kind: str
+    amount: float | None = None  # the largest granted amount found (duration kept)
+    duration: int | None = None  # the shortest granted duration found (amount kept)
+    sentences: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "amount": self.amount, "duration": self.duration, "sentences": self.sentences}
+
+
+def round_unit(amount: float) -> float:
+    """The rounding of proposed amounts: three significant figures of the request (1 000 for 250 000)."""
+    return float(10 ** max(0, math.floor(math.log10(max(amount, 1))) - 2))
+
+
+class WhatIf:
+    """One client's application, read once, re-scored by the production model for any change of its terms."""
+
+    def __init__(self, scorer: Scorer, client_id: int):
+        from modeling.data import load_clients
+
+        self.scorer, self.client_id = scorer, int(client_id)
+        self.tables = load_clients(scorer.engine, [self.client_id])
+        app = self.tables["application"]
+        if not len(app["SK_ID_CURR"]):
+            raise UnknownClient(client_id)
+        self.base = Terms(*(float(app[c][0]) for c in ("AMT_CREDIT", "AMT_ANNUITY", "AMT_GOODS_PRICE")))
+
+    def _features(self, terms: Terms):
+        app = {name: values.copy() for name, values in self.tables["application"].items()}
+        app["AMT_CREDIT"][0], app["AMT_ANNUITY"][0], app["AMT_GOODS_PRICE"][0] = (
+            terms.amount, terms.annuity, terms.goods_price)
+        built = self.scorer.bundle.features.transform({**self.tables, "application": app})
+        return self.scorer._in_model_order(built)
+
+    def probability(self, terms: Terms) -> float:
+        """The production model's probability for these terms."""
+        return float(self.scorer.bundle.production(self._features(terms))[0][0])
+
+    def granted(self, terms: Terms) -> bool:
+        return str(self.scorer.bundle.decide(self.probability(terms))) == "grant"
+
+    def simulate(self, changes: dict, lang: str = catalogue.DEFAULT_LANG) -> Simulation:
+        """Probability, decision and reasons of the changed application (nothing is stored)."""
+        from modeling.explain import reasons_from_contributions
+
+        catalogue.check_lang(lang)
+        terms = apply(self.base, changes)
+        row = self._features(terms)
+        p, contributions = self.scorer.bundle.production(row, explain=True)
+        reasons = reasons_from_contributions(contributions.iloc[0], row.iloc[0], self.scorer.bundle.feature_stats,
+                                             lang, top=4)
+        result = self.scorer._make(self.client_id, float(p[0]), reasons, lang, basis=PRODUCTION)
+        return Simulation(terms, check_changes(changes), result)
+
+    def largest_granted_amount(self) -> float | None:
+        """The largest amount below the request (duration kept, on a grid then by bisection) that is granted."""
+        unit = round_unit(self.base.amount)
+        top = self.base.amount
+        grid = np.unique(np.floor(np.linspace(top * MIN_AMOUNT_SHARE, top, GRID_POINTS + 1)[:-1] / unit) * unit)
+        granted = [a for a in grid[::-1] if a >= unit and self.granted(apply(self.base, {"amount": float(a)}))]
+        if not granted:
+            return None
+        low = granted[0]  # the largest grid amount granted; above it, up to the next grid point, refine
+        above = grid[grid > low]
+        high = float(above[0]) if len(above) else top
+        for _ in range(BISECTIONS):
+            middle = math.floor((low + high) / 2 / unit) * unit
+            if middle <= low or middle >= high:
+                break
+            if self.granted(apply(self.base, {"amount": middle})):
+                low = middle
+            else:
+                high = middle
+        return float(low)
+
+    def shortest_granted_duration(self) -> int | None:
+        """The shortest duration (whole instalments, at most MAX_DURATION) longer than today's that is granted."""
+        start = math.floor(self.base.duration) + 1
+        for months in range(start, MAX_DURATION + 1):
+            if self.granted(apply(self.base, {"duration": float(months)})):
+                return months
+        return None
+
+    def counterfactual(self, lang: str = catalogue.DEFAULT_LANG) -> Counterfactual:
+        """What would change a refusal, said in sentences of the catalogue."""
+        catalogue.check_lang(lang)
+        if self.granted(self.base):
+            return Counterfactual("granted", sentences=[catalogue.t("cf_granted", lang)])
+        amount, months = self.largest_granted_amount(), self.shortest_granted_duration()
+        if amount is None and months is None:
+            return Counterfactual("none", sentences=[catalogue.t("cf_none", lang, max=MAX_DURATION)])
+        sentences = []
+        if amount is not None:
+            sentences.append(catalogue.t("cf_amount", lang, new=catalogue.money(amount, lang),
+                                         old=catalogue.money(self.base.amount, lang)))
+        if months is not None:
+            sentences.append(catalogue.t("cf_duration", lang, new=catalogue.number(months, lang),
+                                         old=catalogue.number(self.base.duration, lang),
+                                         amount=catalogue.money(self.base.amount, lang)))
+        return Counterfactual("found", amount, months, sentences)
+
+
+def actionable(reason) -> bool:
+    """True if the client can act on this reason (its feature is in the catalogue's fixed list)."""
+    return catalogue.actionable(reason.feature)
+
+
+__all__ = ["LEVERS", "MAX_DURATION", "Counterfactual", "Simulation", "Terms", "WhatIf", "WhatIfError", "actionable",
+           "apply", "check_changes"]
