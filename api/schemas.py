@@ -132,6 +132,41 @@ BATCH = {
     },
 }
 
+SIMULATION_REQUEST = {
+    "type": "object",
+    "additionalProperties": False,
+    "description": "Changed loan terms; absent fields keep the application's value (annuity or duration, not both).",
+    "properties": {
+        "amount": {"type": "number", "minimum": 1, "description": "Requested credit (AMT_CREDIT).", "example": 180000},
+        "annuity": {"type": "number", "minimum": 1, "description": "Monthly instalment (AMT_ANNUITY)."},
+        "duration": {"type": "number", "minimum": 1, "maximum": 60, "description": "Number of monthly instalments."},
+        "goods_price": {"type": "number", "minimum": 1, "description": "Price of the financed goods (AMT_GOODS_PRICE)."},
+        "down_payment": {"type": "number", "minimum": 0, "description": "Paid by the client, taken off the amount."},
+    },
+}
+
+TERMS = {
+    "type": "object",
+    "required": ["amount", "annuity", "duration", "goods_price"],
+    "properties": {name: {"type": ["number", "null"]} for name in ("amount", "annuity", "duration", "goods_price")},
+}
+
+SIMULATION = {
+    "allOf": [{"$ref": "#/components/schemas/Score"}, {
+        "type": "object",
+        "required": ["terms", "changes"],
+        "properties": {
+            "terms": {"$ref": "#/components/schemas/Terms"},
+            "changes": {"type": "object", "description": "The changes applied, as numbers."},
+            "counterfactual": {"type": "object", "properties": {
+                "kind": {"type": "string", "enum": ["granted", "found", "none"]},
+                "amount": {"type": ["number", "null"], "description": "Largest granted amount found (same duration)."},
+                "duration": {"type": ["integer", "null"], "description": "Shortest granted duration found (same amount)."},
+                "sentences": {"type": "array", "items": {"type": "string"}}}},
+        },
+    }],
+}
+
 MODEL = {
     "type": "object",
     "required": ["model_version", "threshold", "card"],
@@ -168,6 +203,9 @@ COMPONENTS = {
     "BatchRequest": BATCH_REQUEST,
     "BatchError": BATCH_ERROR,
     "Batch": BATCH,
+    "SimulationRequest": SIMULATION_REQUEST,
+    "Terms": TERMS,
+    "Simulation": SIMULATION,
     "Model": MODEL,
     "Health": HEALTH,
 }
