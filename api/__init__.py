@@ -14,9 +14,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     Nothing heavy happens here: the database engine and the model are made on first use, once per process.
     """
     from api import config as settings
-    from api import docs, errors, headers, health, model, monitoring, page, scores, service, simulate
+    from api import docs, errors, headers, health, model, monitoring, page, scores, service
     from api.auth import parse_keys
     from api.ratelimit import RateLimits
+    from api.simulate import bp as simulate_bp
 
     app = Flask(__name__)
     settings.load(app, config)
@@ -28,7 +29,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     proxies = int(app.config["TRUSTED_PROXIES"])
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
-    for blueprint in (scores.bp, simulate.bp, model.bp, monitoring.bp, health.bp, docs.bp, docs.viewer):
+    for blueprint in (scores.bp, simulate_bp, model.bp, monitoring.bp, health.bp, docs.bp, docs.viewer):
         app.register_blueprint(blueprint)
     # browsers ask for /favicon.ico on any page, JSON ones included: answer it rather than log a 404
     app.add_url_rule("/favicon.ico", "favicon", lambda: app.send_static_file("favicon.svg"))

@@ -11,6 +11,7 @@ from bokeh.models import Div, TabPanel, Tabs
 
 from bokeh_app.config import load_config
 from bokeh_app.views.client_card import client_card
+from bokeh_app.views.client_file import client_file
 from bokeh_app.views.client_list import client_list
 from bokeh_app.views.cohort import cohort
 from bokeh_app.views.comparison import comparison
@@ -42,6 +43,7 @@ else:
     card = client_card(lang, portfolio.threshold)
     explanation = factors(lang)
     compare = comparison(portfolio, lang)
+    file = client_file(portfolio, lang)  # history, what-if and the letter
 
     def open_client(client_id: int) -> None:
         """Show one client: identity, gauge, factors and comparison (the score comes from modeling)."""
@@ -49,6 +51,7 @@ else:
         card.show(client_id, portfolio.clients.loc[client_id], result)
         explanation.show(result)
         compare.show(client_id, result.reasons)
+        file.show(client_id, result)
 
     clients = client_list(portfolio, lang, max_rows=load_config().table_rows, on_pick=open_client)
     open_client(int(clients.source.data["SK_ID_CURR"][0]))  # the page opens on the list's first client
@@ -57,7 +60,7 @@ else:
                                sizing_mode="stretch_width")
     advisor = column(clients.layout, row(card.identity, score_and_factors, sizing_mode="stretch_width"),
                      Div(text=f"<h2>{catalogue.t('comparison', lang)}</h2>", stylesheets=[DIV_CSS]), compare.layout,
-                     sizing_mode="stretch_width")
+                     file.layout, sizing_mode="stretch_width")
 
     # --- risk manager: cohorts and threshold; the user guide; monitoring ----------------------------------
     panels = [TabPanel(child=advisor, title=catalogue.t("tab_client", lang)),

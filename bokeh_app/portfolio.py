@@ -89,6 +89,7 @@ class Portfolio:
     oof_kind: str = "out-of-fold"
     n_neighbours: int = 200
     database_url: str | None = None  # where the monitoring results are read (Surveillance tab)
+    scorer: object = None  # modeling.scorer.Scorer: the client's history and what-if questions
     scaler_: StandardScaler = field(init=False, repr=False)
     knn_: NearestNeighbors = field(init=False, repr=False)
     medians_: pd.Series = field(init=False, repr=False)
@@ -210,7 +211,7 @@ def load_portfolio(config, say=print) -> Portfolio:
         model_version=bundle.version, model_date=(bundle.card or {}).get("created_at"), card=dict(bundle.card or {}),
         explain=lambda cid, lang="fr": scorer.score(cid, lang=lang, use_store=True),
         f1_threshold=(bundle.card or {}).get("threshold_f1"), oof_kind=kind,
-        n_neighbours=config.neighbours, database_url=config.database_url,
+        n_neighbours=config.neighbours, database_url=config.database_url, scorer=scorer,
     )
     say(f"dashboard: portfolio of {len(clients)} clients ready in {time.perf_counter() - start:.1f} s "
         f"(model {bundle.version})")

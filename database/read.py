@@ -132,3 +132,13 @@ def _dtypes(name: str) -> dict[str, str]:
         else:
             dtypes[column.name.upper()] = "int64"
     return dtypes
+
+
+#: The tables of a client's history shown to advisors (previous applications, other lenders, instalments).
+HISTORY_TABLES = ("previous_application", "bureau", "installments_payments")
+
+
+def client_history(engine: Engine | Connection, client_id: int) -> dict[str, pd.DataFrame]:
+    """The rows of one client in HISTORY_TABLES, read in one checkout, with Kaggle column names."""
+    with _connected(engine) as connection:
+        return {name: read_table(connection, name, [int(client_id)]) for name in HISTORY_TABLES}

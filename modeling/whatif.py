@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from modeling import catalogue
-from modeling.scorer import ScoreResult, Scorer, UnknownClient
+from modeling.scorer import Scorer, ScoreResult, UnknownClient
 
 #: The levers, in the order a form shows them (API field names).
 LEVERS = ("amount", "annuity", "duration", "goods_price", "down_payment")
@@ -37,12 +37,17 @@ PRODUCTION = "production"
 
 
 class WhatIfError(ValueError):
-    """A change that cannot be applied; ``field`` names the offending lever."""
+    """A change that cannot be applied; ``field`` names the offending lever, ``kind`` the catalogue's words
+    for advisors (text ``whatif_err_<kind>``), ``message`` the English one-liner of the API."""
 
-    def __init__(self, field_name: str, message: str):
+    def __init__(self, field_name: str, kind: str, message: str):
         super().__init__(f"{field_name}: {message}")
-        self.field = field_name
-        self.message = message
+        self.field, self.kind, self.message = field_name, kind, message
+
+    def words(self, lang: str) -> str:
+        """The error in the advisor's language, naming the field by its label."""
+        label = catalogue.t(f"whatif_{self.field}", lang) if self.field in LEVERS else self.field
+        return catalogue.t(f"whatif_err_{self.kind}", lang, field=label, max=MAX_DURATION)
 
 
 @dataclass(frozen=True)
@@ -69,19 +74,19 @@ def check_changes(changes: dict) -> dict[str, float]:
     out = {}
     for name, value in changes.items():
         if name not in LEVERS:
-            raise WhatIfError(name, f"unknown field; the levers are {', '.join(LEVERS)}")
+            raise WhatIfError(name, "unknown", f"unknown field; the levers are {', '.join(LEVERS)}")
         if value is None:
             continue
         if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-            raise WhatIfError(name, f"{value!r} is not a number")
+            raise WhatIfError(name, "number", f"{value!r} is not a number")
         low = 0 if name == "down_payment" else 1
         if value < low:
-            raise WhatIfError(name, f"{value:g} is too small: give at least {low}")
+            raise WhatIfError(name, "small", f"{value:g} is too small: give at least {low}")
         out[name] = float(value)
     if "annuity" in out and "duration" in out:
-        raise WhatIfError("duration", "give the annuity or the duration, not both (one follows from the other)")
+        raise WhatIfError("duration", "both", "give the annuity or the duration, not both (one follows from the other)")
     if out.get("duration", 1) > MAX_DURATION:
-        raise WhatIfError("duration", f"{out['duration']:g} instalments is longer than the limit of {MAX_DURATION}")
+        raise WhatIfError("duration", "long", f"{out['duration']:g} instalments is longer than the limit of {MAX_DURATION}")
     return out
 
 
@@ -94,11 +99,11 @@ def apply(base: Terms, changes: dict) -> Terms:
     amount -= changes.get("down_payment", 0.0)
     if amount < 1:
         field_name = "down_payment" if "down_payment" in changes else "goods_price" if "amount" not in changes else "amount"
-        raise WhatIfError(field_name, f"the credit would be {amount:,.0f}: nothing left to lend")
+        raise WhatIfError(field_name, "nothing", f"the credit would be {amount:,.0f}: nothing left to lend")
     if "annuity" in changes:
         annuity = changes["annuity"]
         if amount / annuity > MAX_DURATION:
-            raise WhatIfError("annuity", f"{annuity:g} repays {amount:,.0f} in more than {MAX_DURATION} instalments")
+            raise WhatIfError("annuity", "long", f"{annuity:g} repays {amount:,.0f} in more than {MAX_DURATION} instalments")
     else:
         annuity = amount / changes.get("duration", base.duration)
     return Terms(amount=amount, annuity=annuity, goods_price=goods)

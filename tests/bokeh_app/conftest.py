@@ -75,3 +75,14 @@ def model(doc, name: str):
     found = doc.select_one({"name": name})
     assert found is not None, f"no model named {name!r} in the dashboard document"
     return found
+
+
+@pytest.fixture(scope="session")
+def lightgbm_portfolio(lightgbm_stack):
+    """The dashboard's portfolio over the test bank with its LightGBM model (what-if questions)."""
+    from bokeh_app.config import DashboardConfig
+    from bokeh_app.portfolio import load_portfolio
+
+    config = DashboardConfig(database_url=lightgbm_stack.database_url,
+                             model_path=(lightgbm_stack.model_dir / "latest").resolve(), neighbours=20)
+    return load_portfolio(config, say=lambda _message: None)

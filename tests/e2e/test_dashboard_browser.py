@@ -14,6 +14,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -93,14 +94,10 @@ def _browser_paths() -> tuple[str, str] | None:
     return (binary, driver) if binary and driver else None
 
 
-@pytest.fixture(scope="module")
-def server(bank):  # noqa: F811
-    """The dashboard served by Bokeh on the test bank; yields its URL."""
+@contextmanager
+def bokeh_server(env: dict[str, str]):
+    """`bokeh serve bokeh_app` with this environment on a free loopback port; yields its URL, stops it after."""
     port = _free_port()
-    env = {**os.environ, "DATABASE_URL": bank.url, "MODEL_DIR": str(bank.model_dir), "PYTHONPATH": str(REPO),
-           "DASHBOARD_TABLE_ROWS": str(TABLE_ROWS)}
-    for name in ("MODEL_PATH", "CURRENCY"):
-        env.pop(name, None)
     log = tempfile.TemporaryFile()
     proc = subprocess.Popen(
         [sys.executable, "-m", "bokeh", "serve", "bokeh_app", "--port", str(port), "--address", "127.0.0.1",
@@ -129,6 +126,17 @@ def server(bank):  # noqa: F811
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+@pytest.fixture(scope="module")
+def server(bank):  # noqa: F811
+    """The dashboard served by Bokeh on the test bank; yields its URL."""
+    env = {**os.environ, "DATABASE_URL": bank.url, "MODEL_DIR": str(bank.model_dir), "PYTHONPATH": str(REPO),
+           "DASHBOARD_TABLE_ROWS": str(TABLE_ROWS)}
+    for name in ("MODEL_PATH", "CURRENCY"):
+        env.pop(name, None)
+    with bokeh_server(env) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
