@@ -225,12 +225,3 @@ class WhatIf:
                                          old=catalogue.number(self.base.duration, lang),
                                          amount=catalogue.money(self.base.amount, lang)))
         return Counterfactual("found", amount, months, sentences)
-
-
-def actionable(reason) -> bool:
-    """True if the client can act on this reason (its feature is in the catalogue's fixed list)."""
-    return catalogue.actionable(reason.feature)
-
-
-__all__ = ["LEVERS", "MAX_DURATION", "Counterfactual", "Simulation", "Terms", "WhatIf", "WhatIfError", "actionable",
-           "apply", "check_changes"]
