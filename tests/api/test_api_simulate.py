@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from conftest import audit_count, make_app
 from whatif_cases import refused_cases
+
+from tests.api.conftest import make_app
 
 pytestmark = pytest.mark.requirement("EXG-CLI-22", "EXG-API-01")
 
@@ -19,9 +20,9 @@ def sim_client(lightgbm_stack, api_key):
     return make_app(lightgbm_stack, api_key).test_client()
 
 
-def test_the_counterfactual_amount_sent_to_simulate_is_granted(sim_client, auth, cases, lightgbm_stack):
+def test_the_counterfactual_amount_sent_to_simulate_is_granted(sim_client, auth, cases, lightgbm_stack, audit_rows):
     _, (whatif, counterfactual), _ = cases
-    before = audit_count(lightgbm_stack.database_url)
+    before = audit_rows(lightgbm_stack.database_url)
     asked = sim_client.post(f"/api/v1/clients/{whatif.client_id}/simulate?counterfactual=true", json={}, headers=auth)
     assert asked.status_code == 200, asked.json
     body = asked.json
@@ -37,7 +38,7 @@ def test_the_counterfactual_amount_sent_to_simulate_is_granted(sim_client, auth,
     assert {r["feature"] for r in granted["reasons"] if r["actionable"]} <= {
         "AMT_CREDIT", "AMT_ANNUITY", "CREDIT_ANNUITY_RATIO", "ANNUITY_CREDIT_RATIO", "ANNUITY_INCOME_RATIO",
         "CREDIT_INCOME_RATIO", "AMT_GOODS_PRICE", "GOODS_CREDIT_RATIO"}
-    assert audit_count(lightgbm_stack.database_url) == before  # a simulation is not a decision: nothing stored
+    assert audit_rows(lightgbm_stack.database_url) == before  # a simulation is not a decision: nothing stored
 
 
 @pytest.mark.parametrize(("body", "field"), [
