@@ -438,6 +438,59 @@ class MonitoringResult(Base):
     score_psi: Mapped[float] = mapped_column(Float)
     result: Mapped[str] = mapped_column(Text)
 
+#: Roles of the people who sign in to the dashboard and the advisor page (``bokeh_app.access``).
+USER_ROLES = ("advisor", "risk_manager", "admin")
+#: Reasons an advisor may give when recording a review (words in modeling/words.csv, ``review_reason_*``).
+REVIEW_REASONS = ("model_agrees", "income_verified", "guarantee_offered", "recent_change", "documents_missing",
+                  "fraud_suspected", "policy_exception", "other")
+#: Final decisions a review records (the model's own vocabulary).
+REVIEW_DECISIONS = ("grant", "refuse")
+
+
+class AppUser(Base):
+    """A person who signs in: a unique name, one role, an argon2 password hash (never the password)."""
+
+    __tablename__ = "app_user"
+    __table_args__ = (CheckConstraint("role IN ('advisor', 'risk_manager', 'admin')", name="role"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String, unique=True)
+    role: Mapped[str] = mapped_column(String)
+    password_hash: Mapped[str] = mapped_column(String)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AccessLog(Base):
+    """One opening of a client's file: who, which client, when, through which screen. Append-only."""
+
+    __tablename__ = "access_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    accessed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    user_name: Mapped[str] = mapped_column(String, index=True)
+    sk_id_curr: Mapped[int] = mapped_column(Integer, index=True)
+    channel: Mapped[str] = mapped_column(String)  # "dashboard" or "page"
+
+
+class DecisionReview(Base):
+    """An advisor's final decision on a client next to the model's: confirm or override, and why. Append-only."""
+
+    __tablename__ = "decision_review"
+    __table_args__ = (CheckConstraint("final_decision IN ('grant', 'refuse')", name="final_decision"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reviewed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    sk_id_curr: Mapped[int] = mapped_column(ForeignKey("application.sk_id_curr"), index=True)
+    model_version: Mapped[str] = mapped_column(String)
+    model_probability: Mapped[float] = mapped_column(Float)
+    model_decision: Mapped[str] = mapped_column(String)
+    model_grade: Mapped[str] = mapped_column(String)
+    final_decision: Mapped[str] = mapped_column(String)
+    reason: Mapped[str] = mapped_column(String)
+    comment: Mapped[Optional[str]] = mapped_column(Text)
+    user_name: Mapped[str] = mapped_column(String)
+
+
 #: The seven Home Credit tables, parents before children (the order to create and load them).
 DATA_TABLES: tuple[str, ...] = (
     "application",

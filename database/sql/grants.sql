@@ -1,4 +1,4 @@
--- grants.sql, version 2: table privileges of each role. Run by `python -m database init-roles` after
+-- grants.sql, version 3: table privileges of each role. Run by `python -m database init-roles` after
 -- roles.sql and after the owner has created the tables; run it again after every migration.
 -- It first takes everything back, so a re-run also removes privileges that are no longer wanted.
 -- tests/database/test_roles.py fails when a table of database/schema.py is not named here.
@@ -47,10 +47,22 @@ GRANT SELECT ON monitoring_result TO homecredit_app;
 GRANT INSERT ON score_audit TO homecredit_app;
 GRANT SELECT (id) ON score_audit TO homecredit_app;
 GRANT USAGE ON SEQUENCE score_audit_id_seq TO homecredit_app;
+-- Sign-in: the service reads the people who may sign in (name, role, password hash) to check a password;
+-- accounts are created and reset by an administrator (`python -m bokeh_app create-user`, owner's account).
+GRANT SELECT ON app_user TO homecredit_app;
+-- access_log is append-only: the service records each opening of a client's file and never reads it back
+-- (an auditor reads it with the owner's account).
+GRANT INSERT ON access_log TO homecredit_app;
+GRANT USAGE ON SEQUENCE access_log_id_seq TO homecredit_app;
+-- decision_review is append-only: advisors' reviews are added and read back (history, override rates),
+-- never changed or deleted.
+GRANT SELECT, INSERT ON decision_review TO homecredit_app;
+GRANT USAGE ON SEQUENCE decision_review_id_seq TO homecredit_app;
 
 -- Analyst: reads the data and the loader's records, never the decisions served to callers.
 GRANT SELECT ON
     application, bureau, bureau_balance, previous_application,
     pos_cash_balance, credit_card_balance, installments_payments,
-    load_run, rejected_row, monitoring_result
+    load_run, rejected_row, monitoring_result, decision_review
     TO homecredit_analyst;
+-- nobody but the owner touches app_user's password hashes or reads access_log beyond the grants above

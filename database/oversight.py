@@ -1,0 +1,118 @@
+"""Human oversight records: who opened which client's file (access_log) and the advisors' reviews of the
+model's decisions (decision_review). Both are append-only: these functions only insert and read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pandas as pd
+from sqlalchemy import Engine, insert, select
+
+from database.schema import REVIEW_DECISIONS, REVIEW_REASONS, AccessLog, DecisionReview
+
+COMMENT_MAX = 1000
+
+
+class ReviewError(ValueError):
+    """A review that cannot be recorded; the message names the field and what to give."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class Review:
+    """One recorded review of a client's decision."""
+
+    client_id: int
+    reviewed_at: datetime
+    user_name: str
+    model_version: str
+    model_probability: float
+    model_decision: str
+    model_grade: str
+    final_decision: str
+    reason: str
+    comment: str | None
+
+    @property
+    def overridden(self) -> bool:
+        return self.final_decision != self.model_decision
+
+
+def record_access(engine: Engine, user_name: str, client_id: int, channel: str) -> None:
+    """Write one access_log row: ``user_name`` opened the file of ``client_id`` through ``channel``."""
+    with engine.begin() as connection:
+        connection.execute(insert(AccessLog).values(accessed_at=datetime.now(UTC), user_name=user_name,
+                                                    sk_id_curr=int(client_id), channel=channel))
+
+
+def check_review(final_decision: object, reason: object, comment: object) -> str | None:
+    """The comment to store (stripped, None when empty); ReviewError naming the bad field otherwise."""
+    if final_decision not in REVIEW_DECISIONS:
+        raise ReviewError("final_decision", f"final_decision {str(final_decision)[:20]!r} is not valid: "
+                                            f"use {' or '.join(REVIEW_DECISIONS)}")
+    if reason not in REVIEW_REASONS:
+        raise ReviewError("reason", f"reason {str(reason)[:30]!r} is not in the list: use one of "
+                                    f"{', '.join(REVIEW_REASONS)}")
+    if comment is not None and not isinstance(comment, str):
+        raise ReviewError("comment", "comment must be text")
+    text = (comment or "").strip()
+    if len(text) > COMMENT_MAX:
+        raise ReviewError("comment", f"comment has {len(text)} characters: at most {COMMENT_MAX}")
+    return text or None
+
+
+def record_review(engine: Engine, result, user_name: str, final_decision: str, reason: str,
+                  comment: str | None = None) -> Review:
+    """Append a review of the model's ``result`` (a modeling ScoreResult) and return it as stored."""
+    comment = check_review(final_decision, reason, comment)
+    review = Review(int(result.client_id), datetime.now(UTC), user_name, str(result.model_version),
+                    float(result.probability), str(result.decision), str(result.grade), final_decision, reason,
+                    comment)
+    with engine.begin() as connection:
+        connection.execute(insert(DecisionReview).values(
+            reviewed_at=review.reviewed_at, sk_id_curr=review.client_id, model_version=review.model_version,
+            model_probability=review.model_probability, model_decision=review.model_decision,
+            model_grade=review.model_grade, final_decision=final_decision, reason=reason, comment=comment,
+            user_name=user_name))
+    return review
+
+
+def reviews_of(engine: Engine, client_id: int) -> list[Review]:
+    """The reviews of one client, newest first."""
+    table = DecisionReview.__table__.c
+    with engine.connect() as connection:
+        rows = connection.execute(select(DecisionReview.__table__).where(table.sk_id_curr == int(client_id))
+                                  .order_by(table.reviewed_at.desc(), table.id.desc())).all()
+    return [Review(r.sk_id_curr, r.reviewed_at, r.user_name, r.model_version, r.model_probability,
+                   r.model_decision, r.model_grade, r.final_decision, r.reason, r.comment) for r in rows]
+
+
+def latest_review(engine: Engine, client_id: int) -> Review | None:
+    """The newest review of a client (None when nobody reviewed it)."""
+    found = reviews_of(engine, client_id)
+    return found[0] if found else None
+
+
+def override_rates(engine: Engine) -> dict[str, pd.DataFrame]:
+    """Reviews and override rate by reason and by grade, over each client's latest review.
+
+    Two frames indexed by reason and by grade, columns ``reviews``, ``overrides``, ``rate``.
+    """
+    table = DecisionReview
+    with engine.connect() as connection:
+        frame = pd.DataFrame(connection.execute(
+            select(table.id, table.sk_id_curr, table.reason, table.model_grade, table.model_decision,
+                   table.final_decision)).all(),
+            columns=["id", "client", "reason", "grade", "model", "final"])
+    frame = frame.sort_values("id").drop_duplicates("client", keep="last")
+    frame["override"] = frame["model"] != frame["final"]
+    out = {}
+    for by in ("reason", "grade"):
+        grouped = frame.groupby(by)["override"].agg(reviews="size", overrides="sum")
+        grouped["rate"] = grouped["overrides"] / grouped["reviews"]
+        out[by] = grouped.sort_index()
+    return out
