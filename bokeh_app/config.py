@@ -14,10 +14,11 @@ class DashboardConfig:
     model_path: Path | None = None  # a model folder; None = MODEL_DIR/latest
     neighbours: int = 200  # size of the "similar clients" group
     table_rows: int = 500  # rows sent to the client table (the count shows the rest)
+    auth: bool = True  # sign-in required; off only with `python -m bokeh_app serve --no-auth` (local development)
 
 
 def load_config() -> DashboardConfig:
-    """Settings from DATABASE_URL, MODEL_PATH, DASHBOARD_NEIGHBOURS, DASHBOARD_TABLE_ROWS."""
+    """Settings from DATABASE_URL, MODEL_PATH, DASHBOARD_NEIGHBOURS, DASHBOARD_TABLE_ROWS, DASHBOARD_AUTH."""
     from database.config import REPO_ROOT, database_url
     from database.security import load_env_file
 
@@ -28,6 +29,7 @@ def load_config() -> DashboardConfig:
         model_path=Path(model_path) if model_path else None,
         neighbours=_int("DASHBOARD_NEIGHBOURS", 200),
         table_rows=_int("DASHBOARD_TABLE_ROWS", 500),
+        auth=os.environ.get("DASHBOARD_AUTH", "on").strip().lower() not in {"off", "0", "false", "no"},
     )
 
 

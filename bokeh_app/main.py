@@ -10,6 +10,7 @@ from bokeh.layouts import column, row
 from bokeh.models import Div, TabPanel, Tabs
 
 from bokeh_app.config import load_config
+from bokeh_app.session_user import engine_for, session_user
 from bokeh_app.views.client_card import client_card
 from bokeh_app.views.client_file import client_file
 from bokeh_app.views.client_list import client_list
@@ -18,8 +19,11 @@ from bokeh_app.views.comparison import comparison
 from bokeh_app.views.factors import factors
 from bokeh_app.views.help import help_view
 from bokeh_app.views.monitoring import monitoring_view
+from bokeh_app.views.overrides import overrides_view
+from bokeh_app.views.review import review_panel
 from bokeh_app.views.style import DIV_CSS
 from bokeh_app.views.threshold import threshold_view
+from database.oversight import record_access
 from modeling import catalogue
 from modeling.monitor_words import word as monitoring_word
 
@@ -33,10 +37,18 @@ doc.title = catalogue.t("title", lang)
 doc.template_variables.update(lang=lang, other_lang=catalogue.other_lang(lang),
                               switch_label=catalogue.t("language", lang), heading=catalogue.t("heading", lang))
 
+engine = engine_for(portfolio.database_url) if portfolio is not None else None
+user = session_user(request, load_config().auth, engine) if portfolio is not None else None
+
 if portfolio is None:
     error = getattr(context.server_context, "portfolio_error", "no portfolio") if context else "no server"
     doc.add_root(Div(text=catalogue.t("no_portfolio", lang, error=error), name="app", stylesheets=[DIV_CSS]))
+elif user is None:  # Bokeh's auth hooks refuse such requests; a server started without them shows nothing
+    doc.add_root(Div(text=catalogue.t("signin_required", lang), name="app", stylesheets=[DIV_CSS]))
 else:
+    doc.template_variables.update(user=catalogue.t("signin_as", lang, name=user.name,
+                                                   role=catalogue.t(f"role_{user.role}", lang)),
+                                  signout=catalogue.t("signin_out", lang))
     doc.template_variables["model"] = catalogue.t("model_version", lang, d=catalogue.day(portfolio.model_date, lang),
                                                   v=portfolio.model_version)
     # --- advisor: one client at a time -------------------------------------------------------------------
@@ -44,10 +56,13 @@ else:
     explanation = factors(lang)
     compare = comparison(portfolio, lang)
     file = client_file(portfolio, lang)  # history, what-if and the letter
+    review = review_panel(engine, user.name, lang)
 
     def open_client(client_id: int) -> None:
         """Show one client: identity, gauge, factors and comparison (the score comes from modeling)."""
         result = portfolio.explain(client_id, lang)
+        record_access(engine, user.name, client_id, "dashboard")  # every opening of a file leaves its trace
+        review.show(result)
         card.show(client_id, portfolio.clients.loc[client_id], result)
         explanation.show(result)
         compare.show(client_id, result.reasons)
@@ -60,13 +75,16 @@ else:
                                sizing_mode="stretch_width")
     advisor = column(clients.layout, row(card.identity, score_and_factors, sizing_mode="stretch_width"),
                      Div(text=f"<h2>{catalogue.t('comparison', lang)}</h2>", stylesheets=[DIV_CSS]), compare.layout,
-                     file.layout, sizing_mode="stretch_width")
+                     file.layout, review.layout, sizing_mode="stretch_width")
 
     # --- risk manager: cohorts and threshold; the user guide; monitoring ----------------------------------
-    panels = [TabPanel(child=advisor, title=catalogue.t("tab_client", lang)),
-              TabPanel(child=cohort(portfolio, lang).layout, title=catalogue.t("tab_cohort", lang)),
-              TabPanel(child=threshold_view(portfolio, lang).layout, title=catalogue.t("tab_threshold", lang)),
-              TabPanel(child=help_view(lang), title=catalogue.t("tab_help", lang)),
-              TabPanel(child=monitoring_view(portfolio.database_url, portfolio.model_version, lang).layout,
-                       title=monitoring_word("tab", lang))]
+    panels = [TabPanel(child=advisor, title=catalogue.t("tab_client", lang))]
+    if user.sees_risk_views:  # advisors see one client at a time; the portfolio views are the risk managers'
+        panels += [TabPanel(child=cohort(portfolio, lang).layout, title=catalogue.t("tab_cohort", lang)),
+                   TabPanel(child=threshold_view(portfolio, lang).layout, title=catalogue.t("tab_threshold", lang))]
+    panels.append(TabPanel(child=help_view(lang), title=catalogue.t("tab_help", lang)))
+    if user.sees_risk_views:
+        panels += [TabPanel(child=monitoring_view(portfolio.database_url, portfolio.model_version, lang).layout,
+                            title=monitoring_word("tab", lang)),
+                   TabPanel(child=overrides_view(engine, lang).layout, title=catalogue.t("tab_reviews", lang))]
     doc.add_root(Tabs(tabs=panels, name="app", sizing_mode="stretch_width"))

@@ -101,5 +101,12 @@ def release(config: WebConfig) -> int:
             _say("demo mode: no model in MODEL_DIR, training the demo model")
             train_demo_model()
         _module("modeling", "predict", "--store")
+        from database.users import create_demo_users
+
+        engine = get_engine(url)
+        try:
+            create_demo_users(engine, say=_say)  # one user per role, passwords printed once in this log
+        finally:
+            engine.dispose()
     _say(f"done in {time.perf_counter() - started:.1f} s")
     return 0

@@ -33,9 +33,30 @@ def api_keys(config: WebConfig) -> str:
     return ",".join(keys)
 
 
+def sign_in_secrets(config: WebConfig) -> tuple[str, str]:
+    """(cookie secret, session-signing key) from the environment; the demo makes random ones for this process.
+
+    Outside the demo a missing secret is a ValueError saying how to make one: sign-in is never turned off here.
+    """
+    import secrets
+
+    from database.signin import secrets_problem
+
+    if config.demo:
+        for name in ("BOKEH_COOKIE_SECRET", "BOKEH_SECRET_KEY"):
+            if len(os.environ.get(name, "")) < 32:
+                os.environ[name] = secrets.token_urlsafe(32)  # sign-ins last until the next restart
+                log.warning("%s not set: a random one is used until this process stops (demo mode)", name)
+    problem = secrets_problem()
+    if problem:
+        raise ValueError(problem)
+    return os.environ["BOKEH_COOKIE_SECRET"], os.environ["BOKEH_SECRET_KEY"]
+
+
 def build_server(config: WebConfig):
-    """The Bokeh server with the dashboard at ``/`` and the API routes ahead of Bokeh's own (not started)."""
+    """The Bokeh server with the dashboard at ``/`` behind sign-in, and the API routes ahead of Bokeh's own."""
     from bokeh.command.util import build_single_handler_application
+    from bokeh.server.auth_provider import AuthModule
     from bokeh.server.server import BaseServer
     from bokeh.server.tornado import BokehTornado
     from bokeh.server.util import bind_sockets, create_hosts_allowlist
@@ -46,13 +67,17 @@ def build_server(config: WebConfig):
 
     from api import create_app
 
+    cookie_secret, secret_key = sign_in_secrets(config)
+    os.environ["DASHBOARD_AUTH"] = "on"  # the sessions check the signed-in user (bokeh_app/session_user.py)
     flask_app = create_app({"API_KEYS": api_keys(config)})
     executor = ThreadPoolExecutor(max_workers=config.api_threads, thread_name_prefix="api")
     container = WSGIContainer(flask_app, executor=executor)
     dashboard = build_single_handler_application(str(DASHBOARD_DIR))
     sockets, port = bind_sockets(config.host, config.port)
     origins = create_hosts_allowlist(list(config.websocket_origins), port)
-    tornado_app = BokehTornado({"/": dashboard}, extra_websocket_origins=origins)
+    tornado_app = BokehTornado({"/": dashboard}, extra_websocket_origins=origins,
+                               auth_provider=AuthModule(str(DASHBOARD_DIR / "auth.py")), cookie_secret=cookie_secret,
+                               sign_sessions=True, secret_key=secret_key.encode())
     # handlers added for a host pattern are matched before the application's own (Bokeh's /static/ too)
     tornado_app.add_handlers(r".*", [(pattern, FallbackHandler, {"fallback": container}) for pattern in API_ROUTES])
     http_server = HTTPServer(tornado_app, xheaders=True)  # the platform's router sets X-Forwarded-*

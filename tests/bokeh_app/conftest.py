@@ -40,7 +40,13 @@ def scorer(bank):
     return Scorer(load_bundle(bank.folder), get_engine(bank.url))
 
 
-def make_document(portfolio, lang: str | None = None, error: str | None = None):
+@pytest.fixture(autouse=True)
+def _no_sign_in(monkeypatch):
+    """Documents built here are a local administrator's unless a test turns sign-in on (test_sign_in.py)."""
+    monkeypatch.setenv("DASHBOARD_AUTH", "off")
+
+
+def make_document(portfolio, lang: str | None = None, error: str | None = None, cookies: dict | None = None):
     """A session document of the directory app, with the portfolio in its server context (as on a server)."""
     from bokeh.application import Application
     from bokeh.application.handlers import DirectoryHandler
@@ -54,8 +60,9 @@ def make_document(portfolio, lang: str | None = None, error: str | None = None):
         context.server_context.portfolio_error = error
     doc = Document()
     session = BokehSessionContext("test-session", context.server_context, doc)
-    if lang is not None:
-        session._request = SimpleNamespace(arguments={"lang": [lang.encode()]}, cookies={}, headers={})
+    if lang is not None or cookies is not None:
+        arguments = {"lang": [lang.encode()]} if lang else {}
+        session._request = SimpleNamespace(arguments=arguments, cookies=cookies or {}, headers={})
     doc._session_context = weakref.ref(session)
     app.initialize_document(doc)
     handler = app.handlers[0]
