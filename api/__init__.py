@@ -14,8 +14,20 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     Nothing heavy happens here: the database engine and the model are made on first use, once per process.
     """
     from api import config as settings
-    from api import docs, errors, headers, health, model, monitoring, page, scores, service
-    from api.auth import parse_keys
+    from api import (
+        docs,
+        errors,
+        headers,
+        health,
+        model,
+        monitoring,
+        page,
+        reviews,
+        scores,
+        service,
+        signin,
+    )
+    from api.auth import parse_keys, writers
     from api.ratelimit import RateLimits
     from api.simulate import bp as simulate_bp
 
@@ -25,16 +37,18 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     headers.init_app(app)
     service.init_app(app)
     app.extensions["api_keys"] = parse_keys(app.config["API_KEYS"])
+    app.extensions["api_writers"] = writers(app.config["API_KEYS"])
     app.extensions["rate_limits"] = RateLimits(app)
     proxies = int(app.config["TRUSTED_PROXIES"])
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
-    for blueprint in (scores.bp, simulate_bp, model.bp, monitoring.bp, health.bp, docs.bp, docs.viewer):
+    for blueprint in (scores.bp, simulate_bp, reviews.bp, model.bp, monitoring.bp, health.bp, docs.bp, docs.viewer):
         app.register_blueprint(blueprint)
     # browsers ask for /favicon.ico on any page, JSON ones included: answer it rather than log a 404
     app.add_url_rule("/favicon.ico", "favicon", lambda: app.send_static_file("favicon.svg"))
     if app.config["PAGE_ENABLED"]:
         app.register_blueprint(page.bp)
+        app.register_blueprint(signin.bp)
     if not app.extensions["api_keys"]:
         app.logger.warning("SCORING_API_KEYS is empty: every API call will get 401/403 "
                            "(make a key with `python -m api create-key NAME`)")

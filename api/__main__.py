@@ -12,7 +12,7 @@ from api.auth import check_name, entry, new_key
 CONF = Path(__file__).resolve().parent / "gunicorn.conf.py"
 
 
-def create_key(name: str, fmt: str = "text") -> int:
+def create_key(name: str, fmt: str = "text", write: bool = False) -> int:
     """Print a new key (shown once, never stored) and the SCORING_API_KEYS entry that accepts it."""
     try:
         check_name(name)
@@ -22,12 +22,12 @@ def create_key(name: str, fmt: str = "text") -> int:
     key = new_key()
     if fmt == "env":  # for scripts: `set -a; . file; set +a` gives the server and a client what they need
         print(f"SCORING_API_KEY={key}")
-        print(f"SCORING_API_KEYS={entry(name, key)}")
+        print(f"SCORING_API_KEYS={entry(name, key, write)}")
         return 0
     print(f"API key for {name} (shown once; give it to the caller, do not store it here):")
     print(f"  {key}")
     print("Add this entry to SCORING_API_KEYS (comma-separated with the others):")
-    print(f"  {entry(name, key)}")
+    print(f"  {entry(name, key, write)}")
     return 0
 
 
@@ -50,13 +50,14 @@ def main(argv: list[str] | None = None) -> int:
     key.add_argument("name", help="caller name recorded in the audit trail (letters, digits, . _ -)")
     key.add_argument("--format", choices=("text", "env"), default="text",
                      help="env: print SCORING_API_KEY=<key> and SCORING_API_KEYS=<entry> lines for scripts")
+    key.add_argument("--write", action="store_true", help="the key may also record reviews (write scope)")
     run = commands.add_parser("serve", help="run the API with gunicorn (api/gunicorn.conf.py)")
     run.add_argument("--host", default="127.0.0.1", help="address to listen on with --port (default 127.0.0.1)")
     run.add_argument("--port", type=int, help="port (default: $SCORING_BIND, else 0.0.0.0:$PORT, else 127.0.0.1:8000)")
     run.add_argument("--workers", type=int, help="worker processes (default: $WEB_CONCURRENCY or 2)")
     args = parser.parse_args(argv)
     if args.command == "create-key":
-        return create_key(args.name, args.format)
+        return create_key(args.name, args.format, args.write)
     return serve(args.host, args.port, args.workers)
 
 

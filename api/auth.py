@@ -1,6 +1,7 @@
 """API keys: ``X-API-Key`` checked against SHA-256 digests from SCORING_API_KEYS, then a per-key rate limit.
 
-SCORING_API_KEYS holds ``name:sha256hex`` entries separated by commas. Keys are 256-bit random strings
+SCORING_API_KEYS holds ``name:sha256hex`` entries separated by commas; ``name:sha256hex:write`` is a key that
+may also write (record an advisor's review, ``POST /api/v1/clients/{id}/review``). Keys are 256-bit random strings
 made by ``python -m api create-key NAME``, so an unsalted SHA-256 is enough: nobody can brute-force the
 key space, and the digest lets the variable be shared without revealing the key. The server never stores a
 key, only its digest; the comparison runs over every entry with ``hmac.compare_digest``.
@@ -22,6 +23,7 @@ from api.ratelimit import get_limits
 HEADER = "X-API-Key"
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 DIGEST_PATTERN = re.compile(r"^[0-9a-f]{64}$")
+WRITE_SCOPE = "write"
 
 
 def new_key() -> str:
@@ -34,10 +36,10 @@ def digest(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
-def entry(name: str, key: str) -> str:
-    """The ``name:digest`` entry to add to SCORING_API_KEYS."""
+def entry(name: str, key: str, write: bool = False) -> str:
+    """The ``name:digest`` (or ``name:digest:write``) entry to add to SCORING_API_KEYS."""
     check_name(name)
-    return f"{name}:{digest(key)}"
+    return f"{name}:{digest(key)}" + (f":{WRITE_SCOPE}" if write else "")
 
 
 def check_name(name: str) -> None:
@@ -53,15 +55,22 @@ def parse_keys(text: str) -> dict[str, bytes]:
         item = raw.strip()
         if not item:
             continue
-        name, _, hexdigest = item.partition(":")
-        hexdigest = hexdigest.strip().lower()
-        if not NAME_PATTERN.match(name.strip()) or not DIGEST_PATTERN.match(hexdigest):
+        name, _, rest = item.partition(":")
+        hexdigest, _, scope = rest.strip().lower().partition(":")
+        if not NAME_PATTERN.match(name.strip()) or not DIGEST_PATTERN.match(hexdigest) or scope not in ("",
+                                                                                                        WRITE_SCOPE):
             raise ValueError(
-                f"SCORING_API_KEYS entry {position} ({name.strip()[:20]!r}...) is not name:sha256hex; "
+                f"SCORING_API_KEYS entry {position} ({name.strip()[:20]!r}...) is not name:sha256hex[:write]; "
                 "make one with `python -m api create-key NAME`"
             )
         keys[name.strip()] = bytes.fromhex(hexdigest)
     return keys
+
+
+def writers(text: str) -> frozenset[str]:
+    """Names of the keys of SCORING_API_KEYS that carry the write scope (``name:sha256hex:write``)."""
+    return frozenset(item.split(":", 1)[0].strip() for item in str(text or "").split(",")
+                     if item.strip().lower().endswith(f":{WRITE_SCOPE}"))
 
 
 def identify(presented: str, keys: dict[str, bytes]) -> str | None:
@@ -94,6 +103,19 @@ def require_key(view):
             raise ApiError(403, "invalid_api_key", "The API key is not valid.")
         g.caller = name
         get_limits().spend("key", name)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def require_write(view):
+    """Decorator after ``require_key``: the caller's key must carry the write scope (403 otherwise)."""
+
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        if g.caller not in current_app.extensions["api_writers"]:
+            raise ApiError(403, "read_only_key", f"The API key {g.caller!r} may only read: a key created with "
+                           "`python -m api create-key NAME --write` may record reviews.")
         return view(*args, **kwargs)
 
     return wrapped

@@ -1,18 +1,20 @@
 """The advisor page at ``/``: type a client ID, read the decision and its reasons (server-rendered, no script).
 
-It needs no API key, so it is limited per IP address and every score it shows is audited with the caller
-``web-page``. A bank that exposes the service beyond its internal network turns it off with
-SCORING_PAGE_ENABLED=false (the API itself always requires a key).
+It needs a signed-in user (``api/signin.py``, the dashboard's accounts) rather than an API key; it is also
+limited per IP address, every score it shows is audited with the caller ``web-page``, and every client's file
+it opens leaves an access_log row with the user's name. SCORING_PAGE_ENABLED=false turns it off.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, g, render_template, request
 from sqlalchemy.exc import DBAPIError
 
 from api.errors import ApiError
 from api.ratelimit import get_limits
 from api.service import get_service, parse_client_id
+from api.signin import signed_in
+from database.oversight import record_access
 from modeling import catalogue
 
 bp = Blueprint("page", __name__)
@@ -20,6 +22,7 @@ CALLER = "web-page"
 
 
 @bp.get("/")
+@signed_in
 def index():
     """The form, and the score of ``?client_id=`` when given."""
     asked = request.args.get("lang")
@@ -33,6 +36,7 @@ def index():
         try:
             get_limits().spend("page", f"ip:{request.remote_addr}")
             result = get_service().score_and_audit(parse_client_id(raw), lang, CALLER)
+            record_access(get_service().engine, g.user.name, result.client_id, "page")
         except ApiError as exc:
             error, status, headers = text.get(f"error_{exc.code}", text["error"]), exc.status, exc.headers
         except DBAPIError as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from database.schema import REVIEW_DECISIONS, REVIEW_REASONS
 from modeling.catalogue import LANGS
 
 #: Reason fields returned to callers: the explained feature, the client's value for it, and the sentence.
@@ -43,6 +44,24 @@ def score_json(result: Any, lang: str) -> dict[str, Any]:
         "basis": str(result.basis),
         "lang": lang,
         "reasons": [reason_json(r) for r in result.reasons],
+    }
+
+
+def review_json(review: Any) -> dict[str, Any] | None:
+    """The public JSON of a recorded review (``database.oversight.Review``), None when there is none."""
+    if review is None:
+        return None
+    return {
+        "client_id": int(review.client_id),
+        "reviewed_at": review.reviewed_at.isoformat(),
+        "user": review.user_name,
+        "model_version": review.model_version,
+        "model_probability": float(review.model_probability),
+        "model_decision": review.model_decision,
+        "final_decision": review.final_decision,
+        "overridden": bool(review.overridden),
+        "reason": review.reason,
+        "comment": review.comment,
     }
 
 
@@ -99,6 +118,39 @@ SCORE = {
                                  "refit on all training clients."},
         "lang": {"type": "string", "enum": list(LANGS)},
         "reasons": {"type": "array", "items": {"$ref": "#/components/schemas/Reason"}},
+        "review": {"oneOf": [{"$ref": "#/components/schemas/Review"}, {"type": "null"}],
+                   "description": "The latest review of the client by an advisor (GET of one client only); "
+                                  "null when nobody reviewed it."},
+    },
+}
+
+REVIEW_REQUEST = {
+    "type": "object",
+    "required": ["final_decision", "reason", "user"],
+    "properties": {
+        "final_decision": {"type": "string", "enum": list(REVIEW_DECISIONS)},
+        "reason": {"type": "string", "enum": list(REVIEW_REASONS)},
+        "comment": {"type": ["string", "null"], "maxLength": 1000},
+        "user": {"type": "string", "minLength": 1, "maxLength": 64, "example": "advisor-42",
+                 "description": "The advisor who decided, as the calling system knows them."},
+    },
+}
+
+REVIEW = {
+    "type": "object",
+    "required": ["client_id", "reviewed_at", "user", "model_version", "model_probability", "model_decision",
+                 "final_decision", "overridden", "reason", "comment"],
+    "properties": {
+        "client_id": {"type": "integer"},
+        "reviewed_at": {"type": "string", "format": "date-time"},
+        "user": {"type": "string"},
+        "model_version": {"type": "string"},
+        "model_probability": {"type": "number"},
+        "model_decision": {"type": "string", "enum": ["grant", "refuse"]},
+        "final_decision": {"type": "string", "enum": list(REVIEW_DECISIONS)},
+        "overridden": {"type": "boolean", "description": "The final decision differs from the model's."},
+        "reason": {"type": "string", "enum": list(REVIEW_REASONS)},
+        "comment": {"type": ["string", "null"]},
     },
 }
 
@@ -200,6 +252,8 @@ COMPONENTS = {
     "Error": ERROR,
     "Reason": REASON,
     "Score": SCORE,
+    "ReviewRequest": REVIEW_REQUEST,
+    "Review": REVIEW,
     "BatchRequest": BATCH_REQUEST,
     "BatchError": BATCH_ERROR,
     "Batch": BATCH,

@@ -7,8 +7,9 @@ from flask import Blueprint, current_app, g, request
 from api import audit
 from api.auth import charge, require_key
 from api.errors import ApiError
-from api.schemas import score_json
+from api.schemas import review_json, score_json
 from api.service import MAX_CLIENT_ID, get_service, parse_client_id, parse_lang, shown_json
+from database.oversight import latest_review
 
 bp = Blueprint("scores", __name__, url_prefix="/api/v1")
 
@@ -24,7 +25,8 @@ def client_score(client_id: str):
         Serves the client's batch score when it is current (written by `python -m modeling predict --store`
         since the last load), else computes the features from the database, applies the model and explains
         the score; both give the same answer. Reasons are plain sentences. Every answer is written to the
-        audit trail (caller = API key name).
+        audit trail (caller = API key name). `review` is the latest decision an advisor recorded for the
+        client (`POST /api/v1/clients/{client_id}/review`, or the dashboard), null when there is none.
       tags: [scores]
       security: [{ApiKey: []}]
       parameters:
@@ -53,8 +55,9 @@ def client_score(client_id: str):
     """
     cid = parse_client_id(client_id)
     lang = parse_lang(request.args.get("lang"))
-    result = get_service().score_and_audit(cid, lang, g.caller)
-    return score_json(result, lang)
+    service = get_service()
+    result = service.score_and_audit(cid, lang, g.caller)
+    return {**score_json(result, lang), "review": review_json(latest_review(service.engine, cid))}
 
 
 @bp.post("/scores")
