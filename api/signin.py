@@ -29,7 +29,7 @@ bp = Blueprint("signin", __name__)
 
 def _secret() -> str:
     try:
-        return current_app.config.get("COOKIE_SECRET") or cookie_secret()
+        return cookie_secret()
     except SignInNotConfigured as error:
         current_app.logger.error("sign-in not configured: %s", error)
         raise ApiError(503, "sign_in_not_configured", "Sign-in is not configured on this server; retry later.") \

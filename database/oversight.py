@@ -87,7 +87,9 @@ def reviews_of(engine: Engine, client_id: int) -> list[Review]:
     with engine.connect() as connection:
         rows = connection.execute(select(DecisionReview.__table__).where(table.sk_id_curr == int(client_id))
                                   .order_by(table.reviewed_at.desc(), table.id.desc())).all()
-    return [Review(r.sk_id_curr, r.reviewed_at, r.user_name, r.model_version, r.model_probability,
+    # SQLite gives times back without their zone: they were written in UTC
+    return [Review(r.sk_id_curr, r.reviewed_at if r.reviewed_at.tzinfo else r.reviewed_at.replace(tzinfo=UTC),
+                   r.user_name, r.model_version, r.model_probability,
                    r.model_decision, r.model_grade, r.final_decision, r.reason, r.comment) for r in rows]
 
 

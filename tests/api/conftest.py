@@ -6,6 +6,8 @@ default parameters into a temporary MODEL_DIR) is the session fixture ``stack`` 
 
 from __future__ import annotations
 
+import os
+import secrets
 import uuid
 
 import pytest
@@ -37,6 +39,34 @@ def make_app(stack: Stack, key: str, **overrides):
     return create_app(config)
 
 
+SIGN_IN_SECRET = secrets.token_urlsafe(32)
+
+
+@pytest.fixture(autouse=True)
+def _sign_in_secret(monkeypatch):
+    """The cookie secret the advisor page checks sign-ins with (BOKEH_COOKIE_SECRET, as in production)."""
+    monkeypatch.setenv("BOKEH_COOKIE_SECRET", SIGN_IN_SECRET)
+
+
+def signed_in_client(app, name: str = "page-advisor", role: str = "advisor"):
+    """A test client of ``app`` carrying the sign-in cookie of a user made (if absent) in the app's database."""
+    from database.migrate import migrate
+    from database.signin import COOKIE, sign
+    from database.users import create_user, find_user
+
+    url = app.config["DATABASE_URL"]
+    migrate(url)
+    engine = create_engine(url)
+    try:
+        if find_user(engine, name) is None:
+            create_user(engine, name, role, secrets.token_urlsafe(12))
+    finally:
+        engine.dispose()
+    client = app.test_client()
+    client.set_cookie(COOKIE, sign(name, os.environ["BOKEH_COOKIE_SECRET"]))
+    return client
+
+
 @pytest.fixture(scope="session")
 def app(stack, api_key):
     """The app over the session stack; its model is loaded once for the whole session."""
@@ -45,7 +75,8 @@ def app(stack, api_key):
 
 @pytest.fixture
 def client(app):
-    return app.test_client()
+    """A client of the app, signed in as an advisor (the page at / needs it; the API needs keys)."""
+    return signed_in_client(app)
 
 
 @pytest.fixture
@@ -64,7 +95,7 @@ def bare_app(tmp_path, api_key):
 
 @pytest.fixture
 def bare_client(bare_app):
-    return bare_app.test_client()
+    return signed_in_client(bare_app)
 
 
 @pytest.fixture(scope="session")

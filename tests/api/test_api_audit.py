@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import create_engine, select
 
 from database.schema import ScoreAudit
+from tests.api.conftest import signed_in_client
 
 pytestmark = pytest.mark.requirement("EXG-API-03")
 
@@ -68,7 +69,7 @@ def test_no_decision_without_its_trace(stack, tmp_path, api_key, keys, make_app_
     target.commit()
     source.close()
     target.close()
-    client = make_app_over(f"sqlite:///{copy}").test_client()
+    client = signed_in_client(make_app_over(f"sqlite:///{copy}"))
     client_id = stack.client_ids[0]
     response = client.get(f"/api/v1/clients/{client_id}/score", headers={"X-API-Key": api_key})
     assert response.status_code == 503
@@ -83,7 +84,7 @@ def test_no_decision_without_its_trace(stack, tmp_path, api_key, keys, make_app_
 @pytest.mark.postgres
 def test_audit_on_postgresql(pg_stack_app, api_key, audit_rows):
     app, url, ids = pg_stack_app
-    client = app.test_client()
+    client = signed_in_client(app)
     before = audit_rows(url)
     assert client.get(f"/api/v1/clients/{ids[0]}/score", headers={"X-API-Key": api_key}).status_code == 200
     response = client.post("/api/v1/scores", json={"client_ids": [ids[1], ids[2], 7]},

@@ -4,6 +4,8 @@ import re
 
 import pytest
 
+from tests.api.conftest import signed_in_client
+
 pytestmark = pytest.mark.requirement("EXG-API-07")
 
 
@@ -42,9 +44,9 @@ def test_page_has_no_script_and_no_external_asset(bare_client):
 def test_page_is_rate_limited_per_address(tmp_path):
     from api import create_app
 
-    client = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'empty.db'}",
-                         "MODEL_DIR": str(tmp_path / "none"), "PAGE_RATE_LIMIT": "2 per minute",
-                         "RATELIMIT_STORAGE": f"sqlite:///{tmp_path / 'ratelimit.db'}"}).test_client()
+    client = signed_in_client(create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'empty.db'}",
+                                          "MODEL_DIR": str(tmp_path / "none"), "PAGE_RATE_LIMIT": "2 per minute",
+                                          "RATELIMIT_STORAGE": f"sqlite:///{tmp_path / 'ratelimit.db'}"}))
     statuses = [client.get("/?client_id=x", environ_base={"REMOTE_ADDR": "10.1.1.1"}).status_code
                 for _ in range(3)]
     assert statuses == [400, 400, 429]

@@ -236,3 +236,39 @@ def test_monitoring_history_is_appended_by_the_loader_and_only_read_by_the_app(r
         _refused(app, sql)
     _refused(app, "INSERT INTO monitoring_result (computed_at, model_version, level, score_psi, result) "
                   "VALUES (now(), 'v-app', 'stable', 0, '{}')")
+
+
+REVIEW_ROW = ("INSERT INTO decision_review (reviewed_at, sk_id_curr, model_version, model_probability, model_decision, "
+              "model_grade, final_decision, reason, comment, user_name) SELECT now(), min(sk_id_curr), 'v-roles', 0.4, "
+              "'refuse', 'E', 'grant', 'guarantee_offered', NULL, 'advisor' FROM application")
+
+
+@pytest.mark.postgres
+@pytest.mark.requirement("EXG-SEC-23")
+def test_reviews_are_appended_and_read_by_the_app_never_changed(roles_db):
+    app = roles_db["homecredit_app"]
+    _run(app, REVIEW_ROW)
+    assert _run(app, "SELECT final_decision, reason FROM decision_review WHERE model_version = 'v-roles'") == [
+        ("grant", "guarantee_offered")]
+    for sql in ("UPDATE decision_review SET final_decision = 'refuse'", "DELETE FROM decision_review",
+                "TRUNCATE decision_review"):
+        _refused(app, sql)
+        _refused(roles_db["homecredit_loader"], sql)
+    _refused(roles_db["homecredit_loader"], REVIEW_ROW)
+    assert _run(roles_db[OWNER], "SELECT count(*) FROM decision_review WHERE final_decision = 'grant'")[0][0] >= 1
+
+
+@pytest.mark.postgres
+@pytest.mark.requirement("EXG-SEC-21", "EXG-SEC-22")
+def test_the_app_only_appends_file_openings_and_only_reads_users(roles_db):
+    app = roles_db["homecredit_app"]
+    _run(app, "INSERT INTO access_log (accessed_at, user_name, sk_id_curr, channel) VALUES (now(), 'advisor', 1, 'page')")
+    assert _run(roles_db[OWNER], "SELECT user_name, channel FROM access_log") == [("advisor", "page")]
+    for sql in ("SELECT * FROM access_log", "UPDATE access_log SET user_name = 'nobody'", "DELETE FROM access_log",
+                "INSERT INTO app_user (name, role, password_hash, created_at) VALUES ('x', 'admin', 'h', now())",
+                "UPDATE app_user SET role = 'admin'", "DELETE FROM app_user"):
+        _refused(app, sql)
+    assert _run(app, "SELECT count(*) FROM app_user")[0][0] >= 0
+    for sql in ("SELECT * FROM app_user", "SELECT * FROM access_log"):
+        with pytest.raises(DBAPIError):
+            _run(roles_db["homecredit_analyst"], sql)
