@@ -95,13 +95,15 @@ def _browser_paths() -> tuple[str, str] | None:
 
 
 @contextmanager
-def bokeh_server(env: dict[str, str]):
-    """`bokeh serve bokeh_app` with this environment on a free loopback port; yields its URL, stops it after."""
+def bokeh_server(env: dict[str, str], auth: bool = False, log=None):
+    """`python -m bokeh_app serve` with this environment on a free loopback port (``--no-auth`` unless ``auth``;
+    its output into ``log`` when given); yields its URL, stops it after."""
     port = _free_port()
-    log = tempfile.TemporaryFile()
+    log = log if log is not None else tempfile.TemporaryFile()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bokeh", "serve", "bokeh_app", "--port", str(port), "--address", "127.0.0.1",
-         f"--allow-websocket-origin=127.0.0.1:{port}"], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+        [sys.executable, "-m", "bokeh_app", "serve", *([] if auth else ["--no-auth"]), "--port", str(port),
+         "--address", "127.0.0.1", f"--allow-websocket-origin=127.0.0.1:{port}"], cwd=REPO, env=env, stdout=log,
+        stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/bokeh_app"
     deadline = time.monotonic() + 180
     try:
@@ -130,7 +132,7 @@ def bokeh_server(env: dict[str, str]):
 
 @pytest.fixture(scope="module")
 def server(bank):  # noqa: F811
-    """The dashboard served by Bokeh on the test bank; yields its URL."""
+    """The dashboard on the test bank, without sign-in (these tests are about the views); yields its URL."""
     env = {**os.environ, "DATABASE_URL": bank.url, "MODEL_DIR": str(bank.model_dir), "PYTHONPATH": str(REPO),
            "DASHBOARD_TABLE_ROWS": str(TABLE_ROWS)}
     for name in ("MODEL_PATH", "CURRENCY"):
