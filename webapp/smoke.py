@@ -1,4 +1,4 @@
-"""Smoke test of a deployment: the API's health, one score and the dashboard page, over real HTTP.
+"""Smoke test of a deployment: the API's health, one score and the dashboard page (or its sign-in form).
 
 Used after each deployment (azure-pipelines.yml) and by the platform rehearsal test; waits for the
 deployment to answer (a host may still be building or starting it), then checks each part once.
@@ -77,9 +77,10 @@ def smoke(base: str, api_key: str, client_id: int, timeout: float = 120, say=pri
     score = json.loads(body)
     if not 0 <= score["probability"] <= 1 or score["decision"] not in ("grant", "refuse"):
         raise SmokeFailure(f"score of client {client_id} makes no sense: {score}")
-    status, page = _get(f"{base}/")
-    if status != 200 or b"<title>" not in page or b"bokeh" not in page:
-        raise SmokeFailure(f"dashboard page {base}/: HTTP {status}, {len(page)} bytes, not a dashboard")
+    status, page = _get(f"{base}/")  # the dashboard sends a browser that has not signed in to its sign-in form
+    if status != 200 or b"<title>" not in page or not (b"bokeh" in page or b'name="password"' in page):
+        raise SmokeFailure(f"dashboard page {base}/: HTTP {status}, {len(page)} bytes, neither the dashboard nor "
+                           "its sign-in form")
     return SmokeReport(health["model_version"], client_id, score["probability"], score["decision"], len(page))
 
 

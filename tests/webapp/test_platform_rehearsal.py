@@ -64,7 +64,8 @@ def _environment(tmp_path: Path, stack, database_url: str, extra: dict[str, str]
 
 
 def _rehearse(release: str | None, web: str, env: dict[str, str], log: Path, while_up=None):
-    """Run the release (it must succeed), then the web command until the smoke test (and ``while_up``) passed."""
+    """Run the release (it must succeed), then the web command until the smoke test (and ``while_up(base, log)``)
+    passed."""
     with open(log, "wb") as out:
         if release:
             done = subprocess.run(release, shell=True, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
@@ -76,7 +77,7 @@ def _rehearse(release: str | None, web: str, env: dict[str, str], log: Path, whi
             report = smoke(f"http://127.0.0.1:{env['PORT']}", env["DEMO_API_KEY"], FIRST_CLIENT, timeout=300,
                            say=lambda _line: None)
             if while_up:
-                while_up(f"http://localhost:{env['PORT']}")
+                while_up(f"http://localhost:{env['PORT']}", log)
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
@@ -106,8 +107,13 @@ def _in_a_browser(request: pytest.FixtureRequest):
     """A check that an advisor's browser gets the dashboard's client table through the one port (websocket)."""
     browser = request.getfixturevalue("driver")
 
-    def check(base: str) -> None:
+    def check(base: str, log: Path) -> None:
+        # the demo's release printed one user per role and its password once, in the log
+        password = re.search(r"demo user advisor \(advisor\): password (\S+)", log.read_text()).group(1)
         browser.get(f"{base}/")
+        browser.find_element("id", "name").send_keys("advisor")
+        browser.find_element("id", "password").send_keys(password)
+        browser.find_element("css selector", "button[type=submit]").click()
         row = _wait_for(browser, ".slick-cell", str(FIRST_CLIENT))
         assert str(FIRST_CLIENT) in row.text
         assert not _console_errors(browser)
@@ -145,7 +151,9 @@ def _websocket_status(url: str, origin: str) -> int:
 
 
 def test_the_dashboard_accepts_browsers_from_the_platform_host_only(stack, tmp_path: Path) -> None:
-    env = _environment(tmp_path, stack, stack.database_url, {"SPACE_HOST": "owner-homecredit.hf.space"})
+    env = _environment(tmp_path, stack, stack.database_url, {  # not the demo: sign-in needs its secrets
+        "SPACE_HOST": "owner-homecredit.hf.space", "BOKEH_COOKIE_SECRET": secrets.token_urlsafe(32),
+        "BOKEH_SECRET_KEY": secrets.token_urlsafe(32)})
     with open(tmp_path / "web.log", "wb") as out:
         server = subprocess.Popen(procfile()["web"], shell=True, cwd=REPO, env=env, stdout=out,
                                   stderr=subprocess.STDOUT, start_new_session=True)
