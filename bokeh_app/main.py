@@ -81,10 +81,10 @@ else:
     panels = [TabPanel(child=advisor, title=catalogue.t("tab_client", lang))]
     if user.sees_risk_views:  # advisors see one client at a time; the portfolio views are the risk managers'
         panels += [TabPanel(child=cohort(portfolio, lang).layout, title=catalogue.t("tab_cohort", lang)),
-                   TabPanel(child=threshold_view(portfolio, lang).layout, title=catalogue.t("tab_threshold", lang))]
+                   TabPanel(child=threshold_view(portfolio, lang).layout, title=catalogue.t("tab_threshold", lang)),
+                   TabPanel(child=overrides_view(engine, lang).layout, title=catalogue.t("tab_reviews", lang))]
     panels.append(TabPanel(child=help_view(lang), title=catalogue.t("tab_help", lang)))
     if user.sees_risk_views:
-        panels += [TabPanel(child=monitoring_view(portfolio.database_url, portfolio.model_version, lang).layout,
-                            title=monitoring_word("tab", lang)),
-                   TabPanel(child=overrides_view(engine, lang).layout, title=catalogue.t("tab_reviews", lang))]
+        panels.append(TabPanel(child=monitoring_view(portfolio.database_url, portfolio.model_version, lang).layout,
+                               title=monitoring_word("tab", lang)))
     doc.add_root(Tabs(tabs=panels, name="app", sizing_mode="stretch_width"))
