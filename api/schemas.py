@@ -119,8 +119,7 @@ SCORE = {
         "lang": {"type": "string", "enum": list(LANGS)},
         "reasons": {"type": "array", "items": {"$ref": "#/components/schemas/Reason"}},
         "review": {"oneOf": [{"$ref": "#/components/schemas/Review"}, {"type": "null"}],
-                   "description": "The latest review of the client by an advisor (GET of one client only); "
-                                  "null when nobody reviewed it."},
+                   "description": "The latest review of the client by an advisor; null when nobody reviewed it."},
     },
 }
 

@@ -9,7 +9,7 @@ from api.auth import charge, require_key
 from api.errors import ApiError
 from api.schemas import review_json, score_json
 from api.service import MAX_CLIENT_ID, get_service, parse_client_id, parse_lang, shown_json
-from database.oversight import latest_review
+from database.oversight import latest_review, latest_reviews
 
 bp = Blueprint("scores", __name__, url_prefix="/api/v1")
 
@@ -98,7 +98,9 @@ def batch_scores():
     errors = [{"client_id": cid, "code": "unknown_client", "message": f"No client with ID {cid}."}
               for cid in unknown]
     audit.record(service.engine, results, g.caller)
-    return {"results": [score_json(r, lang) for r in results], "errors": errors}
+    reviews = latest_reviews(service.engine, [r.client_id for r in results]) if results else {}
+    return {"results": [{**score_json(r, lang), "review": review_json(reviews.get(int(r.client_id)))}
+                        for r in results], "errors": errors}
 
 
 def _batch_request() -> tuple[list[int], str]:

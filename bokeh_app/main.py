@@ -1,7 +1,8 @@
 """Home Credit dashboard: one browser session's document, built from the views over the shared portfolio.
 
-Run with `python -m bokeh serve bokeh_app` from the repository root; the portfolio (model, clients, scores)
-is loaded once per server by app_hooks.on_server_loaded and reached through the server context.
+Run with `python -m bokeh_app serve` (sign-in on); the portfolio (model, clients, scores) is loaded once per
+server by app_hooks.on_server_loaded and reached through the server context. The signed-in user's role decides
+the tabs (bokeh_app/session_user.py).
 """
 from __future__ import annotations
 

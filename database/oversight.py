@@ -83,9 +83,23 @@ def record_review(engine: Engine, result, user_name: str, final_decision: str, r
 
 def reviews_of(engine: Engine, client_id: int) -> list[Review]:
     """The reviews of one client, newest first."""
+    return _reviews(engine, [client_id])
+
+
+def latest_reviews(engine: Engine, client_ids: list[int]) -> dict[int, Review]:
+    """The newest review of each of ``client_ids`` that has one, in one query."""
+    latest: dict[int, Review] = {}
+    for review in _reviews(engine, client_ids):
+        latest.setdefault(review.client_id, review)
+    return latest
+
+
+def _reviews(engine: Engine, client_ids: list[int]) -> list[Review]:
+    """The reviews of these clients, newest first."""
     table = DecisionReview.__table__.c
     with engine.connect() as connection:
-        rows = connection.execute(select(DecisionReview.__table__).where(table.sk_id_curr == int(client_id))
+        rows = connection.execute(select(DecisionReview.__table__)
+                                  .where(table.sk_id_curr.in_([int(c) for c in client_ids]))
                                   .order_by(table.reviewed_at.desc(), table.id.desc())).all()
     # SQLite gives times back without their zone: they were written in UTC
     return [Review(r.sk_id_curr, r.reviewed_at if r.reviewed_at.tzinfo else r.reviewed_at.replace(tzinfo=UTC),
@@ -95,8 +109,7 @@ def reviews_of(engine: Engine, client_id: int) -> list[Review]:
 
 def latest_review(engine: Engine, client_id: int) -> Review | None:
     """The newest review of a client (None when nobody reviewed it)."""
-    found = reviews_of(engine, client_id)
-    return found[0] if found else None
+    return latest_reviews(engine, [client_id]).get(int(client_id))
 
 
 def override_rates(engine: Engine) -> dict[str, pd.DataFrame]:

@@ -14,7 +14,13 @@ import uuid
 import pytest
 
 from tests.bokeh_app.conftest import bank, portfolio  # noqa: F401  (session fixtures: test bank and model)
-from tests.e2e.test_dashboard_browser import _console_errors, _free_port, _wait_for, driver, bokeh_server  # noqa: F401
+from tests.e2e.test_dashboard_browser import (  # noqa: F401
+    _console_errors,
+    _free_port,
+    _wait_for,
+    bokeh_server,
+    driver,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.requirement("EXG-SEC-21")]
 SECRETS = {"BOKEH_COOKIE_SECRET": secrets.token_urlsafe(32), "BOKEH_SECRET_KEY": secrets.token_urlsafe(32)}
