@@ -1,4 +1,4 @@
-"""An advisor in a real browser: opens a refused client, reads the history panels, lowers the requested amount
+"""An advisor signed in to a real browser: opens a refused client, reads the history panels, lowers the requested amount
 until the decision changes, and reads the same answer from POST …/simulate over real HTTP; the amount of the
 counterfactual sentence, sent to simulate, is granted; the letter opens in French and in English.
 
@@ -10,9 +10,11 @@ from __future__ import annotations
 import json
 import os
 import re
+import secrets
 import threading
 import time
 import urllib.request
+import uuid
 
 import pytest
 from test_dashboard_browser import (  # noqa: F401  (the browser fixture and helpers of the dashboard tests)
@@ -52,12 +54,26 @@ def case(lightgbm_stack):
 
 
 @pytest.fixture(scope="module")
-def dashboard(lightgbm_stack):
-    """`bokeh serve bokeh_app` over the test bank and its LightGBM model; yields its URL."""
-    env = {**lightgbm_stack.env(), "PYTHONPATH": str(REPO)}
+def advisor(lightgbm_stack) -> tuple[str, str]:
+    """(name, password) of an advisor made in the test bank's database."""
+    from database.config import get_engine
+    from database.users import create_user
+
+    name, password = f"advisor-{uuid.uuid4().hex[:6]}", secrets.token_urlsafe(12)
+    engine = get_engine(lightgbm_stack.database_url)
+    create_user(engine, name, "advisor", password)
+    engine.dispose()
+    return name, password
+
+
+@pytest.fixture(scope="module")
+def dashboard(lightgbm_stack, advisor):
+    """`python -m bokeh_app serve` with sign-in on, over the test bank and its LightGBM model; yields its URL."""
+    env = {**lightgbm_stack.env(), "PYTHONPATH": str(REPO), "BOKEH_COOKIE_SECRET": secrets.token_urlsafe(32),
+           "BOKEH_SECRET_KEY": secrets.token_urlsafe(32)}
     for name in ("MODEL_PATH", "CURRENCY"):
         env.pop(name, None)
-    with bokeh_server(env) as url:
+    with bokeh_server(env, auth=True) as url:
         yield url
 
 
@@ -92,10 +108,15 @@ def simulate(api, client_id: int, changes: dict) -> dict:
         return json.loads(response.read())
 
 
-def _open_client(driver, url: str, client_id: int, lang: str = "fr") -> None:  # noqa: F811
+def _open_client(driver, url: str, client_id: int, advisor: tuple[str, str], lang: str = "fr") -> None:  # noqa: F811
+    """Open the dashboard (signing in as the advisor when the server asks), then the client's file."""
     from selenium.webdriver.common.keys import Keys
 
     driver.get(url + ("?lang=en" if lang == "en" else ""))
+    if "/login" in driver.current_url:
+        driver.find_element("id", "name").send_keys(advisor[0])
+        driver.find_element("id", "password").send_keys(advisor[1])
+        driver.find_element("css selector", "button[type=submit]").click()
     _wait_for(driver, "input[placeholder='100002']").send_keys(str(client_id), Keys.ENTER)
     _wait_for(driver, "dl.card", str(client_id))
     _wait_for(driver, "p.cf")  # the counterfactual search has run for this client
@@ -133,9 +154,11 @@ return null;
 """
 
 
-def test_advisor_lowers_the_amount_until_granted_and_the_api_agrees(dashboard, driver, api, case, lightgbm_stack):  # noqa: F811
+def test_advisor_lowers_the_amount_until_granted_and_the_api_agrees(dashboard, advisor, driver, api, case,  # noqa: F811
+                                                                     lightgbm_stack):
     whatif, counterfactual = case
-    _open_client(driver, dashboard, whatif.client_id)
+    driver.delete_all_cookies()  # a new browser: the dashboard asks the advisor to sign in
+    _open_client(driver, dashboard, whatif.client_id, advisor)
     refused = catalogue.decision_label("refuse", "fr")
     assert refused in _wait_for(driver, "p.verdict").get_attribute("textContent")  # the card: a refused client
     # the history panels, their sentences counting the client's rows
@@ -182,9 +205,9 @@ def _engine(stack):
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
-def test_the_letter_opens_printable_in_the_client_language(dashboard, driver, case, lang):  # noqa: F811
+def test_the_letter_opens_printable_in_the_client_language(dashboard, advisor, driver, case, lang):  # noqa: F811
     whatif, _ = case
-    _open_client(driver, dashboard, whatif.client_id, lang)
+    _open_client(driver, dashboard, whatif.client_id, advisor, lang)
     main = driver.current_window_handle
     _wait_for(driver, "button", catalogue.t("letter_button", lang)).click()
     deadline = time.monotonic() + 20
