@@ -17,13 +17,11 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import psutil
@@ -31,6 +29,7 @@ import psutil
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from bench.dashboard import server_start  # noqa: E402
 from bench.performance_doc import machine, write_section  # noqa: E402
 
 ID_SHIFT = 10_000_000  # new IDs of copy k: old + k * ID_SHIFT (Home Credit IDs stay below 500,000)
@@ -88,31 +87,6 @@ def measured(command: list[str], env: dict) -> tuple[float, float, float, str]:
     return seconds, peak_main / 2 ** 30, peak_child / 2 ** 30, lines[-1] if lines else ""
 
 
-def dashboard_start(env: dict, timeout: float = 1800) -> tuple[float, float]:
-    """Seconds from `bokeh serve bokeh_app` to its first page, and the server's RSS (GiB) then."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    started = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "bokeh", "serve", "bokeh_app", "--port", str(port),
-                             "--address", "127.0.0.1", f"--allow-websocket-origin=127.0.0.1:{port}"], cwd=REPO,
-                            env={**env, "PYTHONPATH": str(REPO)}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        while time.perf_counter() - started < timeout:
-            if proc.poll() is not None:
-                raise RuntimeError(f"bokeh serve exited with code {proc.returncode}")
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/bokeh_app", timeout=30) as r:
-                    if r.status == 200:
-                        return time.perf_counter() - started, psutil.Process(proc.pid).memory_info().rss / 2 ** 30
-            except OSError:
-                time.sleep(0.5)
-        raise RuntimeError(f"the dashboard did not answer within {timeout:.0f} s")
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-
-
 def run_size(database: Path, model: Path, clients: int, work: Path) -> dict:
     """Every engine's figures and the dashboard's start at one size."""
     path = work / f"bank-{clients}.db"
@@ -125,7 +99,7 @@ def run_size(database: Path, model: Path, clients: int, work: Path) -> dict:
         seconds, main, child, last = measured(command, env)
         row[name] = (seconds, main, child)
         _say(f"{made:,} clients, {name}: {seconds:.0f} s, peak {main:.2f} GiB (largest worker {child:.2f} GiB); {last}")
-    row["dashboard"] = dashboard_start(env)
+    row["dashboard"] = server_start(env=env)
     _say(f"{made:,} clients, dashboard from the store: first page in {row['dashboard'][0]:.1f} s, "
          f"{row['dashboard'][1]:.2f} GiB")
     path.unlink()
