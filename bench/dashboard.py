@@ -31,13 +31,21 @@ REPO = Path(__file__).resolve().parent.parent
 
 def server_start_seconds(timeout: float = 1800) -> float:
     """Seconds from `bokeh serve bokeh_app` to the first page served (the portfolio is loaded before)."""
+    return server_start(timeout)[0]
+
+
+def server_start(timeout: float = 1800, env: dict | None = None) -> tuple[float, float]:
+    """Seconds from `bokeh serve bokeh_app` (in ``env``, default this one) to its first page, and the server's
+    resident memory (GiB) then."""
+    import psutil
+
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     start = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "bokeh_app", "serve", "--no-auth", "--port", str(port),
                              "--address", "127.0.0.1", f"--allow-websocket-origin=127.0.0.1:{port}"],
-                            cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)},
+                            cwd=REPO, env={**(env or os.environ), "PYTHONPATH": str(REPO)},
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         while time.perf_counter() - start < timeout:
@@ -46,7 +54,7 @@ def server_start_seconds(timeout: float = 1800) -> float:
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/bokeh_app", timeout=10) as r:
                     if r.status == 200:
-                        return time.perf_counter() - start
+                        return time.perf_counter() - start, psutil.Process(proc.pid).memory_info().rss / 2 ** 30
             except OSError:
                 time.sleep(0.5)
         raise RuntimeError(f"the dashboard did not answer within {timeout:.0f} s")

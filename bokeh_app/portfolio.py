@@ -12,6 +12,7 @@ from sklearn.neighbors import NearestNeighbors
 from sklearn.preprocessing import StandardScaler
 
 from modeling import catalogue
+from modeling.store import COMPARISON_FEATURES
 from modeling.threshold import CostMatrix, best_f1_threshold
 
 DAYS_PER_YEAR = 365.25
@@ -28,13 +29,6 @@ CATEGORICAL = ("NAME_CONTRACT_TYPE", "CODE_GENDER", "NAME_FAMILY_STATUS", "OCCUP
 NEIGHBOUR_FIELDS = ("AGE_YEARS", "AMT_INCOME_TOTAL", "AMT_CREDIT", "AMT_ANNUITY", "YEARS_EMPLOYED",
                     "CNT_CHILDREN", "EXT_SOURCE_1", "EXT_SOURCE_2", "EXT_SOURCE_3")
 LOG_FIELDS = ("AMT_INCOME_TOTAL", "AMT_CREDIT", "AMT_ANNUITY")
-#: Model features offered in the comparison: business quantities an advisor can explain, whatever the model uses.
-COMPARISON_FEATURES = (
-    "EXT_SOURCE_MEAN", "ANNUITY_INCOME_RATIO", "CREDIT_INCOME_RATIO", "CREDIT_ANNUITY_RATIO", "INCOME_PER_PERSON",
-    "AMT_GOODS_PRICE", "INSTAL_DAYS_LATE_MEAN", "INSTAL_LATE_MEAN", "INSTAL_PAID_RATIO_MEAN", "BURO_COUNT",
-    "BURO_DEBT_INCOME_RATIO", "BURO_ANNUITY_INCOME_RATIO", "PREV_COUNT", "PREV_NAME_CONTRACT_STATUS_REFUSED_SHARE",
-    "CC_UTILISATION_MAX",
-)
 AGE_BANDS = (18, 25, 35, 45, 55, 65, 120)
 INCOME_BANDS = (0, 100_000, 150_000, 200_000, 300_000, np.inf)
 
@@ -182,21 +176,65 @@ def read_oof(folder: Path, clients: pd.DataFrame) -> tuple[pd.DataFrame, str]:
 
 
 def load_portfolio(config, say=print) -> Portfolio:
-    """Load the model and every client from the database, score them all and build the shared portfolio."""
-    from database.config import get_engine, masked
+    """The shared portfolio: from the batch score store when it holds every client for the model on the current
+    data (``python -m modeling predict --store``), else by building every client's features and scoring them."""
+    from database.config import get_engine
     from modeling.artifact import load_bundle, resolve
-    from modeling.data import load_tables
-    from modeling.scorer import Scorer
+    from modeling.store import stored_portfolio
 
     start = time.perf_counter()
     folder = resolve(config.model_path)
     bundle = load_bundle(folder)
     engine = get_engine(config.database_url)
+    application = _application(engine, config.database_url, list(KEPT_APPLICATION))
+    stored = stored_portfolio(engine, bundle.version)
+    if len(stored) == len(application) and stored.index.isin(application["SK_ID_CURR"]).all():
+        say(f"dashboard: {len(application)} clients read with their batch scores (model {bundle.version})")
+        portfolio = from_store(folder, bundle, engine, application, stored, config)
+    else:
+        say(f"dashboard: the score store holds {len(stored)} of {len(application)} clients for model "
+            f"{bundle.version} on the current data; computing every client's features "
+            "(`python -m modeling predict --store` makes the next start faster)")
+        portfolio = by_scoring(folder, bundle, engine, config)
+    say(f"dashboard: portfolio of {len(portfolio.clients)} clients ready in {time.perf_counter() - start:.1f} s "
+        f"(model {bundle.version})")
+    return portfolio
+
+
+#: Application columns the portfolio describes clients with (describe_clients).
+KEPT_APPLICATION = ("SK_ID_CURR", *DESCRIPTIVE, "DAYS_BIRTH", "DAYS_EMPLOYED")
+
+
+def _application(engine, url: str, columns: list[str]) -> pd.DataFrame:
+    from database.config import masked
+    from database.read import read_some_columns
+
+    application = read_some_columns(engine, "application", columns)
+    if application.empty:
+        raise RuntimeError(f"no client in the database {masked(url)}: run `python -m database load`")
+    return application
+
+
+def from_store(folder: Path, bundle, engine, application: pd.DataFrame, stored: pd.DataFrame, config) -> Portfolio:
+    """The portfolio from the application's descriptive columns and the batch store (no feature built)."""
+    from modeling.scorer import Scorer
+
+    scorer = Scorer(bundle, engine)
+    clients = describe_clients(application)
+    stored = stored.reindex(clients.index)
+    clients = with_scores(clients, scorer.scores(clients.index.to_numpy(), stored["probability"].to_numpy()),
+                          list(bundle.grades.labels))
+    keep = [c for c in stored.columns if c != "probability" and c not in clients]
+    return _portfolio(folder, bundle, scorer, clients, stored[keep].astype("float32"), config)
+
+
+def by_scoring(folder: Path, bundle, engine, config) -> Portfolio:
+    """The portfolio by building every client's features and scoring them (before any batch run)."""
+    from modeling.data import load_tables
+    from modeling.scorer import Scorer
+
     tables = load_tables(engine)
-    if tables["application"].empty:
-        raise RuntimeError(f"no client in the database {masked(config.database_url)}: run `python -m database load`")
     clients = describe_clients(tables["application"])
-    say(f"dashboard: {len(clients)} clients read, computing their features")
     built = bundle.features.transform(tables)
     X = built.reindex(columns=bundle.feature_names)
     del tables
@@ -205,14 +243,15 @@ def load_portfolio(config, say=print) -> Portfolio:
     keep = [c for c in comparison_features(built) if c not in clients]
     features = built.reindex(clients.index)[keep].astype("float32")
     del built
+    return _portfolio(folder, bundle, scorer, clients, features, config)
+
+
+def _portfolio(folder: Path, bundle, scorer, clients: pd.DataFrame, features: pd.DataFrame, config) -> Portfolio:
     oof, kind = read_oof(folder, clients)
-    portfolio = Portfolio(
+    return Portfolio(
         clients=clients, features=features, oof=oof, threshold=float(bundle.threshold), cost=bundle.cost,
         model_version=bundle.version, model_date=(bundle.card or {}).get("created_at"), card=dict(bundle.card or {}),
         explain=lambda cid, lang="fr": scorer.score(cid, lang=lang, use_store=True),
         f1_threshold=(bundle.card or {}).get("threshold_f1"), oof_kind=kind,
         n_neighbours=config.neighbours, database_url=config.database_url, scorer=scorer,
     )
-    say(f"dashboard: portfolio of {len(clients)} clients ready in {time.perf_counter() - start:.1f} s "
-        f"(model {bundle.version})")
-    return portfolio

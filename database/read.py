@@ -44,6 +44,25 @@ def read_columns(engine: Engine | Connection, name: str, client_ids: Sequence[in
     return _columns(rows, name)
 
 
+def read_range(engine: Engine | Connection, name: str, first: int, last: int) -> dict[str, np.ndarray]:
+    """The rows of the clients with ``first <= SK_ID_CURR <= last`` in table ``name``, one array per column.
+
+    A partition of the batch (``modeling.dask_batch``): a range needs no list of IDs in the statement.
+    """
+    with _connected(engine) as connection:
+        rows = connection.execute(_range_query(name), {"first": int(first), "last": int(last)}).fetchall()
+    return _columns(rows, name)
+
+
+def read_some_columns(engine: Engine | Connection, name: str, columns: Sequence[str]) -> pd.DataFrame:
+    """Only ``columns`` (Kaggle names, those the table has) of every row of table ``name``."""
+    source, dtypes = table(name), _dtypes(name)
+    kept = [c for c in columns if c in dtypes]
+    with _connected(engine) as connection:
+        rows = connection.execute(select(*[source.c[c.lower()] for c in kept])).fetchall()
+    return pd.DataFrame(_columns(rows, name, kept), copy=False)
+
+
 def _connected(engine: Engine | Connection):
     """A context giving a connection: the open one as it is, or a new one from the engine."""
     return nullcontext(engine) if isinstance(engine, Connection) else engine.connect()
@@ -66,6 +85,19 @@ def _client_query(name: str):
         parent = table(parent_name)
         return _select(name).where(source.c[key].in_(select(parent.c[key]).where(parent.c.sk_id_curr.in_(ids))))
     return _select(name).where(source.c.sk_id_curr.in_(ids))
+
+
+@cache
+def _range_query(name: str):
+    """``_select`` of the clients between the parameters ``first`` and ``last`` (bureau_balance through bureau)."""
+    source = table(name)
+    first, last = bindparam("first"), bindparam("last")
+    if name in _VIA:
+        parent_name, key = _VIA[name]
+        parent = table(parent_name)
+        inside = select(parent.c[key]).where(parent.c.sk_id_curr.between(first, last))
+        return _select(name).where(source.c[key].in_(inside))
+    return _select(name).where(source.c.sk_id_curr.between(first, last))
 
 
 #: Arrow types of the three pandas dtypes a column can have (see _dtypes).
@@ -107,10 +139,10 @@ def _frame(rows: list, name: str) -> pd.DataFrame:
     return pd.DataFrame(_columns(rows, name), copy=False)
 
 
-def _columns(rows: list, name: str) -> dict[str, np.ndarray]:
-    """One numpy array per column with the dtype the schema implies (nullable integers become float, as in
-    Kaggle's files)."""
-    dtypes = _dtypes(name)
+def _columns(rows: list, name: str, columns: Sequence[str] | None = None) -> dict[str, np.ndarray]:
+    """One numpy array per column (all of the table's, or ``columns``) with the dtype the schema implies
+    (nullable integers become float, as in Kaggle's files)."""
+    dtypes = _dtypes(name) if columns is None else {c: _dtypes(name)[c] for c in columns}
     values = list(zip(*rows, strict=True)) if rows else [()] * len(dtypes)
     return {
         column: np.array(column_values, dtype=dtype)

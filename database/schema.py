@@ -405,7 +405,8 @@ class ClientScore(Base):
     """A client's probability and reasons computed in batch by one model version (``modeling.store``).
 
     Derived data: valid while ``load_run_id`` is the latest load run; rewritten by
-    ``python -m modeling predict --store``. Reasons are a JSON list of language-neutral reason keys.
+    ``python -m modeling predict --store``. Reasons are a JSON list of language-neutral reason keys; ``features``
+    keeps the client's comparison features, so the dashboard starts without rebuilding features.
     """
 
     __tablename__ = "client_score"
@@ -416,6 +417,8 @@ class ClientScore(Base):
     )
     probability: Mapped[float] = mapped_column(Float)
     reasons: Mapped[str] = mapped_column(Text)
+    # JSON {feature: value} of the comparison features (modeling.store.COMPARISON_FEATURES) the dashboard shows
+    features: Mapped[Optional[str]] = mapped_column(Text)
     load_run_id: Mapped[Optional[int]] = mapped_column(Integer)
     scored_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 

@@ -79,6 +79,14 @@ def parser() -> argparse.ArgumentParser:
                    help="write the scores and reasons to the client_score table, served until the next load")
     b.add_argument("--model", type=Path, default=None, help="model folder (default MODEL_DIR/latest)")
     b.add_argument("--no-monitor", action="store_true", help="with --store: do not record a monitoring result")
+    b.add_argument("--engine", choices=("single", "dask"), default="single",
+                   help="single: one process (default); dask: partitions of clients on a Dask cluster")
+    b.add_argument("--scheduler", default=None,
+                   help="with --engine dask: address of a running Dask scheduler (default: start a local cluster)")
+    b.add_argument("--workers", type=int, default=2, help="with --engine dask and no scheduler: worker processes "
+                                                           "of the local cluster, one thread each (default 2)")
+    b.add_argument("--partition-size", type=int, default=None,
+                   help="with --engine dask: clients per partition (default 20000; bounds a worker's memory)")
 
     from modeling.monitor_cli import add_arguments as monitor_arguments  # model monitoring (#14)
 
@@ -121,24 +129,70 @@ def run_predict(args) -> None:
 
     if args.out is None and not args.store:
         raise ValueError("nothing to write: give --out FILE.csv, --store or both")
+    if args.engine == "dask":
+        return run_predict_dask(args)
     scorer = Scorer(load_bundle(args.model), get_engine())
-    say = lambda m: print(m, file=sys.stderr, flush=True)  # noqa: E731
     from modeling.store import snapshot, write_scores
 
-    run_id, features = snapshot(scorer, say)  # computed once for the store and the CSV
+    run_id, features = snapshot(scorer, _say)  # computed once for the store and the CSV
     if args.store:
-        s = write_scores(scorer, features, run_id, progress=say)
-        print(f"{s.clients} clients scored and explained by model {s.model_version} ({s.refused / max(s.clients, 1):.1%} "
-              f"refused) -> client_score, valid until the next load (run {s.load_run_id}); {s.seconds:.0f} s")
+        s = write_scores(scorer, features, run_id, progress=_say)
+        _stored_line(s)
         if not args.no_monitor:
             from modeling.monitor_cli import after_store  # model monitoring (#14)
 
-            after_store(scorer, features, say)
+            after_store(scorer, features, _say)
     if args.out is not None:
         frame = scorer.score_frame(features)
         _write_csv(frame, args.out)
-        refused = (frame["decision"] == "refuse").mean() if len(frame) else 0.0
-        print(f"{len(frame)} clients scored ({refused:.1%} refused) -> {args.out}")
+        _written_line(frame, args.out)
+
+
+def run_predict_dask(args) -> None:
+    """``predict --engine dask``: partitions scored on the cluster, results written once here."""
+    import time
+
+    from database.config import get_engine
+    from modeling import dask_batch
+    from modeling.artifact import load_bundle, resolve
+    from modeling.store import latest_load_run, replace_scores
+
+    started = time.perf_counter()
+    folder = resolve(args.model)
+    bundle = load_bundle(folder)  # checked here before any worker starts
+    engine = get_engine()
+    with engine.connect() as connection:
+        run_id = latest_load_run(connection)  # read before the features, as snapshot() does
+    client = dask_batch.client_for(args.scheduler, args.workers)
+    try:
+        frame = dask_batch.run(client, engine, folder.resolve(), bundle.version, explain=args.store,
+                               size=args.partition_size or dask_batch.PARTITION, progress=_say)
+    finally:
+        dask_batch.close_client(client)
+    if args.store:
+        _stored_line(replace_scores(engine, bundle, [frame], run_id, started))
+        if not args.no_monitor:
+            _say("monitoring: not run by --engine dask (it needs every client's features in one process); "
+                 "run `python -m modeling monitor`")
+    if args.out is not None:
+        frame = frame[["SK_ID_CURR", "probability", "decision", "points", "grade"]]
+        _write_csv(frame, args.out)
+        _written_line(frame, args.out)
+    print(f"dask batch: {len(frame)} clients in {time.perf_counter() - started:.0f} s")
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _stored_line(s) -> None:
+    print(f"{s.clients} clients scored and explained by model {s.model_version} ({s.refused / max(s.clients, 1):.1%} "
+          f"refused) -> client_score, valid until the next load (run {s.load_run_id}); {s.seconds:.0f} s")
+
+
+def _written_line(frame, path: Path) -> None:
+    refused = (frame["decision"] == "refuse").mean() if len(frame) else 0.0
+    print(f"{len(frame)} clients scored ({refused:.1%} refused) -> {path}")
 
 
 def _write_csv(frame, path: Path) -> None:
@@ -150,6 +204,13 @@ def _write_csv(frame, path: Path) -> None:
         frame.to_csv(temporary, index=False)
 
 
+def _dask_failure() -> type[Exception]:
+    """The batch engine's failure type (defined without importing Dask)."""
+    from modeling.dask_batch import DaskFailure
+
+    return DaskFailure
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; expected failures end with a one-line message and exit code 1 (2 for monitor)."""
     from modeling.artifact import ModelError
@@ -158,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         {"train": run_train, "score": run_score, "predict": run_predict, "monitor": run_monitor}[args.command](args)
-    except (ModelError, ValueError, FileNotFoundError, LookupError) as exc:
+    except (ModelError, ValueError, FileNotFoundError, LookupError, _dask_failure()) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2 if args.command == "monitor" else 1  # monitor: 2 on bad input, 0 whatever the level
     return 0

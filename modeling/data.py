@@ -46,6 +46,14 @@ def load_clients(engine: Engine, client_ids: Sequence[int]) -> dict[str, dict[st
         return {name: read_columns(connection, name, client_ids) for name in TABLES}
 
 
+def load_range(engine: Engine, first: int, last: int) -> dict[str, dict[str, np.ndarray]]:
+    """The seven tables' rows of the clients with ``first <= SK_ID_CURR <= last`` (one batch partition)."""
+    from database.read import read_range
+
+    with engine.connect() as connection:
+        return {name: read_range(connection, name, first, last) for name in TABLES}
+
+
 def load_csv_tables(folder: str | Path) -> dict[str, pd.DataFrame]:
     """The tables found in a folder of Kaggle-format CSV files (absent tables are left out).
 

@@ -61,12 +61,22 @@ class Scorer:
         tables = load_clients(self.engine, [int(i) for i in client_ids])
         return self._in_model_order(self.bundle.features.transform(tables))
 
+    def range_features(self, first: int, last: int) -> pd.DataFrame:
+        """Feature rows of the clients with ``first <= SK_ID_CURR <= last``, from their own rows only."""
+        from modeling.data import load_range
+
+        return self._in_model_order(self.bundle.features.transform(load_range(self.engine, first, last)))
+
     def score_frame(self, features: pd.DataFrame) -> pd.DataFrame:
         """Probability, decision, points and grade of every row of a feature frame indexed by SK_ID_CURR
         (batch); training clients get their out-of-fold probability."""
         p, _ = self.bundle.served(features)
+        return self.scores(features.index.to_numpy(), p)
+
+    def scores(self, ids: np.ndarray, p: np.ndarray) -> pd.DataFrame:
+        """The batch's columns (SK_ID_CURR, probability, decision, points, grade) of served probabilities."""
         return pd.DataFrame({
-            "SK_ID_CURR": features.index.to_numpy(),
+            "SK_ID_CURR": ids,
             "probability": p,
             "decision": self.bundle.decide(p),
             "points": np.round(self.bundle.points(p), 1),

@@ -10,6 +10,7 @@ online, with the same result the batch would give).
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 from collections.abc import Callable
@@ -24,6 +25,14 @@ from database.schema import ClientScore, LoadRun
 
 #: Clients explained and written per step (bounds the memory of the SHAP matrix).
 CHUNK = 20_000
+#: Model features kept with each batch score for the dashboard's comparisons: business quantities an advisor
+#: can explain, whatever the model uses (bokeh_app.portfolio reads them back instead of rebuilding features).
+COMPARISON_FEATURES = (
+    "EXT_SOURCE_MEAN", "ANNUITY_INCOME_RATIO", "CREDIT_INCOME_RATIO", "CREDIT_ANNUITY_RATIO", "INCOME_PER_PERSON",
+    "AMT_GOODS_PRICE", "INSTAL_DAYS_LATE_MEAN", "INSTAL_LATE_MEAN", "INSTAL_PAID_RATIO_MEAN", "BURO_COUNT",
+    "BURO_DEBT_INCOME_RATIO", "BURO_ANNUITY_INCOME_RATIO", "PREV_COUNT", "PREV_NAME_CONTRACT_STATUS_REFUSED_SHARE",
+    "CC_UTILISATION_MAX",
+)
 
 
 @dataclass(frozen=True)
@@ -75,36 +84,61 @@ def snapshot(scorer, progress: Callable[[str], None] | None = None) -> tuple[int
 def write_scores(scorer, features: pd.DataFrame, load_run_id: int | None,
                  progress: Callable[[str], None] | None = None, chunk: int = CHUNK) -> StoreSummary:
     """Score and explain the clients of ``features`` (from ``snapshot``) and replace this model's stored scores."""
-    from modeling.explain import batch_reason_keys
-
     say = progress or (lambda _message: None)
     started = time.perf_counter()
-    bundle = scorer.bundle
-    rows: list[dict] = []
-    refused = 0
-    now = datetime.now(UTC)
+    parts = []
     for start in range(0, len(features), chunk):
-        part = features.iloc[start:start + chunk]
-        probability, contributions = bundle.served(part, explain=True)
-        refused += int((bundle.decide(probability) == "refuse").sum())
-        keys = batch_reason_keys(contributions, part)
-        rows.extend(
-            {"model_version": bundle.version, "sk_id_curr": int(cid), "probability": float(p),
-             "reasons": json.dumps([k.to_list() for k in client_keys], separators=(",", ":")),
-             "load_run_id": load_run_id, "scored_at": now}
-            for cid, p, client_keys in zip(part.index, probability, keys, strict=True)
-        )
+        parts.append(explained(scorer.bundle, features.iloc[start:start + chunk]))
         say(f"scored and explained {min(start + chunk, len(features)):,} / {len(features):,} clients")
-    _replace(scorer.engine, bundle.version, rows)
-    return StoreSummary(bundle.version, len(rows), refused, load_run_id, time.perf_counter() - started)
+    return replace_scores(scorer.engine, scorer.bundle, parts, load_run_id, started)
 
 
-def _replace(engine: Engine, model_version: str, rows: list[dict], batch: int = 10_000) -> None:
+def explained(bundle, part: pd.DataFrame) -> pd.DataFrame:
+    """The store's columns for the clients of a feature frame: probability, decision, reason keys (JSON) and
+    the comparison features the dashboard shows (JSON), from the model that never learned each client."""
+    from modeling.explain import batch_reason_keys
+
+    probability, contributions = bundle.served(part, explain=True)
+    keys = batch_reason_keys(contributions, part)
+    kept = [name for name in COMPARISON_FEATURES if name in part]
+    values = part[kept].astype("float64")
+    return pd.DataFrame({
+        "SK_ID_CURR": part.index.to_numpy(dtype="int64"),
+        "probability": probability,
+        "decision": bundle.decide(probability),
+        "reasons": [json.dumps([k.to_list() for k in client_keys], separators=(",", ":")) for client_keys in keys],
+        "features": [json.dumps(dict(zip(kept, row, strict=True)), separators=(",", ":"))
+                     for row in values.astype(object).where(values.notna(), None).to_numpy()],
+    })
+
+
+def replace_scores(engine: Engine, bundle, parts: list[pd.DataFrame], load_run_id: int | None,
+                   started: float) -> StoreSummary:
+    """Swap this model version's stored scores for the rows of ``parts`` (from ``explained``), all or nothing."""
+    now = datetime.now(UTC)
+    clients = refused = 0
+
+    def rows():
+        for part in parts:
+            for cid, p, reasons, kept in zip(part["SK_ID_CURR"], part["probability"], part["reasons"],
+                                             part["features"], strict=True):
+                yield {"model_version": bundle.version, "sk_id_curr": int(cid), "probability": float(p),
+                       "reasons": reasons, "features": kept, "load_run_id": load_run_id, "scored_at": now}
+
+    for part in parts:
+        clients += len(part)
+        refused += int((part["decision"] == "refuse").sum())
+    _replace(engine, bundle.version, rows())
+    return StoreSummary(bundle.version, clients, refused, load_run_id, time.perf_counter() - started)
+
+
+def _replace(engine: Engine, model_version: str, rows, batch: int = 10_000) -> None:
     """Swap this model version's stored scores for ``rows`` in one transaction (all or nothing)."""
     with engine.begin() as connection:
         connection.execute(delete(ClientScore).where(ClientScore.model_version == model_version))
-        for start in range(0, len(rows), batch):
-            connection.execute(insert(ClientScore), rows[start:start + batch])
+        rows = iter(rows)
+        while block := list(itertools.islice(rows, batch)):
+            connection.execute(insert(ClientScore), block)
 
 
 def stored_frame(engine: Engine, model_version: str) -> pd.DataFrame:
@@ -117,3 +151,18 @@ def stored_frame(engine: Engine, model_version: str) -> pd.DataFrame:
     ids = np.fromiter((r[0] for r in result), dtype="int64", count=len(result))
     p = np.fromiter((r[1] for r in result), dtype="float64", count=len(result))
     return pd.DataFrame({"SK_ID_CURR": ids, "probability": p})
+
+
+def stored_portfolio(engine: Engine, model_version: str) -> pd.DataFrame:
+    """Probability and comparison features of every client stored for this model on the current data, indexed
+    by SK_ID_CURR (maybe empty; a client stored without features has none)."""
+    with engine.connect() as connection:
+        result = connection.execute(
+            select(ClientScore.sk_id_curr, ClientScore.probability, ClientScore.features).where(
+                ClientScore.model_version == model_version, _current_data(), ClientScore.features.is_not(None))
+        ).fetchall()
+    ids = np.fromiter((r[0] for r in result), dtype="int64", count=len(result))
+    features = pd.DataFrame([json.loads(r[2]) for r in result], index=pd.Index(ids, name="SK_ID_CURR"))
+    features = features.astype("float64")  # JSON null -> NaN
+    features.insert(0, "probability", np.fromiter((r[1] for r in result), dtype="float64", count=len(result)))
+    return features
