@@ -88,6 +88,13 @@ def gauge_end(probability: float, threshold: float) -> float:
     return min(1.0, max(3 * threshold, 1.25 * probability, 0.1))
 
 
+def label_align(p: float, end: float) -> str:
+    """Where the client's value is written against the marker: never cut by the gauge's edges."""
+    if p < 0.08 * end:
+        return "left"
+    return "right" if p > 0.92 * end else "center"
+
+
 def client_card(lang: str, threshold: float) -> ClientCard:
     """Card and gauge split at the model's threshold, filled by show(client_id, row, result)."""
     identity = Div(text=f"<p>{catalogue.t('no_client', lang)}</p>", width=340, styles={"font-size": FONT},
@@ -97,7 +104,7 @@ def client_card(lang: str, threshold: float) -> ClientCard:
                               "hatch": [" ", HATCH], "x": [end * 0.01, threshold + end * 0.01],
                               "text": [catalogue.decision_label("grant", lang), catalogue.decision_label("refuse", lang)]},
                              name="gauge_zones")
-    src = ColumnDataSource({"p": [], "label": [], "threshold": [], "tlabel": []}, name="gauge_source")
+    src = ColumnDataSource({"p": [], "label": [], "align": [], "threshold": [], "tlabel": []}, name="gauge_source")
     gauge = figure(height=200, width=700, x_range=Range1d(0, end), y_range=Range1d(0, 1), toolbar_location=None,
                    title=catalogue.t("probability", lang), tools="")
     # bar 0.35-0.65; zone names above it, the client's value just above, the threshold's below
@@ -111,7 +118,7 @@ def client_card(lang: str, threshold: float) -> ClientCard:
                text_align="center", text_baseline="top")
     gauge.scatter(x="p", y=0.5, marker="inverted_triangle", size=24, source=src, fill_color=INK, line_color="white")
     gauge.text(x="p", y=0.67, text="label", source=src, text_font_size="16px", text_font_style="bold",
-               text_color=INK, text_align="center", text_baseline="bottom")
+               text_color=INK, text_align="align", text_baseline="bottom")
     gauge.yaxis.visible = False
     gauge.ygrid.visible = False
     gauge.xaxis.formatter = tick_formatter(lang, "percent")
@@ -125,7 +132,7 @@ def client_card(lang: str, threshold: float) -> ClientCard:
         zones.data = {**zones.data, "left": [0.0, result.threshold], "right": [result.threshold, end],
                       "x": [end * 0.01, result.threshold + end * 0.01]}
         src.data = {"p": [result.probability], "label": [catalogue.percent(result.probability, lang)],
-                    "threshold": [result.threshold],
+                    "align": [label_align(result.probability, end)], "threshold": [result.threshold],
                     "tlabel": [f"{catalogue.t('threshold', lang)} {catalogue.percent(result.threshold, lang)}"]}
         verdict.text = verdict_html(result, lang)
 

@@ -208,3 +208,13 @@ def test_durations_and_ratios_read_the_same_on_the_card_and_in_the_reasons(doc, 
     card = model(doc, "identity").text
     for name in ("AMT_INCOME_TOTAL", "AMT_ANNUITY", "DAYS_EMPLOYED", "DAYS_BIRTH"):
         assert f"<dt>{html.escape(labels.feature_label(name, 'fr'))}</dt>" in card
+
+
+def test_the_gauge_writes_the_value_inside_its_edges(doc, portfolio):
+    """A client at 0,4 % reads '0,4 %' on the gauge, not a label cut at the left edge into '4 %'."""
+    lowest = int(portfolio.clients["PROBABILITY"].idxmin())
+    open_client(doc, lowest)
+    assert model(doc, "gauge_source").data["align"] == ["left"]
+    middle = portfolio.clients["PROBABILITY"].sub(portfolio.threshold).abs().idxmin()  # at the threshold: mid-gauge
+    open_client(doc, int(middle))
+    assert model(doc, "gauge_source").data["align"] == ["center"]
