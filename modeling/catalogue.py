@@ -113,6 +113,11 @@ def category(value, lang: str = DEFAULT_LANG) -> str:
     return _words()["category"].get(str(value), {}).get(check_lang(lang), str(value))
 
 
+def categories() -> dict[str, dict[str, str]]:
+    """Every category value of words.csv with its words by language (raw value -> {lang: words})."""
+    return _words()["category"]
+
+
 def _missing(x) -> bool:
     return x is None or not math.isfinite(float(x))
 

@@ -212,8 +212,24 @@ def _category_words(column: str, slug: str) -> tuple[str, str]:
     entry = categories.get(f"{column}={slug}") or categories.get(slug if slug == "OTHER" else "")
     if entry is not None:
         return entry.fr, entry.en
+    words = _application_categories().get(slug)
+    if words is not None:  # a value of the application form, translated in the catalogue (Laborers -> ouvriers)
+        return _lower_first(words["fr"]), words["en"]
     text = slug.replace("_", " ").lower()
     return text, text
+
+
+@cache
+def _application_categories() -> dict[str, dict[str, str]]:
+    """The catalogue's category words by the slug a one-hot column name carries (LABORERS, MONDAY)."""
+    from modeling.features.aggregate import slugify
+
+    return {slugify(value): words for value, words in catalogue.categories().items()}
+
+
+def _lower_first(text: str) -> str:
+    """'Ouvriers' -> 'ouvriers' inside a sentence; acronyms ('IT staff') stay as they are."""
+    return text if text[:2].isupper() else text[:1].lower() + text[1:]
 
 
 def _bare(phrase: str) -> str:

@@ -107,3 +107,20 @@ def test_unknown_names_and_languages_fail_clearly():
         labels.feature_label("AMT_CREDIT", "de")
     with pytest.raises(KeyError, match="group"):
         labels.group_label("nope")
+
+
+@pytest.mark.parametrize("column, values", [
+    ("OCCUPATION_TYPE", ["Laborers", "Cooking staff", "IT staff"]),
+    ("WEEKDAY_APPR_PROCESS_START", ["MONDAY", "SUNDAY"]),
+])
+def test_a_one_hot_category_reads_in_the_advisors_language(column, values):
+    """'Profession : ouvriers', not the data's English 'laborers' inside a French sentence."""
+    from modeling.catalogue import categories
+    from modeling.features.aggregate import slugify
+
+    for value in values:
+        words = categories()[value]
+        french = labels.feature_label(f"{column}_{slugify(value)}", "fr")
+        assert french.endswith(words["fr"][:1].lower() + words["fr"][1:]) or french.endswith(words["fr"]), french
+        assert value.lower() not in french.lower() or words["fr"].lower() == value.lower()
+        assert labels.feature_label(f"{column}_{slugify(value)}", "en").endswith(words["en"])
