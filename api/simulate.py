@@ -1,4 +1,4 @@
-"""What-if: a client's application with changed terms, scored by the production model; nothing is stored."""
+"""What-if: a client's application with changed terms, scored by the model that scores the client; nothing is stored."""
 
 from __future__ import annotations
 
@@ -26,9 +26,10 @@ def simulate(client_id: str):
         client's application as modeling.whatif documents: a changed amount keeps the duration (in monthly
         instalments, amount / annuity) and recomputes the annuity; a changed annuity changes the duration; a
         changed goods price moves the amount by the same difference unless the amount is given; a down payment
-        is taken off the amount. The changed application is a new application: it is always scored by the
-        production model (basis `production`), never by the client's out-of-fold model, so with no change
-        the answer may differ from `GET …/score` for a training client. Nothing is stored or audited.
+        is taken off the amount. The changed application is scored by the model that scores the client
+        (`basis` as in `GET …/score`: the fold model that never learned a training client's outcome, the
+        production model for any other), so with no change the answer is the client's own score. Nothing is
+        stored or audited.
         With `counterfactual=true`, the answer adds what would change a refusal (the largest amount, or the
         shortest duration up to 60 instalments, found by search on the model), costing 10 rate-limit tokens.
       tags: [scores]

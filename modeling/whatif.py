@@ -1,8 +1,10 @@
-"""What-if: the client's application with changed terms, scored by the production model through the same
-feature code, and the smallest change of the amount or of the duration that would turn a refusal into a grant.
+"""What-if: the client's application with changed terms, scored through the same feature code by the model that
+scores this client, and the smallest change of the amount or of the duration that would turn a refusal into a grant.
 
-A changed application is a new application: it is always scored by the production model
-(``ModelBundle.production``), never by the fold model that gives a training client its out-of-fold score.
+The model is the one that gave the client the score the advisor reads (``ModelBundle.served``): the production
+model for a new application, the fold model that never learned the outcome for a training client. So the
+unchanged application gives back the client's own score and decision, and a change answers "what would this
+model say if only the terms differed" (a refused client is never told that nothing needs to change).
 
 How the terms move together (``apply``):
 
@@ -33,7 +35,6 @@ MIN_AMOUNT_SHARE = 0.2
 #: Amounts on the search's grid, then refined by bisection between the last refused and first granted.
 GRID_POINTS = 25
 BISECTIONS = 6
-PRODUCTION = "production"
 
 
 class WhatIfError(ValueError):
@@ -111,7 +112,7 @@ def apply(base: Terms, changes: dict) -> Terms:
 
 @dataclass
 class Simulation:
-    """The production model's answer for the changed application."""
+    """The client's model's answer for the changed application."""
 
     terms: Terms
     changes: dict
@@ -140,7 +141,7 @@ def round_unit(amount: float) -> float:
 
 
 class WhatIf:
-    """One client's application, read once, re-scored by the production model for any change of its terms."""
+    """One client's application, read once, re-scored by the model that scores this client for any change of its terms."""
 
     def __init__(self, scorer: Scorer, client_id: int):
         from modeling.data import load_clients
@@ -160,8 +161,8 @@ class WhatIf:
         return self.scorer._in_model_order(built)
 
     def probability(self, terms: Terms) -> float:
-        """The production model's probability for these terms."""
-        return float(self.scorer.bundle.production(self._features(terms))[0][0])
+        """The client's model's probability for these terms."""
+        return float(self.scorer.bundle.served(self._features(terms))[0][0])
 
     def granted(self, terms: Terms) -> bool:
         return str(self.scorer.bundle.decide(self.probability(terms))) == "grant"
@@ -173,10 +174,11 @@ class WhatIf:
         catalogue.check_lang(lang)
         terms = apply(self.base, changes)
         row = self._features(terms)
-        p, contributions = self.scorer.bundle.production(row, explain=True)
+        p, contributions = self.scorer.bundle.served(row, explain=True)
         reasons = reasons_from_contributions(contributions.iloc[0], row.iloc[0], self.scorer.bundle.feature_stats,
                                              lang, top=4)
-        result = self.scorer._make(self.client_id, float(p[0]), reasons, lang, basis=PRODUCTION)
+        result = self.scorer._make(self.client_id, float(p[0]), reasons, lang,
+                                   basis=self.scorer.bundle.basis(self.client_id))
         return Simulation(terms, check_changes(changes), result)
 
     def largest_granted_amount(self) -> float | None:

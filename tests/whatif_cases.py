@@ -1,4 +1,4 @@
-"""Clients of the test bank for what-if tests: refused by the production model (and by their served score), with
+"""Clients of the test bank for what-if tests: refused by their served score (the card's decision), with
 or without an amount that the counterfactual search finds granted."""
 
 from __future__ import annotations
@@ -18,10 +18,9 @@ def _cases(database_url: str, model_folder: str) -> tuple:
 
     scorer = Scorer(load_bundle(model_folder), get_engine(database_url))
     X = scorer.all_features()
-    p = scorer.bundle.production(X)[0]
     served = scorer.score_frame(X)["decision"].to_numpy()  # the decision the dashboard's card shows
     found = none = None
-    for client_id in [int(i) for i in X.index[(p >= scorer.bundle.threshold) & (served == "refuse")]][:LOOKED_AT]:
+    for client_id in [int(i) for i in X.index[served == "refuse"]][:LOOKED_AT]:
         whatif = WhatIf(scorer, client_id)
         counterfactual = whatif.counterfactual("fr")
         if counterfactual.kind == "found" and counterfactual.amount and found is None:

@@ -1,6 +1,6 @@
-"""What-if panel: the advisor changes the loan terms, the production model answers through modeling.whatif,
-and the panel says what would change the decision (the counterfactual search) and which reasons the client
-can act on."""
+"""What-if panel: the advisor changes the loan terms, the model that scored the client answers through
+modeling.whatif, and the panel says what would change the decision (the counterfactual search) and which
+reasons the client can act on."""
 from __future__ import annotations
 
 import html
@@ -43,7 +43,7 @@ def reason_items(reasons, lang: str) -> str:
 
 
 def simulation_html(simulation, lang: str) -> str:
-    """The production model's decision, probability and reasons for the changed application."""
+    """The client's model's decision, probability and reasons for the changed application."""
     result, terms = simulation.result, simulation.terms
     css = "grant" if result.decision == "grant" else "refuse"
     summary = catalogue.t("whatif_terms", lang, amount=catalogue.money(terms.amount, lang),

@@ -1,4 +1,4 @@
-"""POST /api/v1/clients/{id}/simulate: changed loan terms in, the production model's answer out, nothing stored."""
+"""POST /api/v1/clients/{id}/simulate: changed loan terms in, the answer of the client's own model out, nothing stored."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ def test_the_counterfactual_amount_sent_to_simulate_is_granted(sim_client, auth,
     asked = sim_client.post(f"/api/v1/clients/{whatif.client_id}/simulate?counterfactual=true", json={}, headers=auth)
     assert asked.status_code == 200, asked.json
     body = asked.json
-    assert body["decision"] == "refuse" and body["basis"] == "production"
+    assert body["decision"] == "refuse" and body["basis"] == whatif.scorer.bundle.basis(whatif.client_id)
     assert body["counterfactual"]["kind"] == "found" and body["counterfactual"]["amount"] == counterfactual.amount
     assert body["counterfactual"]["sentences"] == counterfactual.sentences
     granted = sim_client.post(f"/api/v1/clients/{whatif.client_id}/simulate",

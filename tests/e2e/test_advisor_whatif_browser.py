@@ -182,7 +182,7 @@ def test_advisor_lowers_the_amount_until_granted_and_the_api_agrees(dashboard, a
             break
     assert granted_at is not None, f"no amount down to 20 % of {base:,.0f} was granted in the page"
     answer = simulate(api, whatif.client_id, {"amount": granted_at})
-    assert answer["decision"] == "grant" and answer["basis"] == "production"
+    assert answer["decision"] == "grant" and answer["basis"] == whatif.scorer.bundle.basis(whatif.client_id)
     assert catalogue.percent(answer["probability"], "fr") in shown
     # the counterfactual sentence's amount, sent to simulate, is granted
     sentence = _wait_for(driver, "p.cf", "serait accordé").get_attribute("textContent")

@@ -1,4 +1,4 @@
-"""What-if: changed loan terms move together, are scored by the production model through the same features, and
+"""What-if: changed loan terms move together, are scored by the client's own model through the same features, and
 the counterfactual search names an amount that the model does grant."""
 
 from __future__ import annotations
@@ -70,15 +70,18 @@ def test_the_counterfactual_amount_is_granted_and_said_in_one_sentence(refused):
                            old=catalogue.money(whatif.base.amount, "fr"))
     assert sentence in counterfactual.sentences
     granted = whatif.simulate({"amount": counterfactual.amount}, "fr").result
-    assert granted.decision == "grant" and granted.basis == "production"
+    assert granted.decision == "grant" and granted.basis == whatif.scorer.bundle.basis(whatif.client_id)
     assert whatif.simulate({}, "fr").result.decision == "refuse"
 
 
-def test_a_simulation_is_the_production_model_on_the_same_features(scorer, refused):
+def test_the_unchanged_application_gives_back_the_clients_own_score(scorer, refused):
+    """The simulation scores with the model that scored the client (its fold model for a training client): with
+    no change it reads the card's probability, decision and basis, never a 'granted' for a refused client."""
     (whatif, counterfactual), _ = refused
     unchanged = whatif.simulate({}, "en").result
-    features = scorer.features([whatif.client_id])
-    assert unchanged.probability == pytest.approx(float(scorer.bundle.predict_proba(features)[0]), abs=1e-12)
+    card = scorer.score(whatif.client_id, lang="en")
+    assert unchanged.probability == pytest.approx(card.probability, abs=1e-12)
+    assert (unchanged.decision, unchanged.basis) == (card.decision, card.basis)
     smaller = whatif.simulate({"amount": counterfactual.amount}, "en").result
     assert smaller.probability < unchanged.probability
     assert unchanged.reasons and all(r.sentence for r in smaller.reasons)
