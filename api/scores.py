@@ -56,8 +56,9 @@ def client_score(client_id: str):
     cid = parse_client_id(client_id)
     lang = parse_lang(request.args.get("lang"))
     service = get_service()
-    result = service.score_and_audit(cid, lang, g.caller)
-    return {**score_json(result, lang), "review": review_json(latest_review(service.engine, cid))}
+    review = latest_review(service.engine, cid)  # read before the audit row: a failure after it would audit
+    result = service.score_and_audit(cid, lang, g.caller)  # a decision that is never served
+    return {**score_json(result, lang), "review": review_json(review)}
 
 
 @bp.post("/scores")
@@ -97,8 +98,8 @@ def batch_scores():
     results, unknown = service.score_many(ids, lang)
     errors = [{"client_id": cid, "code": "unknown_client", "message": f"No client with ID {cid}."}
               for cid in unknown]
-    audit.record(service.engine, results, g.caller)
     reviews = latest_reviews(service.engine, [r.client_id for r in results]) if results else {}
+    audit.record(service.engine, results, g.caller)  # last: every audited decision is served
     return {"results": [{**score_json(r, lang), "review": review_json(reviews.get(int(r.client_id)))}
                         for r in results], "errors": errors}
 
