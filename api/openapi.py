@@ -27,6 +27,8 @@ RESPONSES = {
     "BadRequest": _error("Malformed client ID, language or body."),
     "MissingKey": _error("No X-API-Key header."),
     "InvalidKey": _error("The X-API-Key is not valid."),
+    "UnknownClient": _error("No client with this ID."),
+    "NotJson": _error("The body is not JSON."),
     "RateLimited": {**_error("The key's rate limit is exhausted; see Retry-After."),
                     "headers": {"Retry-After": {"schema": {"type": "integer"},
                                                 "description": "Seconds to wait."}}},

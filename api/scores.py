@@ -47,9 +47,7 @@ def client_score(client_id: str):
         "400": {$ref: "#/components/responses/BadRequest"}
         "401": {$ref: "#/components/responses/MissingKey"}
         "403": {$ref: "#/components/responses/InvalidKey"}
-        "404":
-          description: No client with this ID.
-          content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}
+        "404": {$ref: "#/components/responses/UnknownClient"}
         "429": {$ref: "#/components/responses/RateLimited"}
         "503": {$ref: "#/components/responses/Unavailable"}
     """
@@ -86,9 +84,7 @@ def batch_scores():
         "413":
           description: More client IDs than allowed, or a body too large.
           content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}
-        "415":
-          description: The body is not JSON.
-          content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}
+        "415": {$ref: "#/components/responses/NotJson"}
         "429": {$ref: "#/components/responses/RateLimited"}
         "503": {$ref: "#/components/responses/Unavailable"}
     """
