@@ -45,11 +45,25 @@ class SQLiteStorage(Storage):
         if connection is None or pid != os.getpid():
             self.path.parent.mkdir(parents=True, exist_ok=True)
             connection = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
-            connection.execute("PRAGMA journal_mode=WAL")
+            self._write_ahead_log(connection)
             connection.execute("PRAGMA synchronous=NORMAL")  # counters, not records: a crash may lose the last hits
             connection.execute(_SCHEMA)
             self._local.connection, self._local.pid = connection, os.getpid()
         return connection
+
+    def _write_ahead_log(self, connection: sqlite3.Connection) -> None:
+        """Put the file in WAL mode, waiting up to ``timeout`` for the others. Workers that open a new file at
+        the same moment all ask for the change; SQLite answers "database is locked" at once to all but one
+        (its deadlock rule skips the busy timeout), so the change is asked again until the file is in WAL."""
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                connection.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.005)
 
     def incr(self, key: str, expiry: int, amount: int = 1) -> int:
         """Add ``amount`` to the key's counter (a new window if it expired) and return the new value."""
