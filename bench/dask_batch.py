@@ -9,12 +9,19 @@ Writes its section of docs/performance.md (between ``<!-- bench:dask-batch -->``
    the command's process and of its largest Dask worker process (sampled every 0.2 s);
 3. `bokeh serve bokeh_app` over the scored database: seconds to the first page, and the server's memory then.
 
-    .venv/bin/python bench/dask_batch.py --database data/bench.db --model models/latest --sizes 38069,152276
+Each measurement is kept in --results as soon as it is made, and the section shows every kept one, so the
+engines of one size may be measured by separate runs (``--engines``; a replicated database in --work is reused):
+
+    .venv/bin/python bench/dask_batch.py --database data/bench.db --model models/latest --sizes 356255,1425020
+    .venv/bin/python bench/dask_batch.py --database data/bench.db --model models/latest --sizes 1425020 \
+        --engines dask-1 --no-dashboard
 """
 
 from __future__ import annotations
 
 import argparse
+import fcntl
+import json
 import os
 import shutil
 import sqlite3
@@ -33,8 +40,8 @@ from bench.dashboard import server_start  # noqa: E402
 from bench.performance_doc import machine, write_section  # noqa: E402
 
 ID_SHIFT = 10_000_000  # new IDs of copy k: old + k * ID_SHIFT (Home Credit IDs stay below 500,000)
-ENGINES = (("single process", ()), ("Dask, 1 worker", ("--engine", "dask", "--workers", "1")),
-           ("Dask, 2 workers", ("--engine", "dask", "--workers", "2")))
+ENGINES = {"single": ("single process", ()), "dask-1": ("Dask, 1 worker", ("--engine", "dask", "--workers", "1")),
+           "dask-2": ("Dask, 2 workers", ("--engine", "dask", "--workers", "2"))}
 FULL_SIZES = (356_255, 1_425_020)  # Home Credit's clients, and 4 times as many
 SHIFTED = ("sk_id_curr", "sk_id_bureau", "sk_id_prev")
 TABLES = ("application", "bureau", "bureau_balance", "previous_application", "pos_cash_balance",
@@ -49,6 +56,10 @@ def replicate(source: Path, target: Path, clients: int) -> int:
     """``target``: a copy of the SQLite file ``source`` whose clients are repeated (new IDs) up to ``clients``."""
     shutil.copyfile(source, target)
     with sqlite3.connect(target) as db:
+        # a scratch copy: no journal, no fsync, a large cache (the 1.4 M-client copy writes about 14 GB)
+        db.execute("PRAGMA journal_mode=OFF")
+        db.execute("PRAGMA synchronous=OFF")
+        db.execute("PRAGMA cache_size=-2000000")
         ids = [r[0] for r in db.execute("SELECT sk_id_curr FROM application ORDER BY sk_id_curr")]
         copy = 1
         while len(ids) * copy < clients:
@@ -66,13 +77,15 @@ def replicate(source: Path, target: Path, clients: int) -> int:
         return db.execute("SELECT count(*) FROM application").fetchone()[0]
 
 
-def measured(command: list[str], env: dict) -> tuple[float, float, float, str]:
-    """Seconds, peak RSS (GiB) of the process and of its largest child process, and the last output line."""
+def measured(command: list[str], env: dict) -> tuple[float, float, float, float, str]:
+    """Seconds, peak RSS (GiB) of the process and of its largest child process, the mean load average over
+    the run (other work on the machine shows there), and the last output line."""
     started = time.perf_counter()
     with tempfile.TemporaryFile("w+") as output:
         proc = subprocess.Popen(command, cwd=REPO, env=env, stdout=output, stderr=subprocess.STDOUT, text=True)
-        main, peak_main, peak_child = psutil.Process(proc.pid), 0, 0
+        main, peak_main, peak_child, loads = psutil.Process(proc.pid), 0, 0, []
         while proc.poll() is None:
+            loads.append(os.getloadavg()[0])
             try:
                 peak_main = max(peak_main, main.memory_info().rss)
                 for child in main.children(recursive=True):
@@ -85,66 +98,123 @@ def measured(command: list[str], env: dict) -> tuple[float, float, float, str]:
         lines = output.read().splitlines()
     if proc.returncode:
         raise RuntimeError(f"{' '.join(command)} failed: {lines[-1] if lines else proc.returncode}")
-    return seconds, peak_main / 2 ** 30, peak_child / 2 ** 30, lines[-1] if lines else ""
+    load = sum(loads) / len(loads) if loads else os.getloadavg()[0]
+    return seconds, peak_main / 2 ** 30, peak_child / 2 ** 30, load, lines[-1] if lines else ""
 
 
-def run_size(database: Path, model: Path, clients: int, work: Path) -> dict:
-    """Every engine's figures and the dashboard's start at one size."""
+def stored(results: Path, clients: int, key: str, value: list) -> dict:
+    """Add one measurement to the results file (several runs of the benchmark may share it) and return them all."""
+    results.parent.mkdir(parents=True, exist_ok=True)
+    with open(results.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        everything = json.loads(results.read_text()) if results.exists() else {}
+        everything.setdefault(str(clients), {})[key] = value
+        temporary = results.with_suffix(".tmp")
+        temporary.write_text(json.dumps(everything, indent=1))
+        temporary.replace(results)
+    return everything
+
+
+def bank(database: Path, clients: int, work: Path) -> Path:
+    """The SQLite file of ``clients`` clients in ``work``: reused when an earlier run made it, else replicated."""
     path = work / f"bank-{clients}.db"
-    made = replicate(database, path, clients)
-    _say(f"{made:,} clients in {path}")
+    if not path.exists():
+        replicate(database, work / f"bank-{clients}.tmp.db", clients)
+        (work / f"bank-{clients}.tmp.db").replace(path)
+    with sqlite3.connect(path) as db:
+        made = db.execute("SELECT count(*) FROM application").fetchone()[0]
+    if made != clients:
+        raise SystemExit(f"{path}: {made:,} clients, not {clients:,}; delete it to replicate it again")
+    return path
+
+
+def run_size(database: Path, model: Path, clients: int, work: Path, engines: list[str], dashboard: bool,
+             results: Path) -> dict:
+    """The chosen engines' figures and the dashboard's start at one size, each stored as soon as measured."""
+    path = bank(database, clients, work)
+    _say(f"{clients:,} clients in {path}")
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{path}", "MODEL_PATH": str(model), "OMP_NUM_THREADS": "1"}
-    row = {"clients": made}
-    for name, args in ENGINES:
+    everything = json.loads(results.read_text()) if results.exists() else {}
+    for key in engines:
+        name, args = ENGINES[key]
         command = [sys.executable, "-m", "modeling", "predict", "--store", "--no-monitor", "--model", str(model), *args]
-        seconds, main, child, last = measured(command, env)
-        row[name] = (seconds, main, child)
-        _say(f"{made:,} clients, {name}: {seconds:.0f} s, peak {main:.2f} GiB (largest worker {child:.2f} GiB); {last}")
-    row["dashboard"] = server_start(env=env)
-    _say(f"{made:,} clients, dashboard from the store: first page in {row['dashboard'][0]:.1f} s, "
-         f"{row['dashboard'][1]:.2f} GiB")
-    path.unlink()
-    return row
+        seconds, main, child, load, last = measured(command, env)
+        everything = stored(results, clients, key, [seconds, main, child, load])
+        _say(f"{clients:,} clients, {name}: {seconds:.0f} s, peak {main:.2f} GiB (largest worker {child:.2f} GiB), "
+             f"load average {load:.1f}; {last}")
+    if dashboard:
+        seconds, gib = server_start(env=env)
+        everything = stored(results, clients, "dashboard", [seconds, gib, os.getloadavg()[0]])
+        _say(f"{clients:,} clients, dashboard from the store: first page in {seconds:.1f} s, {gib:.2f} GiB")
+    return everything
 
 
-def section(rows: list[dict]) -> str:
-    """The Markdown of the measured figures and the projection."""
+def _memory_gib() -> float:
+    return psutil.virtual_memory().total / 2 ** 30
+
+
+def section(everything: dict) -> str:
+    """The Markdown of every stored measurement and the projection."""
+    sizes = sorted(everything, key=int)
     lines = [
         "## Batch scoring on Dask and the dashboard's start (`bench/dask_batch.py`)",
         "",
-        f"Measured on {machine()}, shared with other work (run under `nice -n 10`); SQLite database, clients "
-        "replicated under new IDs; `predict --store --no-monitor` (features, scores and SHAP reasons of every "
-        "client written to the score store). Peak memory: resident set of the command's process, and of its "
-        "largest Dask worker process.",
+        f"Measured on {machine()}, run under `nice -n 10`; SQLite database, clients replicated under new IDs; "
+        "`predict --store --no-monitor` (features, scores and SHAP reasons of every client written to the score "
+        "store). Peak memory: resident set of the command's process, and of its largest Dask worker process. "
+        "Load: the mean 1-minute load average over the run; above 2 (the cores), other work shared the machine "
+        "and the time is longer than on an idle one.",
         "",
-        "| clients | engine | time | vs single | peak memory, command | peak memory, largest worker |",
-        "| ---: | --- | ---: | ---: | ---: | ---: |",
+        "| clients | engine | time | vs single | peak memory, command | peak memory, largest worker | load |",
+        "| ---: | --- | ---: | ---: | ---: | ---: | ---: |",
     ]
-    for row in rows:
-        single = row["single process"][0]
-        for name, _args in ENGINES:
-            seconds, main, child = row[name]
-            lines.append(f"| {row['clients']:,} | {name} | {seconds:.0f} s | {single / seconds:.2f}× | {main:.2f} GiB | "
-                         + (f"{child:.2f} GiB |" if name != "single process" else "— |"))
-    lines += ["", "| clients | dashboard: first page after `bokeh serve` | server memory then |", "| ---: | ---: | ---: |"]
-    lines += [f"| {r['clients']:,} | {r['dashboard'][0]:.1f} s | {r['dashboard'][1]:.2f} GiB |" for r in rows]
-    largest = rows[-1]
-    rate = largest["clients"] / largest["Dask, 1 worker"][0]
-    lines += [
-        "",
-        f"Projection for a cluster: one worker process scores {rate:,.0f} clients/s here (the 1-worker run at "
-        f"{largest['clients']:,} clients, cluster start and the driver's write included). Partitions are "
-        "independent, so W workers of one core each take about clients / (W × that rate) while the database "
-        "serves the reads: 356,255 clients on 8 workers ≈ "
-        f"{356_255 / (8 * rate) / 60:.1f} min, 1,425,020 on 32 workers ≈ {1_425_020 / (32 * rate) / 60:.1f} min, "
-        "plus the one transaction that writes the store on the driver. A worker's memory depends on the partition "
-        "size (20,000 clients), not on the portfolio: compare its peak between the two sizes above.",
-    ]
-    missing = [n for n in FULL_SIZES if n not in {r["clients"] for r in rows}]
+    single_per_client = {int(n): everything[n]["single"][1] / int(n) for n in sizes if "single" in everything[n]}
+    for n in sizes:
+        row, clients = everything[n], int(n)
+        single = row.get("single", [None])[0]
+        for key, (name, _args) in ENGINES.items():
+            if key in row:
+                seconds, main, child, load = row[key]
+                ratio = f"{single / seconds:.2f}×" if single else "—"
+                lines.append(f"| {clients:,} | {name} | {seconds:.0f} s | {ratio} | {main:.2f} GiB | "
+                             + (f"{child:.2f} GiB" if key != "single" else "—") + f" | {load:.1f} |")
+                continue
+            smaller = [m for m in single_per_client if m < clients]
+            if key == "single" and smaller and single_per_client[max(smaller)] * clients > _memory_gib():
+                base = max(smaller)
+                lines.append(f"| {clients:,} | {name} | does not fit | — | projected "
+                             f"{single_per_client[base] * clients:.0f} GiB > {_memory_gib():.0f} GiB | — | — |")
+            else:
+                lines.append(f"| {clients:,} | {name} | not measured | — | — | — | — |")
+    if any(m < int(n) for n in sizes for m in single_per_client if "single" not in everything[n]):
+        lines += ["", "A single process holds every client's features and reasons until it writes the store, so its "
+                      "peak grows with the portfolio: the projection is the peak per client at the largest size it was "
+                      "measured, times the clients. It was not run where that exceeds the machine's memory."]
+    started = [n for n in sizes if "dashboard" in everything[n]]
+    if started:
+        lines += ["", "| clients | dashboard: first page after `bokeh serve` | server memory then |",
+                  "| ---: | ---: | ---: |"]
+        lines += [f"| {int(n):,} | {everything[n]['dashboard'][0]:.1f} s | {everything[n]['dashboard'][1]:.2f} GiB |"
+                  for n in started]
+    rated = [(int(n), k) for n in sizes for k in ("dask-1", "dask-2") if k in everything[n]]
+    if rated:
+        clients, key = max(rated, key=lambda r: (r[0], r[1] == "dask-1"))
+        workers = int(key[-1])
+        rate = clients / (everything[str(clients)][key][0] * workers)
+        lines += [
+            "",
+            f"Projection for a cluster: one worker process scores {rate:,.0f} clients/s here (the {workers}-worker "
+            f"run at {clients:,} clients, per worker, cluster start and the driver's write included). Partitions "
+            "are independent, so W workers of one core each take about clients / (W × that rate) while the "
+            f"database serves the reads: 356,255 clients on 8 workers ≈ {356_255 / (8 * rate) / 60:.1f} min, "
+            f"1,425,020 on 32 workers ≈ {1_425_020 / (32 * rate) / 60:.1f} min, plus the one transaction that "
+            "writes the store on the driver. A worker's memory depends on the partition size (20,000 clients), "
+            "not on the portfolio: compare its peak between the sizes above.",
+        ]
+    missing = [n for n in FULL_SIZES if str(n) not in everything]
     if missing:
         lines += ["", f"Not measured here: {' and '.join(f'{n:,}' for n in missing)} clients (run "
-                      f"`bench/dask_batch.py --sizes {','.join(map(str, missing))}`; the single-process batch alone "
-                      "takes about 12 minutes at 356,255 clients on these cores)."]
+                      f"`bench/dask_batch.py --sizes {','.join(map(str, missing))}`)."]
     return "\n".join(lines)
 
 
@@ -184,6 +254,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--model", type=Path, help="model folder")
     p.add_argument("--sizes", default=",".join(map(str, FULL_SIZES)), help="comma-separated client counts, smallest first")
     p.add_argument("--work", type=Path, default=REPO / "data" / "bench-dask")
+    p.add_argument("--engines", default=",".join(ENGINES), help=f"comma-separated, among {', '.join(ENGINES)}")
+    p.add_argument("--no-dashboard", action="store_true", help="do not measure the dashboard's start")
+    p.add_argument("--results", type=Path, default=REPO / "data" / "bench-dask" / "results.json",
+                   help="measurements kept across runs (the section shows them all)")
     p.add_argument("--no-write", action="store_true", help="print the section instead of writing it")
     p.add_argument("--install", action="store_true", help="only measure the install size of the Dask engine")
     args = p.parse_args(argv)
@@ -193,13 +267,17 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.database is None or args.model is None:
         p.error("--database and --model are required (or --install)")
+    engines = [e for e in args.engines.split(",") if e]
+    if unknown := [e for e in engines if e not in ENGINES]:
+        p.error(f"--engines: unknown {', '.join(unknown)}; choose among {', '.join(ENGINES)}")
     args.work.mkdir(parents=True, exist_ok=True)
-    rows = []
-    for clients in (int(s) for s in args.sizes.split(",")):
-        rows.append(run_size(args.database, args.model, clients, args.work))
-        body = section(rows)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    for clients in sizes:
+        everything = run_size(args.database, args.model, clients, args.work, engines, not args.no_dashboard,
+                              args.results)
+        body = section(everything)
         print(body) if args.no_write else write_section("dask-batch", body)  # each size kept as soon as measured
-    _say(f"done: {len(rows)} sizes measured")
+    _say(f"done: {len(sizes)} sizes, engines {', '.join(engines)}")
     return 0
 
 
