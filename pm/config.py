@@ -9,7 +9,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 # The day the status reports are written for; the project started with its first commit.
-STATUS_DATE = date(2026, 12, 1)
+STATUS_DATE = date(2026, 12, 2)
 
 
 def docs_dir() -> Path:
