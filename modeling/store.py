@@ -19,7 +19,18 @@ from datetime import UTC, datetime
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select
+from sqlalchemy import (
+    JSON,
+    Connection,
+    Engine,
+    bindparam,
+    cast,
+    delete,
+    func,
+    insert,
+    select,
+    type_coerce,
+)
 
 from database.schema import ClientScore, LoadRun
 
@@ -108,7 +119,7 @@ def explained(bundle, part: pd.DataFrame) -> pd.DataFrame:
         "decision": bundle.decide(probability),
         "reasons": [json.dumps([k.to_list() for k in client_keys], separators=(",", ":")) for client_keys in keys],
         "features": [json.dumps(dict(zip(kept, row, strict=True)), separators=(",", ":"))
-                     for row in values.astype(object).where(values.notna(), None).to_numpy()],
+                     for row in values.astype(object).where(np.isfinite(values), None).to_numpy()],
     })
 
 
@@ -155,14 +166,21 @@ def stored_frame(engine: Engine, model_version: str) -> pd.DataFrame:
 
 def stored_portfolio(engine: Engine, model_version: str) -> pd.DataFrame:
     """Probability and comparison features of every client stored for this model on the current data, indexed
-    by SK_ID_CURR (maybe empty; a client stored without features has none)."""
+    by SK_ID_CURR (maybe empty; a client stored without features has none).
+
+    The database takes the values out of each client's JSON (``json_extract`` in SQLite, ``->>`` in
+    PostgreSQL): parsing 356,255 documents in Python took 7 of the dashboard's 30 seconds of start. The names
+    are those of one stored document (one model stores the same features for every client)."""
+    wanted = (ClientScore.model_version == model_version, _current_data(), ClientScore.features.is_not(None))
     with engine.connect() as connection:
-        result = connection.execute(
-            select(ClientScore.sk_id_curr, ClientScore.probability, ClientScore.features).where(
-                ClientScore.model_version == model_version, _current_data(), ClientScore.features.is_not(None))
-        ).fetchall()
-    ids = np.fromiter((r[0] for r in result), dtype="int64", count=len(result))
-    features = pd.DataFrame([json.loads(r[2]) for r in result], index=pd.Index(ids, name="SK_ID_CURR"))
-    features = features.astype("float64")  # JSON null -> NaN
-    features.insert(0, "probability", np.fromiter((r[1] for r in result), dtype="float64", count=len(result)))
-    return features
+        first = connection.execute(select(ClientScore.features).where(*wanted).limit(1)).scalar()
+        names = list(json.loads(first)) if first else []
+        # PostgreSQL reads the text column as json; SQLite's JSON functions take the text as it is (a CAST
+        # there would turn it into a number)
+        document = (cast if engine.dialect.name == "postgresql" else type_coerce)(ClientScore.features, JSON)
+        result = connection.execute(select(ClientScore.sk_id_curr, ClientScore.probability,
+                                           *[document[name].as_float() for name in names]).where(*wanted)).fetchall()
+    features = pd.DataFrame.from_records(result, columns=["SK_ID_CURR", "probability", *names], coerce_float=True,
+                                         nrows=len(result))
+    features = features.astype({"SK_ID_CURR": "int64"}).set_index("SK_ID_CURR")
+    return features.astype("float64")  # JSON null -> NaN

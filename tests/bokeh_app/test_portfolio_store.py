@@ -11,7 +11,7 @@ from database.config import get_engine
 from database.loader import load
 from modeling.artifact import load_bundle
 from modeling.scorer import Scorer
-from modeling.store import snapshot, write_scores
+from modeling.store import snapshot, stored_portfolio, write_scores
 
 pytestmark = pytest.mark.requirement("EXG-PERF-23")
 
@@ -56,3 +56,20 @@ def test_a_store_missing_clients_makes_the_dashboard_score_them(bank):
     portfolio = load_portfolio(config, say=said.append)
     assert "the score store holds 0 of 1500 clients" in said[0]
     assert portfolio.clients["PROBABILITY"].notna().all()
+
+
+def test_postgresql_reads_the_stored_features_sqlite_reads(stored_bank, bank, pg_database):
+    """Each database takes the values out of the stored JSON itself (SQLite json_extract, PostgreSQL ->>)."""
+    config, scorer = stored_bank
+    load([bank.csv], pg_database, progress=None)
+    engine = get_engine(pg_database)
+    try:
+        on_postgres = Scorer(load_bundle(bank.folder), engine)
+        run_id, features = snapshot(on_postgres)
+        write_scores(on_postgres, features, run_id)
+        read = stored_portfolio(engine, scorer.bundle.version).sort_index()
+    finally:
+        engine.dispose()
+    expected = stored_portfolio(scorer.engine, scorer.bundle.version).sort_index()
+    assert len(read) == 1500 and read.notna().any().all()
+    pd.testing.assert_frame_equal(read, expected, check_exact=False, rtol=1e-12)
