@@ -43,6 +43,8 @@ ID_SHIFT = 10_000_000  # new IDs of copy k: old + k * ID_SHIFT (Home Credit IDs 
 ENGINES = {"single": ("single process", ()), "dask-1": ("Dask, 1 worker", ("--engine", "dask", "--workers", "1")),
            "dask-2": ("Dask, 2 workers", ("--engine", "dask", "--workers", "2"))}
 FULL_SIZES = (356_255, 1_425_020)  # Home Credit's clients, and 4 times as many
+#: Commits measured before each partition's result left its worker once fetched (modeling/dask_batch.py).
+HELD_ON_WORKERS = ("1385575",)
 SHIFTED = ("sk_id_curr", "sk_id_bureau", "sk_id_prev")
 TABLES = ("application", "bureau", "bureau_balance", "previous_application", "pos_cash_balance",
           "credit_card_balance", "installments_payments")
@@ -102,6 +104,14 @@ def measured(command: list[str], env: dict) -> tuple[float, float, float, float,
     return seconds, peak_main / 2 ** 30, peak_child / 2 ** 30, load, lines[-1] if lines else ""
 
 
+def commit() -> str:
+    """The short commit of the measured code, with '+' when the work tree has changes."""
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True)
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO, capture_output=True,
+                           text=True)
+    return (head.stdout.strip() or "unknown") + ("+" if dirty.stdout.strip() else "")
+
+
 def stored(results: Path, clients: int, key: str, value: list) -> dict:
     """Add one measurement to the results file (several runs of the benchmark may share it) and return them all."""
     results.parent.mkdir(parents=True, exist_ok=True)
@@ -135,16 +145,17 @@ def run_size(database: Path, model: Path, clients: int, work: Path, engines: lis
     _say(f"{clients:,} clients in {path}")
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{path}", "MODEL_PATH": str(model), "OMP_NUM_THREADS": "1"}
     everything = json.loads(results.read_text()) if results.exists() else {}
+    code = commit()
     for key in engines:
         name, args = ENGINES[key]
         command = [sys.executable, "-m", "modeling", "predict", "--store", "--no-monitor", "--model", str(model), *args]
         seconds, main, child, load, last = measured(command, env)
-        everything = stored(results, clients, key, [seconds, main, child, load])
+        everything = stored(results, clients, key, [seconds, main, child, load, code])
         _say(f"{clients:,} clients, {name}: {seconds:.0f} s, peak {main:.2f} GiB (largest worker {child:.2f} GiB), "
              f"load average {load:.1f}; {last}")
     if dashboard:
         seconds, gib = server_start(env=env)
-        everything = stored(results, clients, "dashboard", [seconds, gib, os.getloadavg()[0]])
+        everything = stored(results, clients, "dashboard", [seconds, gib, os.getloadavg()[0], code])
         _say(f"{clients:,} clients, dashboard from the store: first page in {seconds:.1f} s, {gib:.2f} GiB")
     return everything
 
@@ -165,8 +176,8 @@ def section(everything: dict) -> str:
         "Load: the mean 1-minute load average over the run; above 2 (the cores), other work shared the machine "
         "and the time is longer than on an idle one.",
         "",
-        "| clients | engine | time | vs single | peak memory, command | peak memory, largest worker | load |",
-        "| ---: | --- | ---: | ---: | ---: | ---: | ---: |",
+        "| clients | engine | time | vs single | peak memory, command | peak memory, largest worker | load | code |",
+        "| ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     single_per_client = {int(n): everything[n]["single"][1] / int(n) for n in sizes if "single" in everything[n]}
     for n in sizes:
@@ -174,28 +185,35 @@ def section(everything: dict) -> str:
         single = row.get("single", [None])[0]
         for key, (name, _args) in ENGINES.items():
             if key in row:
-                seconds, main, child, load = row[key]
+                seconds, main, child, load, code = (*row[key], "?")[:5]
                 ratio = f"{single / seconds:.2f}×" if single else "—"
                 lines.append(f"| {clients:,} | {name} | {seconds:.0f} s | {ratio} | {main:.2f} GiB | "
-                             + (f"{child:.2f} GiB" if key != "single" else "—") + f" | {load:.1f} |")
+                             + (f"{child:.2f} GiB" if key != "single" else "—") + f" | {load:.1f} | `{code}` |")
                 continue
             smaller = [m for m in single_per_client if m < clients]
             if key == "single" and smaller and single_per_client[max(smaller)] * clients > _memory_gib():
                 base = max(smaller)
                 lines.append(f"| {clients:,} | {name} | does not fit | — | projected "
-                             f"{single_per_client[base] * clients:.0f} GiB > {_memory_gib():.0f} GiB | — | — |")
+                             f"{single_per_client[base] * clients:.0f} GiB > {_memory_gib():.0f} GiB | — | — | — |")
             else:
-                lines.append(f"| {clients:,} | {name} | not measured | — | — | — | — |")
+                lines.append(f"| {clients:,} | {name} | not measured | — | — | — | — | — |")
     if any(m < int(n) for n in sizes for m in single_per_client if "single" not in everything[n]):
         lines += ["", "A single process holds every client's features and reasons until it writes the store, so its "
                       "peak grows with the portfolio: the projection is the peak per client at the largest size it was "
                       "measured, times the clients. It was not run where that exceeds the machine's memory."]
+    codes = {(*everything[n][k], "?")[4] for n in sizes for k in ("dask-1", "dask-2") if k in everything[n]}
+    if codes & set(HELD_ON_WORKERS):
+        lines += ["", f"The Dask runs of {', '.join(f'`{c}`' for c in sorted(codes & set(HELD_ON_WORKERS)))} kept each "
+                      "partition's result on its worker until the end of the run, so the largest worker's peak grew "
+                      "with the portfolio; from the next commit a result leaves its worker as soon as the command "
+                      "has fetched it (`tests/modeling/test_dask_batch.py::"
+                      "test_workers_hold_the_partitions_under_way_not_every_result_since_the_start`)."]
     started = [n for n in sizes if "dashboard" in everything[n]]
     if started:
-        lines += ["", "| clients | dashboard: first page after `bokeh serve` | server memory then |",
-                  "| ---: | ---: | ---: |"]
-        lines += [f"| {int(n):,} | {everything[n]['dashboard'][0]:.1f} s | {everything[n]['dashboard'][1]:.2f} GiB |"
-                  for n in started]
+        lines += ["", "| clients | dashboard: first page after `bokeh serve` | server memory then | load | code |",
+                  "| ---: | ---: | ---: | ---: | --- |"]
+        lines += [f"| {int(n):,} | {everything[n]['dashboard'][0]:.1f} s | {everything[n]['dashboard'][1]:.2f} GiB | "
+                  f"{everything[n]['dashboard'][2]:.1f} | `{(*everything[n]['dashboard'], '?')[3]}` |" for n in started]
     rated = [(int(n), k) for n in sizes for k in ("dask-1", "dask-2") if k in everything[n]]
     if rated:
         clients, key = max(rated, key=lambda r: (r[0], r[1] == "dask-1"))

@@ -117,26 +117,30 @@ def run(client, engine: Engine, folder: Path, version: str, explain: bool, size:
     total = sum(p.clients for p in parts)
     workers = len(client.scheduler_info(n_workers=-1)["workers"])
     say(f"{total:,} clients in {len(parts)} partitions of at most {size:,}, on {workers} Dask workers")
-    futures = [client.submit(score_partition, p, str(folder), version, database_url, explain,
-                             key=f"score-partition-{p.first}-{p.last}-{version}", retries=0, pure=False)
-               for p in parts]
-    pending, done_clients = set(futures), 0
-    part_of = {f.key: p for f, p in zip(futures, parts, strict=True)}
+    # each partition's result is fetched as soon as it is done and its future released, so that a worker holds
+    # the partitions it is computing, not every result it has made since the start (memory bounded by the
+    # partition size, not by the portfolio; a worker lost later costs no finished partition)
+    partition_of = {client.submit(score_partition, p, str(folder), version, database_url, explain,
+                                  key=f"score-partition-{p.first}-{p.last}-{version}", retries=0, pure=False): p
+                    for p in parts}
+    pending, results, done_clients = set(partition_of), {}, 0
     while pending:
         try:
             done, pending = wait(pending, timeout=PROGRESS_SECONDS, return_when="FIRST_COMPLETED")
         except TimeoutError:
             done = set()
         for future in done:
-            part = part_of[future.key]
+            part = partition_of.pop(future)
             if future.status != "finished":
                 why = _one_line(future.exception()) if future.status == "error" else future.status
                 client.cancel(list(pending))
                 raise DaskFailure(f"the partition of clients {part.first}-{part.last} failed ({why}); "
                                   "nothing was written")
+            results[part.first] = future.result()
+            future.release()
             done_clients += part.clients
-        say(f"scored {done_clients:,} / {total:,} clients ({len(futures) - len(pending)} / {len(futures)} partitions)")
-    return pd.concat(client.gather(futures), ignore_index=True) if futures else pd.DataFrame()
+        say(f"scored {done_clients:,} / {total:,} clients ({len(parts) - len(pending)} / {len(parts)} partitions)")
+    return pd.concat([results[p.first] for p in parts], ignore_index=True) if parts else pd.DataFrame()
 
 
 def _one_line(exc: BaseException) -> str:

@@ -86,6 +86,27 @@ def test_two_local_workers_give_the_single_process_probabilities_and_reasons(sin
     assert f"{len(own.client_ids)} clients scored and explained" in done.stdout
 
 
+def test_workers_hold_the_partitions_under_way_not_every_result_since_the_start(single, cluster):
+    """A worker's memory is bounded by the partition size: each result leaves the worker once fetched (30
+    partitions on 2 workers; they all stayed on the workers until the end before)."""
+    own, folder, csv, _ = single
+    local, client = cluster
+    out = folder / "bounded.csv"
+    run = subprocess.Popen([sys.executable, "-m", "modeling", "predict", "--engine", "dask", "--scheduler",
+                            local.scheduler_address, "--partition-size", "50", "--out", str(out)],
+                           cwd=REPO, env=own.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    held, seen = 0, set()
+    while run.poll() is None:
+        on_workers = [k for keys in client.has_what().values() for k in keys if str(k).startswith("score-partition-")]
+        held, seen = max(held, len(on_workers)), seen | set(on_workers)
+        time.sleep(0.02)
+    _, stderr = run.communicate()
+    assert run.returncode == 0, stderr
+    _assert_same_scores(_csv(out), csv)
+    assert len(seen) >= 10, "the results were seen on the workers as they were made"
+    assert held <= 4, f"{held} partition results were held on the workers at once"
+
+
 @pytest.mark.requirement("EXG-PERF-22")
 def test_a_worker_killed_mid_run_leaves_a_complete_and_correct_result(single, cluster):
     own, folder, csv, _ = single
