@@ -185,7 +185,7 @@ def section(everything: dict) -> str:
         single = row.get("single", [None])[0]
         for key, (name, _args) in ENGINES.items():
             if key in row:
-                seconds, main, child, load, code = (*row[key], "?")[:5]
+                seconds, main, child, load, code = row[key]
                 ratio = f"{single / seconds:.2f}×" if single else "—"
                 lines.append(f"| {clients:,} | {name} | {seconds:.0f} s | {ratio} | {main:.2f} GiB | "
                              + (f"{child:.2f} GiB" if key != "single" else "—") + f" | {load:.1f} | `{code}` |")
@@ -201,7 +201,7 @@ def section(everything: dict) -> str:
         lines += ["", "A single process holds every client's features and reasons until it writes the store, so its "
                       "peak grows with the portfolio: the projection is the peak per client at the largest size it was "
                       "measured, times the clients. It was not run where that exceeds the machine's memory."]
-    codes = {(*everything[n][k], "?")[4] for n in sizes for k in ("dask-1", "dask-2") if k in everything[n]}
+    codes = {everything[n][k][4] for n in sizes for k in ("dask-1", "dask-2") if k in everything[n]}
     if codes & set(HELD_ON_WORKERS):
         lines += ["", f"The Dask runs of {', '.join(f'`{c}`' for c in sorted(codes & set(HELD_ON_WORKERS)))} kept each "
                       "partition's result on its worker until the end of the run, so the largest worker's peak grew "
@@ -213,7 +213,7 @@ def section(everything: dict) -> str:
         lines += ["", "| clients | dashboard: first page after `bokeh serve` | server memory then | load | code |",
                   "| ---: | ---: | ---: | ---: | --- |"]
         lines += [f"| {int(n):,} | {everything[n]['dashboard'][0]:.1f} s | {everything[n]['dashboard'][1]:.2f} GiB | "
-                  f"{everything[n]['dashboard'][2]:.1f} | `{(*everything[n]['dashboard'], '?')[3]}` |" for n in started]
+                  f"{everything[n]['dashboard'][2]:.1f} | `{everything[n]['dashboard'][3]}` |" for n in started]
     rated = [(int(n), k) for n in sizes for k in ("dask-1", "dask-2") if k in everything[n]]
     if rated:
         clients, key = max(rated, key=lambda r: (r[0], r[1] == "dask-1"))

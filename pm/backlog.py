@@ -69,6 +69,17 @@ def stories(items: list[Item]) -> list[Item]:
     return [i for i in items if i.kind == "User Story"]
 
 
+def open_epics(items: list[Item]) -> list[tuple[Item, float]]:
+    """Each epic not done yet, with the points of its stories still to deliver."""
+    feature_epic = {i.row: i.parent for i in items if i.kind == "Feature"}
+    left = {}
+    for story in stories(items):
+        if story.state not in DONE_STATES:
+            epic = feature_epic.get(story.parent)
+            left[epic] = left.get(epic, 0.0) + story.points
+    return [(e, left.get(e.row, 0.0)) for e in items if e.kind == "Epic" and e.state not in DONE_STATES]
+
+
 def points_by_sprint(items: list[Item]) -> pd.DataFrame:
     """Committed and done story points per sprint (index: sprint name)."""
     frame = pd.DataFrame([(s.sprint, s.points, s.points if s.state in DONE_STATES else 0.0)

@@ -9,7 +9,7 @@ import pandas as pd
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from pm import backlog, config, junit, performance, reports, steering
+from pm import config, junit, performance, reports, steering
 from pm.formats import eur, keur, num, pct
 
 WIDTH, HEIGHT = 297.0, 167.0  # 16:9
@@ -191,14 +191,12 @@ def build(folder: Path | None = None, out: Path | None = None) -> Path:
     ], table=[["dossier", "cas", "réussis", "durée (s)"]] + [
         [f["dossier"], num(f["total"]), num(f["passed"]), num(f["secondes"])] for f in folders.to_dict("records")],
         widths=(2, 1, 1, 1))
-    still_open = [e for e in ctx["epics"] if e.state not in backlog.DONE_STATES]
-    points = {e.row: sum(s.points for s in ctx["stories"] if s.parent in {f.row for f in ctx["children"](e.row)})
-              for e in still_open}
     deck.slide("Limites et suite", [
         "Chiffres de valeur calculés sur données synthétiques : à refaire sur les données réelles.",
         "Scoring en ligne sous charge limité par SHAP : les scores en lot couvrent chaque client jusqu'au prochain chargement.",
-        *(f"{'En cours' if e.state == 'Active' else 'Prévu'} : {e.title} ({num(points[e.row])} points)" for e in still_open),
-        *([] if still_open else ["Toutes les epics du backlog sont livrées."]),
+        *(f"{'En cours' if e.state == 'Active' else 'Prévu'} : {e.title} ({num(left)} points à livrer)"
+          for e, left in ctx["open_epics"]),
+        *([] if ctx["open_epics"] else ["Toutes les epics du backlog sont livrées."]),
     ])
     deck.slide("Démonstration (5 minutes)", [
         "1. make demo : données, chargement, modèle, scores en lot, API et tableau de bord.",

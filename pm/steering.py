@@ -43,7 +43,7 @@ def context(folder: Path | None = None) -> dict:
     stories = backlog.stories(items)
     sprints["jours"] = (pd.to_datetime(sprints["fin"]) - pd.to_datetime(sprints["debut"])).dt.days + 1
     return {
-        "items": items, "epics": [i for i in items if i.kind == "Epic"],
+        "items": items, "epics": [i for i in items if i.kind == "Epic"], "open_epics": backlog.open_epics(items),
         "children": lambda index: [i for i in items if i.parent == index],
         "kinds": Counter(i.kind for i in items), "stories": stories,
         "points_total": sum(s.points for s in stories),

@@ -91,17 +91,18 @@ def test_workers_hold_the_partitions_under_way_not_every_result_since_the_start(
     partitions on 2 workers; they all stayed on the workers until the end before)."""
     own, folder, csv, _ = single
     local, client = cluster
-    out = folder / "bounded.csv"
-    run = subprocess.Popen([sys.executable, "-m", "modeling", "predict", "--engine", "dask", "--scheduler",
-                            local.scheduler_address, "--partition-size", "50", "--out", str(out)],
-                           cwd=REPO, env=own.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    held, seen = 0, set()
-    while run.poll() is None:
-        on_workers = [k for keys in client.has_what().values() for k in keys if str(k).startswith("score-partition-")]
-        held, seen = max(held, len(on_workers)), seen | set(on_workers)
-        time.sleep(0.02)
-    _, stderr = run.communicate()
-    assert run.returncode == 0, stderr
+    out, log = folder / "bounded.csv", folder / "bounded.log"
+    with open(log, "w") as output:  # a file, not a pipe nobody reads while the loop polls
+        run = subprocess.Popen([sys.executable, "-m", "modeling", "predict", "--engine", "dask", "--scheduler",
+                                local.scheduler_address, "--partition-size", "50", "--out", str(out)],
+                               cwd=REPO, env=own.env(), stdout=output, stderr=subprocess.STDOUT, text=True)
+        held, seen = 0, set()
+        while run.poll() is None:
+            on_workers = [k for keys in client.has_what().values() for k in keys
+                          if str(k).startswith("score-partition-")]
+            held, seen = max(held, len(on_workers)), seen | set(on_workers)
+            time.sleep(0.02)
+    assert run.returncode == 0, log.read_text()
     _assert_same_scores(_csv(out), csv)
     assert len(seen) >= 10, "the results were seen on the workers as they were made"
     assert held <= 4, f"{held} partition results were held on the workers at once"
