@@ -10,6 +10,7 @@ online, with the same result the batch would give).
 
 from __future__ import annotations
 
+import io
 import itertools
 import json
 import time
@@ -19,19 +20,19 @@ from datetime import UTC, datetime
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.json as pajson
 from sqlalchemy import (
-    JSON,
     Connection,
     Engine,
     bindparam,
-    cast,
     delete,
     func,
     insert,
     select,
-    type_coerce,
 )
 
+from database.read import driver_rows
 from database.schema import ClientScore, LoadRun
 
 #: Clients explained and written per step (bounds the memory of the SHAP matrix).
@@ -168,19 +169,24 @@ def stored_portfolio(engine: Engine, model_version: str) -> pd.DataFrame:
     """Probability and comparison features of every client stored for this model on the current data, indexed
     by SK_ID_CURR (maybe empty; a client stored without features has none).
 
-    The database takes the values out of each client's JSON (``json_extract`` in SQLite, ``->>`` in
-    PostgreSQL): parsing 356,255 documents in Python took 7 of the dashboard's 30 seconds of start. The names
+    The clients' JSON documents are parsed together by pyarrow, as one file of lines: at 356,255 clients that
+    takes 2.7 s, where ``json.loads`` of each took 7 s and the database's own ``json_extract`` 6.8 s. The names
     are those of one stored document (one model stores the same features for every client)."""
     wanted = (ClientScore.model_version == model_version, _current_data(), ClientScore.features.is_not(None))
     with engine.connect() as connection:
         first = connection.execute(select(ClientScore.features).where(*wanted).limit(1)).scalar()
         names = list(json.loads(first)) if first else []
-        # PostgreSQL reads the text column as json; SQLite's JSON functions take the text as it is (a CAST
-        # there would turn it into a number)
-        document = (cast if engine.dialect.name == "postgresql" else type_coerce)(ClientScore.features, JSON)
-        result = connection.execute(select(ClientScore.sk_id_curr, ClientScore.probability,
-                                           *[document[name].as_float() for name in names]).where(*wanted)).fetchall()
-    features = pd.DataFrame.from_records(result, columns=["SK_ID_CURR", "probability", *names], coerce_float=True,
-                                         nrows=len(result))
-    features = features.astype({"SK_ID_CURR": "int64"}).set_index("SK_ID_CURR")
-    return features.astype("float64")  # JSON null -> NaN
+        rows = driver_rows(connection, select(ClientScore.sk_id_curr, ClientScore.probability,
+                                              ClientScore.features).where(*wanted))
+    ids = np.fromiter((r[0] for r in rows), dtype="int64", count=len(rows))
+    probability = np.fromiter((r[1] for r in rows), dtype="float64", count=len(rows))
+    features = pd.DataFrame(index=pd.Index(ids, name="SK_ID_CURR"))
+    if rows:
+        lines = io.BytesIO("\n".join([r[2] for r in rows]).encode())
+        schema = pa.schema([(name, pa.float64()) for name in names])  # JSON null -> NaN
+        parsed = pajson.read_json(lines, read_options=pajson.ReadOptions(block_size=16 << 20),
+                                  parse_options=pajson.ParseOptions(explicit_schema=schema,
+                                                                    unexpected_field_behavior="ignore"))
+        features = parsed.to_pandas().set_axis(features.index)
+    features.insert(0, "probability", probability)
+    return features

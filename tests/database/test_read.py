@@ -19,6 +19,12 @@ def expected_columns(name: str) -> list[str]:
     return list(_frame([], name).columns)
 
 
+def _every_row(connection, name: str) -> list:
+    """Every row of table ``name`` through SQLAlchemy, its Kaggle columns in order."""
+    source = table(name)
+    return connection.execute(select(*[source.c[c.lower()] for c in kaggle_columns(name)])).fetchall()
+
+
 @pytest.mark.postgres
 def test_copy_read_equals_the_row_by_row_read(pg_database, sample_set):
     load([sample_set], pg_database, progress=None)
@@ -26,9 +32,7 @@ def test_copy_read_equals_the_row_by_row_read(pg_database, sample_set):
     try:
         with engine.connect() as connection:
             for name in DATA_TABLES:
-                source = table(name)
-                query = select(*[source.c[c.lower()] for c in kaggle_columns(name)])
-                expected = _frame(connection.execute(query).fetchall(), name)
+                expected = _frame(_every_row(connection, name), name)
                 got = _copy_frame(connection, name)
                 assert len(got) > 0, f"{name}: the sample loads rows"
                 sort = [c for c in expected.columns if c.startswith("SK_ID")] + list(expected.columns[:3])
@@ -76,5 +80,26 @@ def test_reading_some_clients_gives_their_rows_of_the_whole_table(engine_kind, p
             pd.testing.assert_frame_equal(got.sort_values(sort, ignore_index=True),
                                           expected.sort_values(sort, ignore_index=True), check_exact=True, obj=name)
         assert len(read_columns(engine, "application", [999_999_999])["SK_ID_CURR"]) == 0
+    finally:
+        engine.dispose()
+
+
+def test_a_read_of_many_rows_gives_the_columns_a_read_of_a_few_rows_gives(sample_set, tmp_path):
+    """Tables of thousands of rows are turned into columns by pandas, a few clients' rows one tuple at a time:
+    the real sample's every table read whole equals the same rows read a few hundred at a time."""
+    url = f"sqlite:///{tmp_path / 'many.db'}"
+    load([sample_set], url, progress=None)
+    engine = get_engine(url)
+    try:
+        with engine.connect() as connection:
+            for name in DATA_TABLES:
+                rows = _every_row(connection, name)
+                whole = _frame(rows, name)
+                pieces = pd.concat([_frame(rows[i:i + 500], name) for i in range(0, len(rows), 500)],
+                                   ignore_index=True)
+                pd.testing.assert_frame_equal(whole, pieces, check_exact=True, obj=name)
+                assert list(whole.dtypes.astype(str)) == list(pieces.dtypes.astype(str)), name
+        big = [name for name in DATA_TABLES if len(read_table(engine, name)) >= 1_000]
+        assert {"bureau", "installments_payments", "previous_application"} <= set(big), "the sample has tables of many rows"
     finally:
         engine.dispose()
