@@ -99,7 +99,9 @@ class Portfolio:
         keys = self._neighbour_matrix()
         self.scaler_ = StandardScaler().fit(keys)
         k = min(self.n_neighbours + 1, n)
-        self.knn_ = NearestNeighbors(n_neighbors=k).fit(self.scaler_.transform(keys))
+        # brute force: one client's neighbours are a distance to every client (milliseconds at 356,255), where
+        # a tree took 2.2 s of the server's start to build
+        self.knn_ = NearestNeighbors(n_neighbors=k, algorithm="brute").fit(self.scaler_.transform(keys))
 
     def _neighbour_matrix(self, rows: pd.DataFrame | None = None) -> np.ndarray:
         frame = (self.clients if rows is None else rows)[list(NEIGHBOUR_FIELDS)].astype("float64")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import html
 
 import numpy as np
+import pandas as pd
 import pytest
 from bokeh.models import ColumnDataSource, Plot
 
@@ -113,6 +114,18 @@ def test_similar_clients_are_closer_than_random_ones(portfolio):
     gap_near = (age.loc[near] - age.loc[client_id]).abs().mean()
     gap_all = (age - age.loc[client_id]).abs().mean()
     assert gap_near < gap_all
+
+
+def test_similar_clients_are_the_nearest_ones_on_the_similarity_fields(portfolio):
+    """No client left out of the group is nearer (on the scaled similarity fields) than one in it."""
+    client_id = int(portfolio.clients.index[7])
+    scaled = portfolio.scaler_.transform(portfolio._neighbour_matrix())
+    here = portfolio.clients.index.get_loc(client_id)
+    distance = pd.Series(np.linalg.norm(scaled - scaled[here], axis=1), index=portfolio.clients.index)
+    distance = distance.drop(client_id)
+    near = portfolio.similar(client_id)
+    assert len(near) == min(portfolio.n_neighbours, len(distance))
+    assert distance.loc[near].max() <= distance.drop(near).min() + 1e-12
 
 
 def test_an_unknown_or_malformed_id_says_so_without_hiding_the_count(doc, portfolio):
