@@ -22,6 +22,7 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 
 from modeling import catalogue
 from modeling.scorer import Scorer, ScoreResult, UnknownClient
@@ -154,10 +155,19 @@ class WhatIf:
         self.base = Terms(*(float(app[c][0]) for c in ("AMT_CREDIT", "AMT_ANNUITY", "AMT_GOODS_PRICE")))
 
     def _features(self, terms: Terms):
-        app = {name: values.copy() for name, values in self.tables["application"].items()}
-        app["AMT_CREDIT"][0], app["AMT_ANNUITY"][0], app["AMT_GOODS_PRICE"][0] = (
-            terms.amount, terms.annuity, terms.goods_price)
-        built = self.scorer.bundle.features.transform({**self.tables, "application": app})
+        return self._features_of_each([terms])
+
+    def _features_of_each(self, many: list[Terms]):
+        """The client's features for each of these terms (row i: ``many[i]``), built in one pass of the feature
+        code over copies of the client's tables; every row indexed by the client's ID, so that the client's own
+        model scores each. A refusal's search asks for about 90 sets of terms: one pass each took 2.3 s."""
+        tables = _copies(self.tables, len(many))
+        app = tables["application"]
+        app["AMT_CREDIT"][:] = [t.amount for t in many]
+        app["AMT_ANNUITY"][:] = [t.annuity for t in many]
+        app["AMT_GOODS_PRICE"][:] = [t.goods_price for t in many]
+        built = self.scorer.bundle.features.transform(tables).reindex(app["SK_ID_CURR"])
+        built.index = pd.Index(np.full(len(many), self.client_id, dtype="int64"), name="SK_ID_CURR")
         return self.scorer._in_model_order(built)
 
     def probability(self, terms: Terms) -> float:
@@ -165,7 +175,13 @@ class WhatIf:
         return float(self.scorer.bundle.served(self._features(terms))[0][0])
 
     def granted(self, terms: Terms) -> bool:
-        return str(self.scorer.bundle.decide(self.probability(terms))) == "grant"
+        return bool(self.granted_each([terms])[0])
+
+    def granted_each(self, many: list[Terms]) -> np.ndarray:
+        """For each of these terms, whether the client's model grants the credit."""
+        if not many:
+            return np.zeros(0, dtype=bool)
+        return self.scorer.bundle.decide(self.scorer.bundle.served(self._features_of_each(many))[0]) == "grant"
 
     def simulate(self, changes: dict, lang: str = catalogue.DEFAULT_LANG) -> Simulation:
         """Probability, decision and reasons of the changed application (nothing is stored)."""
@@ -186,7 +202,9 @@ class WhatIf:
         unit = round_unit(self.base.amount)
         top = self.base.amount
         grid = np.unique(np.floor(np.linspace(top * MIN_AMOUNT_SHARE, top, GRID_POINTS + 1)[:-1] / unit) * unit)
-        granted = [a for a in grid[::-1] if a >= unit and self.granted(apply(self.base, {"amount": float(a)}))]
+        amounts = [float(a) for a in grid[::-1] if a >= unit]
+        answers = self.granted_each([apply(self.base, {"amount": a}) for a in amounts])
+        granted = [a for a, yes in zip(amounts, answers, strict=True) if yes]
         if not granted:
             return None
         low = granted[0]  # the largest grid amount granted; above it, up to the next grid point, refine
@@ -204,11 +222,9 @@ class WhatIf:
 
     def shortest_granted_duration(self) -> int | None:
         """The shortest duration (whole instalments, at most MAX_DURATION) longer than today's that is granted."""
-        start = math.floor(self.base.duration) + 1
-        for months in range(start, MAX_DURATION + 1):
-            if self.granted(apply(self.base, {"duration": float(months)})):
-                return months
-        return None
+        durations = list(range(math.floor(self.base.duration) + 1, MAX_DURATION + 1))
+        answers = self.granted_each([apply(self.base, {"duration": float(months)}) for months in durations])
+        return next((months for months, yes in zip(durations, answers, strict=True) if yes), None)
 
     def counterfactual(self, lang: str = catalogue.DEFAULT_LANG) -> Counterfactual:
         """What would change a refusal, said in sentences of the catalogue."""
@@ -227,3 +243,21 @@ class WhatIf:
                                          old=catalogue.number(self.base.duration, lang),
                                          amount=catalogue.money(self.base.amount, lang)))
         return Counterfactual("found", amount, months, sentences)
+
+
+#: The ID columns of the client's tables that ``_copies`` moves.
+_ID_COLUMNS = ("SK_ID_CURR", "SK_ID_BUREAU", "SK_ID_PREV")
+
+
+def _copies(tables: dict[str, dict[str, np.ndarray]], n: int) -> dict[str, dict[str, np.ndarray]]:
+    """The tables (column arrays) of one client repeated ``n`` times: copy ``k``'s SK_ID_CURR, SK_ID_BUREAU and
+    SK_ID_PREV moved by ``k`` times a step above every ID, so each copy is a client of its own for the features."""
+    step = 1 + max((int(np.nanmax(values)) for columns in tables.values() for name, values in columns.items()
+                    if name in _ID_COLUMNS and len(values)), default=0)
+    out = {}
+    for table_name, columns in tables.items():
+        rows = len(next(iter(columns.values()), ()))
+        shift = np.repeat(np.arange(n, dtype="int64") * step, rows)
+        out[table_name] = {name: np.tile(values, n) + shift if name in _ID_COLUMNS else np.tile(values, n)
+                           for name, values in columns.items()}
+    return out

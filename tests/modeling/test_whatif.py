@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
 import pytest
 from whatif_cases import refused_cases
 
@@ -85,6 +86,21 @@ def test_the_unchanged_application_gives_back_the_clients_own_score(scorer, refu
     smaller = whatif.simulate({"amount": counterfactual.amount}, "en").result
     assert smaller.probability < unchanged.probability
     assert unchanged.reasons and all(r.sentence for r in smaller.reasons)
+
+
+def test_terms_scored_together_get_the_probability_each_gets_alone(refused):
+    """The search scores its amounts and durations in one pass over copies of the client's tables: each copy
+    gets, to the bit, the features and probability the client's terms get alone, history tables included."""
+    (whatif, _), _ = refused
+    assert len(whatif.tables["bureau"]["SK_ID_CURR"]) or len(whatif.tables["previous_application"]["SK_ID_CURR"])
+    many = [apply(whatif.base, {"amount": whatif.base.amount * share}) for share in (1.0, 0.9, 0.5, 0.25)]
+    many += [apply(whatif.base, {"duration": months}) for months in (12, 36, MAX_DURATION)]
+    together = whatif._features_of_each(many)
+    alone = pd.concat([whatif._features(terms) for terms in many])
+    pd.testing.assert_frame_equal(together, alone, check_exact=True)
+    assert list(whatif.granted_each(many)) == [whatif.granted(terms) for terms in many]
+    served = whatif.scorer.bundle.served(together)[0]
+    assert served[0] == whatif.probability(whatif.base) and len(set(served)) > 1
 
 
 def test_when_nothing_alone_is_enough_the_search_says_so(refused):
