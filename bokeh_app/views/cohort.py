@@ -80,12 +80,22 @@ def _shared_arrays(portfolio: Portfolio) -> dict:
     drawable = (income > 0) & (credit > 0)
     q, r = cartesian_to_axial(np.log10(np.where(drawable, income, 1.0)), np.log10(np.where(drawable, credit, 1.0)),
                               HEX_SIZE, "pointytop")
-    pairs = np.stack([q, r], axis=1)
-    tiles, tile_of = np.unique(pairs[drawable], axis=0, return_inverse=True)
+    tiles, tile_of = _unique_pairs(q[drawable], r[drawable])
     tile_all = np.full(len(clients), -1)
-    tile_all[drawable] = tile_of.ravel()
+    tile_all[drawable] = tile_of
     return {"target": target, "known": np.isfinite(target), "edges": edges, "bin_of": bin_of,
             "counts": np.bincount(bin_of, minlength=HIST_BINS), "tiles": tiles, "tile_of": tile_all}
+
+
+def _unique_pairs(q: np.ndarray, r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct (q, r) integer pairs sorted as ``np.unique(..., axis=0)`` sorts them, and each pair's index
+    among them, through one integer key per pair (sorting rows took 0.8 s at 356,255 clients, the key 0.03 s)."""
+    if not len(q):
+        return np.zeros((0, 2), dtype=q.dtype), np.zeros(0, dtype="int64")
+    q0, r0 = q.min(), r.min()
+    width = int(r.max() - r0) + 1
+    keys, tile_of = np.unique((q - q0).astype("int64") * width + (r - r0), return_inverse=True)
+    return np.stack([keys // width + q0, keys % width + r0], axis=1).astype(q.dtype), tile_of.ravel()
 
 
 def _log_axis(axis, ticks: list[int], lang: str) -> None:

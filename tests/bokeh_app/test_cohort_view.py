@@ -93,3 +93,19 @@ def test_segment_widget_and_plot_selection_combine(doc, portfolio):
     p = portfolio.clients["PROBABILITY"].to_numpy()
     in_bin = p < hist.data["right"][0]
     assert _summary_count(doc) == int((cash.to_numpy() & in_bin).sum())
+
+
+def test_each_hexagon_counts_the_clients_whose_income_and_credit_fall_in_it(doc, portfolio):
+    from bokeh.util.hex import cartesian_to_axial
+
+    from bokeh_app.views.cohort import HEX_SIZE
+
+    clients = portfolio.clients[(portfolio.clients["AMT_INCOME_TOTAL"] > 0) & (portfolio.clients["AMT_CREDIT"] > 0)]
+    q, r = cartesian_to_axial(np.log10(clients["AMT_INCOME_TOTAL"].to_numpy(dtype=float)),
+                              np.log10(clients["AMT_CREDIT"].to_numpy(dtype=float)), HEX_SIZE, "pointytop")
+    expected = {}
+    for pair in zip(q.tolist(), r.tolist(), strict=True):
+        expected[pair] = expected.get(pair, 0) + 1
+    tiles = model(doc, "cohort_tiles").data
+    shown = {(int(a), int(b)): int(n) for a, b, n in zip(tiles["q"], tiles["r"], tiles["selected"], strict=True)}
+    assert shown == expected and len(shown) > 1
