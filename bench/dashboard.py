@@ -18,6 +18,7 @@ import sys
 import time
 import urllib.request
 import weakref
+from contextlib import contextmanager
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -39,6 +40,46 @@ def server_start(timeout: float = 1800, env: dict | None = None) -> tuple[float,
     resident memory (GiB) then."""
     import psutil
 
+    with _served(env) as (proc, url, start):
+        seconds = _first_answer(proc, url, start, timeout)
+        return seconds, psutil.Process(proc.pid).memory_info().rss / 2 ** 30
+
+
+def page_start(env: dict | None = None, screenshot: Path | None = None, timeout: float = 1800) -> dict:
+    """From `bokeh serve bokeh_app`: seconds to its first answer over HTTP and to the page a browser shows, the
+    first client's verdict and reasons drawn in headless Chromium; the server's memory (GiB) then. The browser
+    starts before the server (its own start is not the dashboard's); ``screenshot`` keeps what it showed."""
+    import tempfile
+
+    import psutil
+
+    from bench.browser import DEEP_QUERY, browser_paths, chromium
+
+    paths = browser_paths()
+    if paths is None:
+        raise RuntimeError("Chromium and chromedriver are needed: apt-get install -y chromium chromium-driver")
+    with tempfile.TemporaryDirectory() as profile:
+        browser = chromium(paths, Path(profile))
+        try:
+            with _served(env) as (proc, url, start):
+                answered = _first_answer(proc, url, start, timeout)
+                browser.get(url)
+                while not all(browser.execute_script(DEEP_QUERY, s, None) for s in ("p.verdict", "ul.reasons li")):
+                    if time.perf_counter() - start > timeout:
+                        raise RuntimeError(f"the page showed no verdict within {timeout:.0f} s")
+                    time.sleep(0.1)
+                shown = time.perf_counter() - start
+                gib = psutil.Process(proc.pid).memory_info().rss / 2 ** 30
+                if screenshot is not None:
+                    browser.save_screenshot(str(screenshot))
+        finally:
+            browser.quit()
+    return {"answer_s": answered, "page_s": shown, "gib": gib}
+
+
+@contextmanager
+def _served(env: dict | None):
+    """`python -m bokeh_app serve --no-auth` on a free loopback port: (process, page URL, perf_counter at its start)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -48,19 +89,24 @@ def server_start(timeout: float = 1800, env: dict | None = None) -> tuple[float,
                             cwd=REPO, env={**(env or os.environ), "PYTHONPATH": str(REPO)},
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        while time.perf_counter() - start < timeout:
-            if proc.poll() is not None:
-                raise RuntimeError(f"bokeh serve exited with code {proc.returncode}")
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/bokeh_app", timeout=10) as r:
-                    if r.status == 200:
-                        return time.perf_counter() - start, psutil.Process(proc.pid).memory_info().rss / 2 ** 30
-            except OSError:
-                time.sleep(0.5)
-        raise RuntimeError(f"the dashboard did not answer within {timeout:.0f} s")
+        yield proc, f"http://127.0.0.1:{port}/bokeh_app", start
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def _first_answer(proc, url: str, start: float, timeout: float) -> float:
+    """Seconds from ``start`` to the server's first page (HTTP 200) at ``url``."""
+    while time.perf_counter() - start < timeout:
+        if proc.poll() is not None:
+            raise RuntimeError(f"bokeh serve exited with code {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=10) as r:
+                if r.status == 200:
+                    return time.perf_counter() - start
+        except OSError:
+            time.sleep(0.5)
+    raise RuntimeError(f"the dashboard did not answer within {timeout:.0f} s")
 
 
 def scale_up(portfolio, n: int):

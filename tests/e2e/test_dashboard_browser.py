@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
@@ -19,29 +18,12 @@ from pathlib import Path
 
 import pytest
 
+from bench.browser import DEEP_QUERY, chromium
+from bench.browser import browser_paths as _browser_paths
 from tests.bokeh_app.conftest import bank, portfolio, scorer  # noqa: F401  (session fixtures: test bank and model)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.requirement("EXG-DSH-01", "EXG-DSH-04")]
 REPO = Path(__file__).resolve().parents[2]
-CHROMIUM = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
-CHROMEDRIVER = "/usr/bin/chromedriver"
-
-#: Finds the first element matching a CSS selector through every shadow root (Bokeh renders in shadow DOM).
-DEEP_QUERY = """
-const selector = arguments[0], wanted = arguments[1] || null;
-function* walk(root) {
-  for (const el of root.querySelectorAll('*')) {
-    yield el;
-    if (el.shadowRoot) { yield* walk(el.shadowRoot); }
-  }
-}
-for (const el of walk(document)) {
-  if (el.matches(selector) && (wanted === null || (el.textContent || '').includes(wanted))) { return el; }
-}
-return null;
-"""
-
-
 #: Rows sent to the client table: fewer than the test bank's refused clients, so that a filter keeps the table full
 #: (the condition under which the table used to keep its old rows: 500 rows of 1 534 refused clients in the demo).
 TABLE_ROWS = 100
@@ -86,12 +68,6 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def _browser_paths() -> tuple[str, str] | None:
-    binary = next((p for p in CHROMIUM if Path(p).exists()), None) or shutil.which("chromium")
-    driver = CHROMEDRIVER if Path(CHROMEDRIVER).exists() else shutil.which("chromedriver")
-    return (binary, driver) if binary and driver else None
 
 
 @contextmanager
@@ -150,19 +126,7 @@ def driver(tmp_path_factory):
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = paths[0]
-    for arg in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--window-size=1400,2300", "--lang=fr-FR",
-                f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
-        options.add_argument(arg)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    browser = webdriver.Chrome(service=Service(paths[1]), options=options)
-    browser.set_page_load_timeout(60)
+    browser = chromium(paths, tmp_path_factory.mktemp("chromium-profile"))
     try:
         yield browser
     finally:
