@@ -33,9 +33,8 @@ LEVERS = ("amount", "annuity", "duration", "goods_price", "down_payment")
 MAX_DURATION = 60
 #: The counterfactual search looks at amounts down to this share of the requested amount.
 MIN_AMOUNT_SHARE = 0.2
-#: Amounts on the search's grid, then refined by bisection between the last refused and first granted.
+#: Amounts on the search's grid, then every rounded amount between the largest granted and the next one.
 GRID_POINTS = 25
-BISECTIONS = 6
 
 
 class WhatIfError(ValueError):
@@ -153,6 +152,7 @@ class WhatIf:
         if not len(app["SK_ID_CURR"]):
             raise UnknownClient(client_id)
         self.base = Terms(*(float(app[c][0]) for c in ("AMT_CREDIT", "AMT_ANNUITY", "AMT_GOODS_PRICE")))
+        self._probabilities: dict[Terms, float] = {}  # every set of terms scored so far (the search asks again)
 
     def _features(self, terms: Terms):
         return self._features_of_each([terms])
@@ -172,7 +172,14 @@ class WhatIf:
 
     def probability(self, terms: Terms) -> float:
         """The client's model's probability for these terms."""
-        return float(self.scorer.bundle.served(self._features(terms))[0][0])
+        return float(self.probabilities([terms])[0])
+
+    def probabilities(self, many: list[Terms]) -> np.ndarray:
+        """The client's model's probability for each of these terms; those not scored yet in one pass."""
+        new = [t for t in dict.fromkeys(many) if t not in self._probabilities]
+        if new:
+            self._probabilities.update(zip(new, self.scorer.bundle.served(self._features_of_each(new))[0], strict=True))
+        return np.array([self._probabilities[t] for t in many], dtype="float64")
 
     def granted(self, terms: Terms) -> bool:
         return bool(self.granted_each([terms])[0])
@@ -181,7 +188,7 @@ class WhatIf:
         """For each of these terms, whether the client's model grants the credit."""
         if not many:
             return np.zeros(0, dtype=bool)
-        return self.scorer.bundle.decide(self.scorer.bundle.served(self._features_of_each(many))[0]) == "grant"
+        return self.scorer.bundle.decide(self.probabilities(many)) == "grant"
 
     def simulate(self, changes: dict, lang: str = catalogue.DEFAULT_LANG) -> Simulation:
         """Probability, decision and reasons of the changed application (nothing is stored)."""
@@ -191,6 +198,7 @@ class WhatIf:
         terms = apply(self.base, changes)
         row = self._features(terms)
         p, contributions = self.scorer.bundle.served(row, explain=True)
+        self._probabilities[terms] = float(p[0])
         reasons = reasons_from_contributions(contributions.iloc[0], row.iloc[0], self.scorer.bundle.feature_stats,
                                              lang, top=4)
         result = self.scorer._make(self.client_id, float(p[0]), reasons, lang,
@@ -198,10 +206,9 @@ class WhatIf:
         return Simulation(terms, check_changes(changes), result)
 
     def largest_granted_amount(self) -> float | None:
-        """The largest amount below the request (duration kept, on a grid then by bisection) that is granted."""
-        unit = round_unit(self.base.amount)
-        top = self.base.amount
-        grid = np.unique(np.floor(np.linspace(top * MIN_AMOUNT_SHARE, top, GRID_POINTS + 1)[:-1] / unit) * unit)
+        """The largest amount below the request (duration kept) that is granted: the largest granted on a grid,
+        then every rounded amount between it and the next grid point."""
+        unit, grid = self._amount_grid()
         amounts = [float(a) for a in grid[::-1] if a >= unit]
         answers = self.granted_each([apply(self.base, {"amount": a}) for a in amounts])
         granted = [a for a, yes in zip(amounts, answers, strict=True) if yes]
@@ -209,20 +216,23 @@ class WhatIf:
             return None
         low = granted[0]  # the largest grid amount granted; above it, up to the next grid point, refine
         above = grid[grid > low]
-        high = float(above[0]) if len(above) else top
-        for _ in range(BISECTIONS):
-            middle = math.floor((low + high) / 2 / unit) * unit
-            if middle <= low or middle >= high:
-                break
-            if self.granted(apply(self.base, {"amount": middle})):
-                low = middle
-            else:
-                high = middle
-        return float(low)
+        high = float(above[0]) if len(above) else self.base.amount
+        between = [low + k * unit for k in range(1, math.ceil((high - low) / unit)) if low + k * unit < high]
+        answers = self.granted_each([apply(self.base, {"amount": a}) for a in between])
+        return float(max((a for a, yes in zip(between, answers, strict=True) if yes), default=low))
+
+    def _amount_grid(self) -> tuple[float, np.ndarray]:
+        """The rounding unit of amounts and the search's grid of amounts below the request."""
+        unit, top = round_unit(self.base.amount), self.base.amount
+        return unit, np.unique(np.floor(np.linspace(top * MIN_AMOUNT_SHARE, top, GRID_POINTS + 1)[:-1] / unit) * unit)
+
+    def _durations(self) -> list[int]:
+        """The durations the search tries: whole instalments longer than today's, up to MAX_DURATION."""
+        return list(range(math.floor(self.base.duration) + 1, MAX_DURATION + 1))
 
     def shortest_granted_duration(self) -> int | None:
         """The shortest duration (whole instalments, at most MAX_DURATION) longer than today's that is granted."""
-        durations = list(range(math.floor(self.base.duration) + 1, MAX_DURATION + 1))
+        durations = self._durations()
         answers = self.granted_each([apply(self.base, {"duration": float(months)}) for months in durations])
         return next((months for months, yes in zip(durations, answers, strict=True) if yes), None)
 
@@ -231,6 +241,9 @@ class WhatIf:
         catalogue.check_lang(lang)
         if self.granted(self.base):
             return Counterfactual("granted", sentences=[catalogue.t("cf_granted", lang)])
+        unit, grid = self._amount_grid()  # the grid's amounts and the durations scored together, in one pass
+        self.probabilities([*(apply(self.base, {"amount": float(a)}) for a in grid if a >= unit),
+                            *(apply(self.base, {"duration": float(m)}) for m in self._durations())])
         amount, months = self.largest_granted_amount(), self.shortest_granted_duration()
         if amount is None and months is None:
             return Counterfactual("none", sentences=[catalogue.t("cf_none", lang, max=MAX_DURATION)])

@@ -11,7 +11,7 @@ from whatif_cases import refused_cases
 
 from modeling import catalogue
 from modeling.scorer import UnknownClient
-from modeling.whatif import MAX_DURATION, Terms, WhatIf, WhatIfError, apply
+from modeling.whatif import MAX_DURATION, Terms, WhatIf, WhatIfError, apply, round_unit
 
 pytestmark = pytest.mark.requirement("EXG-CLI-22")
 
@@ -73,6 +73,16 @@ def test_the_counterfactual_amount_is_granted_and_said_in_one_sentence(refused):
     granted = whatif.simulate({"amount": counterfactual.amount}, "fr").result
     assert granted.decision == "grant" and granted.basis == whatif.scorer.bundle.basis(whatif.client_id)
     assert whatif.simulate({}, "fr").result.decision == "refuse"
+
+
+def test_the_counterfactual_amount_is_the_largest_granted_to_the_rounding_unit(refused):
+    """One rounding unit more than the amount found is refused: the search tried every rounded amount above the
+    largest granted point of its grid, up to the next point."""
+    (whatif, counterfactual), _ = refused
+    unit = round_unit(whatif.base.amount)
+    assert counterfactual.amount % unit == 0
+    assert whatif.granted(apply(whatif.base, {"amount": counterfactual.amount}))
+    assert not whatif.granted(apply(whatif.base, {"amount": counterfactual.amount + unit}))
 
 
 def test_the_unchanged_application_gives_back_the_clients_own_score(scorer, refused):
