@@ -137,15 +137,18 @@ def client_list(portfolio: Portfolio, lang: str, max_rows: int, on_pick: Callabl
 
     def update() -> None:
         chosen = {key: widget.value for key, widget in filters.items()}
-        rows = portfolio.clients[filter_mask(portfolio.clients, chosen, score.value)]
-        n = len(rows)
+        mask = filter_mask(portfolio.clients, chosen, score.value)
+        n = int(mask.sum())
+        # only the rows shown are taken (a copy): the table's columns, views of their frame, would otherwise
+        # keep the whole filtered portfolio alive, 27 MiB a session at 356,255 clients
+        rows = portfolio.clients.iloc[np.flatnonzero(mask)[:max_rows]]
         shown = catalogue.t("table_shown", lang, k=catalogue.number(max_rows, lang)) if n > max_rows else ""
         message.text = catalogue.t("table_count", lang, n=catalogue.number(n, lang), shown=shown)
         source.selected.indices = []
         # The browser's table redraws only when its row count changes (BokehJS compares the view's indices):
         # passing through an empty table makes it redraw when a filter keeps max_rows rows.
         source.data = empty
-        source.data = table_data(rows.iloc[:max_rows], lang)
+        source.data = table_data(rows, lang)
 
     def pick(client_id: int) -> None:
         error.text = ""

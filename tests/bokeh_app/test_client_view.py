@@ -173,6 +173,14 @@ def test_english_session_speaks_english(portfolio, scorer):
 def test_one_session_holds_small_sources(doc, portfolio):
     sizes = {m.name: len(next(iter(m.data.values()), [])) for m in doc.select({"type": ColumnDataSource})}
     assert max(sizes.values()) <= 5000  # aggregates, hexagons and 500 table rows, never one row per client
+    # nor does a column keep, behind it, a row of every client (a view keeps its whole base alive)
+    for source in doc.select({"type": ColumnDataSource}):
+        for name, values in source.data.items():
+            base = values
+            while isinstance(getattr(base, "base", None), np.ndarray):
+                base = base.base
+            shape = base.shape if isinstance(base, np.ndarray) else (len(values),)
+            assert len(portfolio.clients) not in shape, (source.name, name, shape)
 
 
 def test_the_card_and_the_table_give_the_same_age(doc, portfolio):
