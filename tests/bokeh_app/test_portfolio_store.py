@@ -6,9 +6,10 @@ import pandas as pd
 import pytest
 
 from bokeh_app.config import DashboardConfig
-from bokeh_app.portfolio import by_scoring, load_portfolio
+from bokeh_app.portfolio import KEPT_APPLICATION, by_scoring, load_portfolio
 from database.config import get_engine
 from database.loader import load
+from database.read import read_some_columns
 from modeling.artifact import load_bundle
 from modeling.scorer import Scorer
 from modeling.store import snapshot, stored_portfolio, write_scores
@@ -59,7 +60,8 @@ def test_a_store_missing_clients_makes_the_dashboard_score_them(bank):
 
 
 def test_postgresql_reads_the_stored_features_sqlite_reads(stored_bank, bank, pg_database):
-    """Each database takes the values out of the stored JSON itself (SQLite json_extract, PostgreSQL ->>)."""
+    """The dashboard's two reads give on PostgreSQL (COPY for the application) the frames they give on SQLite:
+    the store's features and the application's descriptive columns."""
     config, scorer = stored_bank
     load([bank.csv], pg_database, progress=None)
     engine = get_engine(pg_database)
@@ -68,8 +70,13 @@ def test_postgresql_reads_the_stored_features_sqlite_reads(stored_bank, bank, pg
         run_id, features = snapshot(on_postgres)
         write_scores(on_postgres, features, run_id)
         read = stored_portfolio(engine, scorer.bundle.version).sort_index()
+        application = read_some_columns(engine, "application", list(KEPT_APPLICATION))
     finally:
         engine.dispose()
     expected = stored_portfolio(scorer.engine, scorer.bundle.version).sort_index()
     assert len(read) == 1500 and read.notna().any().all()
     pd.testing.assert_frame_equal(read, expected, check_exact=False, rtol=1e-12)
+    on_sqlite = read_some_columns(scorer.engine, "application", list(KEPT_APPLICATION))
+    assert list(application.columns) == list(KEPT_APPLICATION) and len(application) == 1500
+    pd.testing.assert_frame_equal(application.sort_values("SK_ID_CURR", ignore_index=True),
+                                  on_sqlite.sort_values("SK_ID_CURR", ignore_index=True), check_exact=True)
