@@ -16,6 +16,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 import weakref
 from contextlib import contextmanager
@@ -82,7 +83,7 @@ def page_start(env: dict | None = None, screenshot: Path | None = None, timeout:
 
 def _listening(proc, url: str, start: float, timeout: float) -> None:
     """Wait until the server at ``url`` accepts connections (it listens before its load hook has run)."""
-    port = int(url.split(":")[2].split("/")[0])
+    port = urllib.parse.urlsplit(url).port
     while time.perf_counter() - start < timeout:
         if proc.poll() is not None:
             raise RuntimeError(f"bokeh serve exited with code {proc.returncode}")

@@ -208,10 +208,9 @@ class WhatIf:
     def largest_granted_amount(self) -> float | None:
         """The largest amount below the request (duration kept) that is granted: the largest granted on a grid,
         then every rounded amount between it and the next grid point."""
-        unit, grid = self._amount_grid()
-        amounts = [float(a) for a in grid[::-1] if a >= unit]
-        answers = self.granted_each([apply(self.base, {"amount": a}) for a in amounts])
-        granted = [a for a, yes in zip(amounts, answers, strict=True) if yes]
+        unit, grid, on_grid = self._amount_grid()
+        answers = self.granted_each(list(on_grid.values()))
+        granted = [a for a, yes in zip(on_grid, answers, strict=True) if yes]
         if not granted:
             return None
         low = granted[0]  # the largest grid amount granted; above it, up to the next grid point, refine
@@ -221,29 +220,31 @@ class WhatIf:
         answers = self.granted_each([apply(self.base, {"amount": a}) for a in between])
         return float(max((a for a, yes in zip(between, answers, strict=True) if yes), default=low))
 
-    def _amount_grid(self) -> tuple[float, np.ndarray]:
-        """The rounding unit of amounts and the search's grid of amounts below the request."""
+    def _amount_grid(self) -> tuple[float, np.ndarray, dict[float, Terms]]:
+        """The rounding unit of amounts, the search's grid of amounts below the request, and the terms of each
+        grid amount of at least one unit, largest first."""
         unit, top = round_unit(self.base.amount), self.base.amount
-        return unit, np.unique(np.floor(np.linspace(top * MIN_AMOUNT_SHARE, top, GRID_POINTS + 1)[:-1] / unit) * unit)
+        grid = np.unique(np.floor(np.linspace(top * MIN_AMOUNT_SHARE, top, GRID_POINTS + 1)[:-1] / unit) * unit)
+        return unit, grid, {float(a): apply(self.base, {"amount": float(a)}) for a in grid[::-1] if a >= unit}
 
-    def _durations(self) -> list[int]:
-        """The durations the search tries: whole instalments longer than today's, up to MAX_DURATION."""
-        return list(range(math.floor(self.base.duration) + 1, MAX_DURATION + 1))
+    def _duration_terms(self) -> dict[int, Terms]:
+        """The terms of each duration the search tries: whole instalments longer than today's, up to MAX_DURATION."""
+        return {months: apply(self.base, {"duration": float(months)})
+                for months in range(math.floor(self.base.duration) + 1, MAX_DURATION + 1)}
 
     def shortest_granted_duration(self) -> int | None:
         """The shortest duration (whole instalments, at most MAX_DURATION) longer than today's that is granted."""
-        durations = self._durations()
-        answers = self.granted_each([apply(self.base, {"duration": float(months)}) for months in durations])
-        return next((months for months, yes in zip(durations, answers, strict=True) if yes), None)
+        on_durations = self._duration_terms()
+        answers = self.granted_each(list(on_durations.values()))
+        return next((months for months, yes in zip(on_durations, answers, strict=True) if yes), None)
 
     def counterfactual(self, lang: str = catalogue.DEFAULT_LANG) -> Counterfactual:
         """What would change a refusal, said in sentences of the catalogue."""
         catalogue.check_lang(lang)
         if self.granted(self.base):
             return Counterfactual("granted", sentences=[catalogue.t("cf_granted", lang)])
-        unit, grid = self._amount_grid()  # the grid's amounts and the durations scored together, in one pass
-        self.probabilities([*(apply(self.base, {"amount": float(a)}) for a in grid if a >= unit),
-                            *(apply(self.base, {"duration": float(m)}) for m in self._durations())])
+        # the grid's amounts and the durations scored together, in one pass (the searches below find them scored)
+        self.probabilities([*self._amount_grid()[2].values(), *self._duration_terms().values()])
         amount, months = self.largest_granted_amount(), self.shortest_granted_duration()
         if amount is None and months is None:
             return Counterfactual("none", sentences=[catalogue.t("cf_none", lang, max=MAX_DURATION)])

@@ -38,9 +38,13 @@ def table_row(header: str, first: str, path: Path | None = None) -> list[str]:
     return []
 
 
-def cell(label: str, index: int, cells: list[str] | None = None) -> str:
-    """One measured figure, written the French way (32 112 ; 13,2 ms)."""
-    cells = row(label) if cells is None else cells
+def cell(label: str, index: int) -> str:
+    """One measured figure of the row starting with ``label``, written the French way (32 112 ; 13,2 ms)."""
+    return french(row(label), index)
+
+
+def french(cells: list[str], index: int) -> str:
+    """Cell ``index`` of a table row written the French way, or MISSING."""
     if len(cells) <= index:
         return MISSING
     text = re.sub(r"(\d),(\d{3})", "\\1\u202f\\2", cells[index].replace("`", "").replace("*", ""))
@@ -65,7 +69,7 @@ def measured() -> dict[str, str]:
         "p99": cell("latency p99", 1),
         "chargement": MISSING if load == MISSING else f"{load} s ({num(float(load.replace(',', '.')) / 60, 1)} min)",
         "tableau": cell("switch client", 1) + " (p50 / p95)",
-        "demarrage": cell("", 2, table_row("clients | page loaded | verdict and reasons shown", "356,255")),
+        "demarrage": french(table_row("clients | page loaded | verdict and reasons shown", "356,255"), 2),
     }
 
 
