@@ -1,26 +1,34 @@
-"""Sign-in for the advisor page at ``/``: the same accounts, cookie and secret as the dashboard.
+"""Sign-in for the advisor page at ``/``: the same accounts, sessions, cookie and secret as the dashboard.
 
-The cookie is ``database.signin``'s (the user's name signed with BOKEH_COOKIE_SECRET), so a browser signed in
-on the dashboard is signed in here when both are served with the same secret. Failed sign-ins are logged and
-limited per name and per address (five in 15 minutes, per worker process). The JSON API keeps its API keys.
+The cookie holds the signed id of a server-side session (``database.sessions``), so a browser signed in on the
+dashboard is signed in here when both are served with the same secret and database, and a session revoked by
+sign-out, a password reset or an administrator ends on both. The form carries a CSRF token (double submit);
+sign-out is a POST with the session's own token. Failed sign-ins are counted in the database per account and
+per address (``database.lockout``), by every worker together. The JSON API keeps its API keys.
 """
 
 from __future__ import annotations
 
 import functools
-from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
 
 from api.errors import ApiError
+from database.config import sign_in_policy
+from database.lockout import sign_in
+from database.sessions import live_user, open_session, reference, revoke
 from database.signin import (
     COOKIE,
-    MAX_AGE_DAYS,
-    FailedSignIns,
+    CSRF_COOKIE,
     SignInNotConfigured,
     cookie_secret,
+    csrf_matches,
+    new_csrf,
+    safe_next,
     sign,
-    signed_name,
+    signed_session,
+    signout_matches,
+    signout_token,
 )
 from modeling import catalogue
 
@@ -36,21 +44,19 @@ def _secret() -> str:
             from None
 
 
-def _failures() -> FailedSignIns:
-    return current_app.extensions.setdefault("failed_sign_ins", FailedSignIns())
+def _session_id() -> str | None:
+    return signed_session(request.cookies.get(COOKIE), _secret())
 
 
 def current_user():
-    """The signed-in user (``database.users.User``) of this request, or None."""
+    """The signed-in user (``database.users.User``) of this request's live session, or None."""
     from api.service import get_service
-    from database.users import find_user
 
-    name = signed_name(request.cookies.get(COOKIE), _secret())
-    return find_user(get_service().engine, name) if name else None
+    return live_user(get_service().engine, _session_id(), sign_in_policy())
 
 
 def signed_in(view):
-    """Decorator: the view needs a signed-in user (``g.user``); others are sent to the sign-in form."""
+    """Decorator: the view needs a signed-in user (``g.user``, ``g.signout_token``); others go to the form."""
 
     @functools.wraps(view)
     def wrapped(*args, **kwargs):
@@ -58,55 +64,66 @@ def signed_in(view):
         if g.user is None:
             return redirect(url_for("signin.login", next=request.full_path.rstrip("?"),
                                     lang=request.args.get("lang")))
+        g.signout_token = signout_token(reference(_session_id()), _secret())
         return view(*args, **kwargs)
 
     return wrapped
-
-
-def _safe_next(target: str | None) -> str:
-    parts = urlsplit(target or "/")
-    return target if target and target.startswith("/") and not target.startswith("//") and not parts.netloc else "/"
 
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     """The sign-in form, and its check."""
     from api.service import get_service
-    from database.users import authenticate
 
     lang = catalogue.lang_or_default(request.args.get("lang"))
-    target = _safe_next(request.args.get("next"))
+    target = safe_next(request.args.get("next"))
     text = catalogue.texts("signin_", lang)
+    csrf = request.cookies.get(CSRF_COOKIE) or new_csrf()
 
     def form(error: str | None = None, status: int = 200, name: str = ""):
-        return render_template("login.html", text=text, lang=lang, other=catalogue.other_lang(lang),
-                               target=target, error=error, name=name[:64]), status
+        response = current_app.make_response((render_template(
+            "login.html", text=text, lang=lang, other=catalogue.other_lang(lang), target=target, error=error,
+            name=name[:64], csrf=csrf), status))
+        if request.cookies.get(CSRF_COOKIE) != csrf:
+            response.set_cookie(CSRF_COOKIE, csrf, httponly=True, samesite="Strict", secure=request.is_secure)
+        return response
 
     if request.method == "GET":
         return form()
     secret = _secret()
     name, password = request.form.get("name", "").strip(), request.form.get("password", "")
     address = request.remote_addr or "?"
-    if _failures().blocked(name, address):
-        current_app.logger.warning("sign-in refused without checking: too many failures for %r or from %s",
-                                   name, address)
-        return form(text["too_many"], 429, name)
-    user = authenticate(get_service().engine, name, password) if name and password else None
-    if user is None:
-        _failures().failed(name, address)
-        current_app.logger.warning("sign-in failed for %r from %s", name, address)
-        return form(text["wrong"], 401, name)
-    _failures().succeeded(name)
+    if not csrf_matches(request.cookies.get(CSRF_COOKIE), request.form.get("csrf")):
+        current_app.logger.warning("sign-in refused: no valid CSRF token (for %r from %s)", name, address)
+        return form(text["expired"], 403, name)
+    policy = sign_in_policy()
+    attempt = sign_in(get_service().engine, name, password, address, policy)
+    if attempt.user is None:
+        current_app.logger.warning("sign-in %s for %r from %s",
+                                   "refused: too many failures" if attempt.locked else "failed", name, address)
+        response = form(text["too_many"] if attempt.locked else text["wrong"], 429 if attempt.locked else 401, name)
+        if attempt.locked:
+            response.headers["Retry-After"] = str(attempt.retry_after)
+        return response
+    user = attempt.user
     current_app.logger.info("signed in: %s (%s) from %s", user.name, user.role, address)
     response = redirect(target)
-    response.set_cookie(COOKIE, sign(user.name, secret), max_age=int(MAX_AGE_DAYS * 86400), httponly=True,
+    response.set_cookie(COOKIE, sign(open_session(get_service().engine, user.name, policy), secret), httponly=True,
                         samesite="Strict", secure=request.is_secure)
     return response
 
 
-@bp.get("/logout")
+@bp.post("/logout")
 def logout():
-    """Sign out and show the form again."""
-    response = redirect(url_for("signin.login"))
+    """Sign out (POST with the page's sign-out token): the session is revoked and the form shown again."""
+    from api.service import get_service
+
+    lang = catalogue.lang_or_default(request.args.get("lang"))
+    session_id = _session_id()
+    if session_id and not signout_matches(session_id, request.form.get("csrf"), _secret()):
+        raise ApiError(403, "bad_csrf_token", "The sign-out form has expired: reload the page and sign out again.")
+    if session_id:
+        revoke(get_service().engine, session_id, "sign-out")
+    response = redirect(url_for("signin.login", lang=lang))
     response.delete_cookie(COOKIE)
     return response

@@ -1,4 +1,4 @@
-"""Command line of the dashboard: ``python -m bokeh_app serve|create-user|reset-password|demo-users``.
+"""Command line of the dashboard: ``python -m bokeh_app serve|create-user|reset-password|demo-users|sessions``.
 
 ``serve`` runs ``bokeh serve bokeh_app`` with sign-in on (the auth hooks of ``bokeh_app/auth.py``, signed
 session ids, the cookie secret); only ``--no-auth`` (local development) starts it without. The user commands
@@ -12,6 +12,7 @@ import os
 import sys
 from pathlib import Path
 
+from bokeh_app.session_user import TOKEN_EXCLUDED_COOKIES, TOKEN_HEADERS
 from database.signin import secrets_problem
 
 APP_DIR = Path(__file__).resolve().parent
@@ -24,6 +25,8 @@ def serve_command(port: int | None, no_auth: bool, extra: list[str]) -> tuple[li
     command = [sys.executable, "-m", "bokeh", "serve", str(APP_DIR)]
     if port is not None:
         command += ["--port", str(port)]
+    if not any(arg == "--address" or arg.startswith("--address=") for arg in extra):
+        command += ["--address", "127.0.0.1"]  # loopback unless asked, like the API and the one-port server
     env = dict(os.environ)
     # the auth module and the app import the project's packages, whatever the current folder
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(APP_DIR.parent), env.get("PYTHONPATH")) if p)
@@ -31,7 +34,9 @@ def serve_command(port: int | None, no_auth: bool, extra: list[str]) -> tuple[li
         env["DASHBOARD_AUTH"] = "off"
     else:
         env["DASHBOARD_AUTH"] = "on"
-        command += ["--auth-module", str(AUTH_MODULE), "--session-ids", "signed"]
+        command += ["--auth-module", str(AUTH_MODULE), "--session-ids", "signed",
+                    # the session token embedded in the page carries no cookie (bokeh_app/session_user.py)
+                    "--include-headers", *TOKEN_HEADERS, "--exclude-cookies", *TOKEN_EXCLUDED_COOKIES]
     return command + extra, env
 
 
@@ -51,6 +56,30 @@ def _password() -> tuple[str, bool]:
     return (piped, False) if piped else (new_password(), True)
 
 
+def sessions_command(engine, name: str, revoke: str | None, revoke_all: bool) -> int:
+    """List ``name``'s sessions (reference, state, times), or end one or all of them."""
+    from database.sessions import revoke_reference, revoke_user, session_state, sessions_of
+
+    if revoke_all:
+        print(f"{revoke_user(engine, name, 'administrator')} session(s) of {name} ended")
+        return 0
+    if revoke:
+        mine = [s.reference for s in sessions_of(engine, name) if s.reference.startswith(revoke)]
+        if not mine:
+            print(f"error: {name} has no session whose reference starts with {revoke!r}: list them with "
+                  f"sessions {name}", file=sys.stderr)
+            return 2
+        print(f"{revoke_reference(engine, mine[0], 'administrator')} session(s) of {name} ended")
+        return 0
+    rows = sessions_of(engine, name)
+    for row in rows:
+        print(f"{row.reference[:12]}  {session_state(row):<8}  signed in {row.created_at:%Y-%m-%d %H:%M} UTC  "
+              f"last seen {row.last_seen_at:%Y-%m-%d %H:%M}  ends {row.expires_at:%Y-%m-%d %H:%M}"
+              + (f"  ({row.revoked_reason})" if row.revoked_reason else ""))
+    print(f"{len(rows)} session(s) of {name}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line and run the command; expected failures print one line (exit 2)."""
     parser = argparse.ArgumentParser(prog="python -m bokeh_app", description="The Home Credit dashboard.")
@@ -65,6 +94,11 @@ def main(argv: list[str] | None = None) -> int:
     reset = commands.add_parser("reset-password", help="give a user a new password (same sources as create-user)")
     reset.add_argument("name")
     commands.add_parser("demo-users", help="one user of each role if there is none (passwords printed once)")
+    sessions = commands.add_parser("sessions", help="list a user's sign-in sessions; --revoke one or --revoke-all")
+    sessions.add_argument("name")
+    ended = sessions.add_mutually_exclusive_group()
+    ended.add_argument("--revoke", metavar="REFERENCE", help="end the session whose reference starts with this")
+    ended.add_argument("--revoke-all", action="store_true", help="end every live session of the user")
     args, extra = parser.parse_known_args(argv)
     if extra and args.command != "serve":
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
@@ -84,13 +118,15 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "demo-users":
             create_demo_users(engine)
             return 0
+        if args.command == "sessions":
+            return sessions_command(engine, args.name, args.revoke, args.revoke_all)
         password, generated = _password()
         if args.command == "create-user":
             create_user(engine, args.name, args.role, password)
             print(f"user {args.name} created with role {args.role}")
         else:
-            reset_password(engine, args.name, password)
-            print(f"password of {args.name} changed")
+            ended = reset_password(engine, args.name, password)
+            print(f"password of {args.name} changed; {ended} session(s) ended, failed sign-ins cleared")
         if generated:
             print(f"password (shown once, give it to {args.name} by a safe channel): {password}")
         return 0

@@ -17,3 +17,12 @@ def on_server_loaded(server_context) -> None:
         server_context.portfolio = None
         server_context.portfolio_error = str(exc)
         log.error("dashboard: cannot load the portfolio: %s", exc)
+
+
+def process_request(request) -> dict:
+    """What Bokeh adds to the session token of a page: the public reference of the browser's session, never
+    its cookie (bokeh_app/session_user.py)."""
+    from bokeh_app.session_user import PAYLOAD_KEY, cookie_reference
+
+    ref = cookie_reference(request.cookies)
+    return {PAYLOAD_KEY: ref} if ref else {}

@@ -11,7 +11,7 @@ from bokeh.layouts import column, row
 from bokeh.models import Div, TabPanel, Tabs
 
 from bokeh_app.config import load_config
-from bokeh_app.session_user import engine_for, session_user
+from bokeh_app.session_user import engine_for, session_user, signout_form_token
 from bokeh_app.views.client_card import client_card
 from bokeh_app.views.client_file import client_file
 from bokeh_app.views.client_list import client_list
@@ -39,7 +39,7 @@ doc.template_variables.update(lang=lang, other_lang=catalogue.other_lang(lang),
                               switch_label=catalogue.t("language", lang), heading=catalogue.t("heading", lang))
 
 engine = engine_for(portfolio.database_url) if portfolio is not None else None
-user = session_user(request, load_config().auth, engine) if portfolio is not None else None
+user = session_user(context, load_config().auth, engine) if portfolio is not None else None
 
 if portfolio is None:
     error = getattr(context.server_context, "portfolio_error", "no portfolio") if context else "no server"
@@ -49,7 +49,7 @@ elif user is None:  # Bokeh's auth hooks refuse such requests; a server started 
 else:
     doc.template_variables.update(user=catalogue.t("signin_as", lang, name=user.name,
                                                    role=catalogue.t(f"role_{user.role}", lang)),
-                                  signout=catalogue.t("signin_out", lang))
+                                  signout=catalogue.t("signin_out", lang), signout_token=signout_form_token(context))
     doc.template_variables["model"] = catalogue.t("model_version", lang, d=catalogue.day(portfolio.model_date, lang),
                                                   v=portfolio.model_version)
     # --- advisor: one client at a time -------------------------------------------------------------------

@@ -1,32 +1,57 @@
-"""Who is using this browser session: the signed-in user from the session's signed cookie, or nobody.
+"""Who is using this browser session: the user of the live server-side session, or nobody.
 
-Bokeh has already refused the page and the websocket without a valid cookie (``bokeh_app/auth.py``); the
-session reads the same cookie to know the user's name and looks up the role in the database, so a removed
-account loses its access at its next page load. Without sign-in (``--no-auth``, local development only) the
-session is a local administrator.
+Bokeh's auth hooks (``bokeh_app/auth.py``) refuse the page and the websocket without a live session. The
+session token Bokeh embeds in the page carries no cookie (``TOKEN_HEADERS``, ``TOKEN_EXCLUDED_COOKIES``): it
+carries the session's public reference (``database.sessions.reference``), put there by ``process_request``
+(``app_hooks.py``), which is no sign-in by itself; the websocket is accepted only with the cookie of that same
+session. The document asks the database for the reference's user, so a revoked session or a removed account
+loses its access. Without sign-in (``--no-auth``, local development only) the session is a local administrator.
 """
 from __future__ import annotations
 
 from functools import cache
 
+from database.signin import COOKIE, CSRF_COOKIE
 from database.users import User
 
 LOCAL_USER = User("local", "admin")
+#: The only request header copied into Bokeh's session token (no Cookie header, no Authorization).
+TOKEN_HEADERS = ("Accept-Language",)
+#: Cookies never copied into the session token.
+TOKEN_EXCLUDED_COOKIES = (COOKIE, CSRF_COOKIE)
+#: The token payload's key holding the session's public reference.
+PAYLOAD_KEY = "signin_session"
 
 
-def session_user(request, auth: bool, engine) -> User | None:
-    """The session's user; None when sign-in is required and the request carries no valid cookie."""
-    if not auth:
-        return LOCAL_USER
-    from database.signin import COOKIE, SignInNotConfigured, cookie_secret, signed_name
-    from database.users import find_user
+def cookie_reference(cookies) -> str | None:
+    """The public reference of the session whose signed id ``cookies`` (tornado's or a dict) hold, else None."""
+    from database.sessions import reference
+    from database.signin import SignInNotConfigured, cookie_secret, signed_session
 
-    cookies = getattr(request, "cookies", None) or {}
+    value = cookies.get(COOKIE)
+    value = getattr(value, "value", value)
     try:
-        name = signed_name(cookies.get(COOKIE), cookie_secret())
+        session_id = signed_session(value, cookie_secret())
     except SignInNotConfigured:
         return None
-    return find_user(engine, name) if name else None
+    return reference(session_id) if session_id else None
+
+
+def token_reference(context) -> str | None:
+    """The session reference in the Bokeh session token of ``context`` (None: none)."""
+    token = getattr(context, "_token", None) if context is not None else None
+    return context.token_payload.get(PAYLOAD_KEY) if token else None
+
+
+def session_user(context, auth: bool, engine) -> User | None:
+    """The session's user; None when sign-in is required and the token names no live session."""
+    if not auth:
+        return LOCAL_USER
+    from database.config import sign_in_policy
+    from database.sessions import live_reference_user
+
+    ref = token_reference(context)
+    return live_reference_user(engine, ref, sign_in_policy()) if ref else None
 
 
 @cache
@@ -35,3 +60,14 @@ def engine_for(url: str | None):
     from database.config import get_engine
 
     return get_engine(url)
+
+
+def signout_form_token(context) -> str:
+    """The token of the page's sign-out form (empty without sign-in: there is no form then)."""
+    from database.signin import SignInNotConfigured, cookie_secret, signout_token
+
+    ref = token_reference(context)
+    try:
+        return signout_token(ref, cookie_secret()) if ref else ""
+    except SignInNotConfigured:
+        return ""

@@ -15,7 +15,7 @@ def _template():
     return Environment(loader=FileSystemLoader(folder), autoescape=select_autoescape()).get_template("login.html")
 
 
-def login_html(lang: str, target: str, error: str | None = None, name: str = "") -> str:
+def login_html(lang: str, target: str, error: str | None = None, name: str = "", csrf: str = "") -> str:
     """The form in ``lang``; ``target`` is where the browser goes once signed in."""
     return _template().render(text=catalogue.texts("signin_", lang), lang=lang, other=catalogue.other_lang(lang),
-                              target=target, error=error, name=name[:64])
+                              target=target, error=error, name=name[:64], csrf=csrf)

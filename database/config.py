@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
@@ -57,3 +59,32 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+@dataclass(frozen=True)
+class SignInPolicy:
+    """How long a sign-in lasts and how many failed sign-ins are allowed (the same for every server)."""
+
+    idle: timedelta = timedelta(minutes=30)  # a session unused this long ends
+    absolute: timedelta = timedelta(hours=12)  # a session ends this long after sign-in, used or not
+    lock_after: int = 5  # failed passwords that lock one account for ``window``
+    address_limit: int = 20  # failed sign-ins from one address before unknown names are refused unchecked
+    window: timedelta = timedelta(minutes=15)
+
+
+def sign_in_policy() -> SignInPolicy:
+    """The policy from SESSION_IDLE_MINUTES, SESSION_MAX_HOURS, SIGNIN_LOCK_AFTER, SIGNIN_ADDRESS_LIMIT and
+    SIGNIN_WINDOW_MINUTES (each a whole number of at least 1)."""
+    return SignInPolicy(idle=timedelta(minutes=_whole("SESSION_IDLE_MINUTES", 30)),
+                        absolute=timedelta(hours=_whole("SESSION_MAX_HOURS", 12)),
+                        lock_after=_whole("SIGNIN_LOCK_AFTER", 5), address_limit=_whole("SIGNIN_ADDRESS_LIMIT", 20),
+                        window=timedelta(minutes=_whole("SIGNIN_WINDOW_MINUTES", 15)))
+
+
+def _whole(name: str, default: int) -> int:
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    if not text.isdigit() or int(text) < 1:
+        raise ValueError(f"{name}={text!r} must be a whole number of at least 1")
+    return int(text)

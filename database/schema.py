@@ -463,6 +463,33 @@ class AppUser(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class ServerSession(Base):
+    """A sign-in: the hash of the random id its cookie holds, whose it is, when it ends. Revoked by sign-out,
+    a password reset or an administrator (``revoked_at``); checked on every page and websocket."""
+
+    __tablename__ = "server_session"
+
+    id_hash: Mapped[str] = mapped_column(String, primary_key=True)  # sha256 of the cookie's id, never the id
+    user_name: Mapped[str] = mapped_column(String, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # the absolute end
+    revoked_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    revoked_reason: Mapped[Optional[str]] = mapped_column(String)
+
+
+class SignInFailure(Base):
+    """One failed sign-in: the account it aimed at (None for an unknown name) and the address it came from.
+    Counters shared by every worker; a password reset or a correct password deletes the account's rows."""
+
+    __tablename__ = "sign_in_failure"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    failed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    account: Mapped[Optional[str]] = mapped_column(String, index=True)
+    address: Mapped[str] = mapped_column(String, index=True)
+
+
 class AccessLog(Base):
     """One opening of a client's file: who, which client, when, through which screen. Append-only."""
 

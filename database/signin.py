@@ -1,20 +1,25 @@
-"""The sign-in cookie shared by the dashboard and the advisor page, and the limit on failed sign-ins.
+"""The sign-in cookie shared by the dashboard and the advisor page, and the CSRF token of their forms.
 
-The cookie holds the user's name signed with the cookie secret (tornado's signed-value format, the one Bokeh's
-auth hooks use), so one sign-in is valid on every screen served with the same secret. The secret comes from
-BOKEH_COOKIE_SECRET; nothing in this module reads it at import time.
+The cookie holds the id of a server-side session (``database.sessions``) signed with the cookie secret
+(tornado's signed-value format, the one Bokeh's auth hooks use), so one sign-in is valid on every screen served
+with the same secret and database, until it is revoked or times out. The secret comes from BOKEH_COOKIE_SECRET;
+nothing in this module reads it at import time. Failed sign-ins are counted by ``database.lockout``.
 """
 
 from __future__ import annotations
 
+import hmac
 import os
-import threading
-import time
-from collections import deque
+import secrets
+from urllib.parse import urlsplit
 
-COOKIE = "homecredit_user"
-#: A sign-in lasts one working day.
-MAX_AGE_DAYS = 0.5
+from database.sessions import reference
+
+COOKIE = "homecredit_session"
+#: The CSRF cookie (double submit): the forms repeat it in a hidden field ``csrf``.
+CSRF_COOKIE = "homecredit_csrf"
+#: A signed cookie older than this is refused before the database is asked (a session ends sooner).
+MAX_AGE_DAYS = 1
 SECRET_VARIABLE = "BOKEH_COOKIE_SECRET"
 SECRET_MIN = 32
 
@@ -45,53 +50,49 @@ def secrets_problem() -> str | None:
     return None
 
 
-def sign(name: str, secret: str) -> str:
-    """The cookie value for a signed-in ``name``."""
+def sign(session_id: str, secret: str) -> str:
+    """The cookie value for a session id."""
     from tornado.web import create_signed_value
 
-    return create_signed_value(secret, COOKIE, name).decode()
+    return create_signed_value(secret, COOKIE, session_id).decode()
 
 
-def signed_name(value: str | bytes | None, secret: str) -> str | None:
-    """The user name of a cookie value, None if absent, forged or older than a working day."""
+def signed_session(value: str | bytes | None, secret: str) -> str | None:
+    """The session id of a cookie value, None if absent, forged or older than a session's absolute end."""
     from tornado.web import decode_signed_value
 
     if not value:
         return None
-    name = decode_signed_value(secret, COOKIE, value, max_age_days=MAX_AGE_DAYS)
-    return name.decode() if name else None
+    session_id = decode_signed_value(secret, COOKIE, value, max_age_days=MAX_AGE_DAYS)
+    return session_id.decode() if session_id else None
 
 
-class FailedSignIns:
-    """At most ``limit`` failed sign-ins per name and per address in ``window`` seconds (this process)."""
+def new_csrf() -> str:
+    """A random token for the CSRF cookie and the hidden field of a sign-in or sign-out form."""
+    return secrets.token_urlsafe(24)
 
-    def __init__(self, limit: int = 5, window: float = 900.0):
-        self.limit, self.window = limit, window
-        self._failures: dict[str, deque] = {}
-        self._lock = threading.Lock()
 
-    def _recent(self, key: str, now: float) -> deque:
-        times = self._failures.setdefault(key, deque())
-        while times and now - times[0] > self.window:
-            times.popleft()
-        return times
+def csrf_matches(cookie: str | None, field: str | None) -> bool:
+    """True when the form's hidden field repeats the CSRF cookie (a site elsewhere can read neither)."""
+    return bool(cookie) and bool(field) and hmac.compare_digest(cookie.encode(), field.encode())
 
-    def blocked(self, name: str, address: str) -> float:
-        """Seconds to wait before ``name`` may try again from ``address`` (0: may try now)."""
-        now = time.monotonic()
-        with self._lock:
-            waits = [self.window - (now - times[0]) for key in (f"name:{name}", f"ip:{address}")
-                     if len(times := self._recent(key, now)) >= self.limit]
-        return max(waits, default=0.0)
 
-    def failed(self, name: str, address: str) -> None:
-        """Count one failed sign-in of ``name`` from ``address``."""
-        now = time.monotonic()
-        with self._lock:
-            for key in (f"name:{name}", f"ip:{address}"):
-                self._recent(key, now).append(now)
+def signout_token(ref: str, secret: str) -> str:
+    """The sign-out form's token of the session named ``ref`` (only the server, holding the secret, makes it)."""
+    return hmac.new(secret.encode(), f"sign-out:{ref}".encode(), "sha256").hexdigest()
 
-    def succeeded(self, name: str) -> None:
-        """Forget the failures of ``name`` (the address keeps its count)."""
-        with self._lock:
-            self._failures.pop(f"name:{name}", None)
+
+def signout_matches(session_id: str, token: str | None, secret: str) -> bool:
+    """True when ``token`` is the sign-out token of the session ``session_id``."""
+    return bool(token) and hmac.compare_digest(signout_token(reference(session_id), secret), token)
+
+
+def safe_next(target: str | None) -> str:
+    """Where to go after signing in: a path of this server only. Browsers read ``\\`` as ``/`` and ignore tabs
+    and newlines, so ``/\\evil.com`` or a tab inside ``//evil.com`` would leave for another site: such targets give ``/``."""
+    target = target or "/"
+    parts = urlsplit(target)
+    if (parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target
+            or any(ord(c) < 32 or ord(c) == 127 for c in target)):
+        return "/"
+    return target

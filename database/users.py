@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from database.schema import USER_ROLES, AppUser
+from database.schema import USER_ROLES, AppUser, ServerSession, SignInFailure
 
 NAME_MAX = 64
 #: The demo's accounts: one per role, named after it.
@@ -79,8 +79,9 @@ def create_user(engine: Engine, name: str, role: str, password: str) -> User:
     return User(name, role)
 
 
-def reset_password(engine: Engine, name: str, password: str) -> None:
-    """Give an existing user a new password; UserError if there is no such user."""
+def reset_password(engine: Engine, name: str, password: str) -> int:
+    """Give an existing user a new password, end their sessions and clear their failed sign-ins, in one
+    transaction; returns how many sessions were ended. UserError if there is no such user."""
     with engine.begin() as connection:
         role = connection.execute(select(AppUser.role).where(AppUser.name == name)).scalar()
         if role is None:
@@ -88,6 +89,10 @@ def reset_password(engine: Engine, name: str, password: str) -> None:
         check_new(name, role, password)
         connection.execute(update(AppUser).where(AppUser.name == name)
                            .values(password_hash=_hasher().hash(password)))
+        connection.execute(delete(SignInFailure).where(SignInFailure.account == name))
+        return connection.execute(update(ServerSession)
+                                  .where(ServerSession.user_name == name, ServerSession.revoked_at.is_(None))
+                                  .values(revoked_at=datetime.now(UTC), revoked_reason="password reset")).rowcount
 
 
 def find_user(engine: Engine, name: str) -> User | None:

@@ -24,6 +24,9 @@ class WebConfig:
     demo_clients: int
     demo_seed: int
     demo_api_key: str | None  # a key accepted by the API for the demo (added to SCORING_API_KEYS)
+    trusted_proxies: int = 0  # proxies in front whose X-Forwarded-* are trusted (the API's SCORING_TRUSTED_PROXIES)
+    max_body: int = 65536  # bytes of a request body; more is refused (413) before it is read
+    max_buffer: int = 1048576  # bytes tornado may buffer from one connection (headers, websocket frames)
 
 
 def _flag(name: str) -> bool:
@@ -32,7 +35,8 @@ def _flag(name: str) -> bool:
 
 def load_config() -> WebConfig:
     """Settings from PORT, WEB_HOST, BOKEH_ALLOW_WS_ORIGIN, WEB_API_THREADS, DEMO_MODE, DEMO_CLIENTS,
-    DEMO_SEED and DEMO_API_KEY (``.env`` read first; variables already set win)."""
+    DEMO_SEED, DEMO_API_KEY, SCORING_TRUSTED_PROXIES and WEB_MAX_BODY_BYTES (``.env`` read first; variables
+    already set win)."""
     from database.config import REPO_ROOT
     from database.security import load_env_file
 
@@ -49,4 +53,13 @@ def load_config() -> WebConfig:
         api_threads=_int("WEB_API_THREADS", 4), demo=_flag("DEMO_MODE"),
         demo_clients=_int("DEMO_CLIENTS", 3000), demo_seed=_int("DEMO_SEED", 42),
         demo_api_key=os.environ.get("DEMO_API_KEY") or None,
+        trusted_proxies=_count("SCORING_TRUSTED_PROXIES"), max_body=_int("WEB_MAX_BODY_BYTES", 65536),
     )
+
+
+def _count(name: str) -> int:
+    """A whole number of at least 0 (0 when unset)."""
+    text = os.environ.get(name, "").strip() or "0"
+    if not text.isdigit():
+        raise ValueError(f"{name}={text!r} must be a whole number (0 or more)")
+    return int(text)

@@ -60,12 +60,13 @@ def build_server(config: WebConfig):
     from bokeh.server.server import BaseServer
     from bokeh.server.tornado import BokehTornado
     from bokeh.server.util import bind_sockets, create_hosts_allowlist
-    from tornado.httpserver import HTTPServer
     from tornado.ioloop import IOLoop
     from tornado.web import FallbackHandler
     from tornado.wsgi import WSGIContainer
 
     from api import create_app
+    from bokeh_app.session_user import TOKEN_EXCLUDED_COOKIES, TOKEN_HEADERS
+    from webapp.guard import GuardedHTTPServer
 
     cookie_secret, secret_key = sign_in_secrets(config)
     os.environ["DASHBOARD_AUTH"] = "on"  # the sessions check the signed-in user (bokeh_app/session_user.py)
@@ -77,10 +78,14 @@ def build_server(config: WebConfig):
     origins = create_hosts_allowlist(list(config.websocket_origins), port)
     tornado_app = BokehTornado({"/": dashboard}, extra_websocket_origins=origins,
                                auth_provider=AuthModule(str(DASHBOARD_DIR / "auth.py")), cookie_secret=cookie_secret,
-                               sign_sessions=True, secret_key=secret_key.encode())
+                               sign_sessions=True, secret_key=secret_key.encode(),
+                               include_headers=list(TOKEN_HEADERS), exclude_cookies=list(TOKEN_EXCLUDED_COOKIES))
     # handlers added for a host pattern are matched before the application's own (Bokeh's /static/ too)
     tornado_app.add_handlers(r".*", [(pattern, FallbackHandler, {"fallback": container}) for pattern in API_ROUTES])
-    http_server = HTTPServer(tornado_app, xheaders=True)  # the platform's router sets X-Forwarded-*
+    # X-Forwarded-* only through SCORING_TRUSTED_PROXIES proxies (the platform's router: 1); bodies past the
+    # limit refused (413) before they are read
+    http_server = GuardedHTTPServer(tornado_app, max_body=config.max_body, proxies=config.trusted_proxies,
+                                    max_buffer_size=config.max_buffer)
     http_server.add_sockets(sockets)
     return BaseServer(IOLoop.current(), tornado_app, http_server), flask_app, executor
 

@@ -1,4 +1,4 @@
--- grants.sql, version 3: table privileges of each role. Run by `python -m database init-roles` after
+-- grants.sql, version 4: table privileges of each role. Run by `python -m database init-roles` after
 -- roles.sql and after the owner has created the tables; run it again after every migration.
 -- It first takes everything back, so a re-run also removes privileges that are no longer wanted.
 -- tests/database/test_roles.py fails when a table of database/schema.py is not named here.
@@ -50,6 +50,14 @@ GRANT USAGE ON SEQUENCE score_audit_id_seq TO homecredit_app;
 -- Sign-in: the service reads the people who may sign in (name, role, password hash) to check a password;
 -- accounts are created and reset by an administrator (`python -m bokeh_app create-user`, owner's account).
 GRANT SELECT ON app_user TO homecredit_app;
+-- Sessions (server_session): a sign-in adds a row; a use moves last_seen_at; sign-out sets revoked_at. Only the
+-- owner's account (reset-password, the sessions command) revokes the sessions of others.
+GRANT SELECT, INSERT ON server_session TO homecredit_app;
+GRANT UPDATE (last_seen_at, revoked_at, revoked_reason) ON server_session TO homecredit_app;
+-- Failed sign-ins (sign_in_failure) are counters shared by every worker: added, counted, and deleted when a
+-- correct password clears an account or when they leave the window.
+GRANT SELECT, INSERT, DELETE ON sign_in_failure TO homecredit_app;
+GRANT USAGE ON SEQUENCE sign_in_failure_id_seq TO homecredit_app;
 -- access_log is append-only: the service records each opening of a client's file and never reads it back
 -- (an auditor reads it with the owner's account).
 GRANT INSERT ON access_log TO homecredit_app;

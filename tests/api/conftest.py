@@ -49,8 +49,11 @@ def _sign_in_secret(monkeypatch):
 
 
 def signed_in_client(app, name: str = "page-advisor", role: str = "advisor"):
-    """A test client of ``app`` carrying the sign-in cookie of a user made (if absent) in the app's database."""
+    """A test client of ``app`` carrying the cookie of a live session of a user made (if absent) in the app's
+    database."""
+    from database.config import sign_in_policy
     from database.migrate import migrate
+    from database.sessions import open_session
     from database.signin import COOKIE, sign
     from database.users import create_user, find_user
 
@@ -60,11 +63,21 @@ def signed_in_client(app, name: str = "page-advisor", role: str = "advisor"):
     try:
         if find_user(engine, name) is None:
             create_user(engine, name, role, secrets.token_urlsafe(12))
+        session_id = open_session(engine, name, sign_in_policy())
     finally:
         engine.dispose()
     client = app.test_client()
-    client.set_cookie(COOKIE, sign(name, os.environ["BOKEH_COOKIE_SECRET"]))
+    client.set_cookie(COOKIE, sign(session_id, os.environ["BOKEH_COOKIE_SECRET"]))
     return client
+
+
+def with_csrf(client, data: dict) -> dict:
+    """The form ``data`` with the CSRF token a browser would send (read from the form's cookie, got from /login)."""
+    from database.signin import CSRF_COOKIE
+
+    if client.get_cookie(CSRF_COOKIE) is None:
+        client.get("/login")
+    return {**data, "csrf": client.get_cookie(CSRF_COOKIE).value}
 
 
 @pytest.fixture(scope="session")

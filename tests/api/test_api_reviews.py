@@ -10,8 +10,9 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from api.auth import digest, new_key
+from database.signin import COOKIE
 from database.users import create_user
-from tests.api.conftest import make_app
+from tests.api.conftest import make_app, with_csrf
 
 pytestmark = pytest.mark.requirement("EXG-SEC-23")
 WRITER = new_key()
@@ -86,11 +87,12 @@ def test_the_page_needs_a_sign_in_refuses_a_wrong_password_and_logs_each_file(tm
     anonymous = client.get(f"/?client_id={client_id}")
     assert anonymous.status_code == 302 and anonymous.headers["Location"].startswith("/login?next=")
     with caplog.at_level(logging.WARNING):
-        wrong = client.post("/login?next=/", data={"name": name, "password": password + "x"})
+        wrong = client.post("/login?next=/", data=with_csrf(client, {"name": name, "password": password + "x"}))
     assert wrong.status_code == 401 and "Identifiant ou mot de passe incorrect" in wrong.get_data(as_text=True)
     assert f"sign-in failed for {name!r}" in caplog.text
-    assert "homecredit_user" not in wrong.headers.get("Set-Cookie", "")
-    signed = client.post(f"/login?next=/%3Fclient_id%3D{client_id}", data={"name": name, "password": password})
+    assert COOKIE not in wrong.headers.get("Set-Cookie", "")
+    signed = client.post(f"/login?next=/%3Fclient_id%3D{client_id}",
+                         data=with_csrf(client, {"name": name, "password": password}))
     assert signed.status_code == 302 and signed.headers["Location"] == f"/?client_id={client_id}"
     page = client.get(signed.headers["Location"])
     assert page.status_code == 200 and 'class="result"' in page.get_data(as_text=True)
@@ -99,6 +101,6 @@ def test_the_page_needs_a_sign_in_refuses_a_wrong_password_and_logs_each_file(tm
                                   {"u": name}).all()
     assert [tuple(r) for r in rows] == [(client_id, "page")]
     for _ in range(5):  # five more failures: the name is locked out, even with the right password
-        client.post("/login", data={"name": name, "password": "wrong-password"})
-    assert client.post("/login", data={"name": name, "password": password}).status_code == 429
+        client.post("/login", data=with_csrf(client, {"name": name, "password": "wrong-password"}))
+    assert client.post("/login", data=with_csrf(client, {"name": name, "password": password})).status_code == 429
     engine.dispose()

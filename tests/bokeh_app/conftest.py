@@ -46,8 +46,9 @@ def _no_sign_in(monkeypatch):
     monkeypatch.setenv("DASHBOARD_AUTH", "off")
 
 
-def make_document(portfolio, lang: str | None = None, error: str | None = None, cookies: dict | None = None):
-    """A session document of the directory app, with the portfolio in its server context (as on a server)."""
+def make_document(portfolio, lang: str | None = None, error: str | None = None, payload: dict | None = None):
+    """A session document of the directory app, with the portfolio in its server context (as on a server);
+    ``payload`` is what Bokeh's session token carries (as ``app_hooks.process_request`` fills it)."""
     from bokeh.application import Application
     from bokeh.application.handlers import DirectoryHandler
     from bokeh.document import Document
@@ -60,9 +61,14 @@ def make_document(portfolio, lang: str | None = None, error: str | None = None, 
         context.server_context.portfolio_error = error
     doc = Document()
     session = BokehSessionContext("test-session", context.server_context, doc)
-    if lang is not None or cookies is not None:
+    if lang is not None or payload is not None:
         arguments = {"lang": [lang.encode()]} if lang else {}
-        session._request = SimpleNamespace(arguments=arguments, cookies=cookies or {}, headers={})
+        session._request = SimpleNamespace(arguments=arguments, cookies=(payload or {}).get("cookies", {}),
+                                           headers={})
+    if payload is not None:
+        from bokeh.util.token import generate_jwt_token
+
+        session._token = generate_jwt_token("test-session", signed=False, extra_payload=payload)
     doc._session_context = weakref.ref(session)
     app.initialize_document(doc)
     handler = app.handlers[0]
