@@ -44,7 +44,7 @@ def index():
             error, status = text["error_database_unavailable"], 503
     page = render_template("page.html", text=text, lang=lang, other=catalogue.other_lang(lang),
                            client_id=raw[:20], result=result, error=error,
-                           gauge=_gauge(result, lang) if result else None)
+                           gauge=_gauge(result, lang) if result else None, signout=catalogue.t("signin_out", lang))
     return page, status, headers
 
 

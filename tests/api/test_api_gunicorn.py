@@ -7,7 +7,7 @@ import urllib.error
 import urllib.request
 
 import pytest
-from api_server import gunicorn_api
+from api_server import REPO, gunicorn_api
 
 pytestmark = pytest.mark.requirement("EXG-API-09")
 
@@ -80,3 +80,35 @@ def test_gunicorn_refusals_are_json_like_every_api_error(server, api_key):
     # a client ID of 3 000 digits fits gunicorn's limit and is refused by the API, in JSON too
     status, _, body = get(f"{server}/api/v1/clients/{'9' * 3000}/score", {"X-API-Key": api_key})
     assert status == 400 and json.loads(body)["error"]["code"] == "invalid_client_id"
+
+
+@pytest.mark.slow
+@pytest.mark.requirement("EXG-SEC-21")
+def test_five_wrong_passwords_lock_one_account_in_every_worker_not_another_of_the_same_address(server, stack):
+    """The advisor page's sign-in under 2 workers: the lock is counted in the database, so every worker refuses
+    the locked account, another account signs in from the same address, and a reset clears the lock."""
+    import secrets
+    import subprocess
+    import sys
+
+    from sqlalchemy import create_engine
+
+    from database.users import create_user
+    from tests.sign_in_http import post_form
+
+    engine = create_engine(stack.database_url)
+    suffix = secrets.token_hex(3)
+    (lockme, locked_password), (advisor, password) = people = [
+        (f"lockme-{suffix}", secrets.token_urlsafe(12)), (f"advisor-{suffix}", secrets.token_urlsafe(12))]
+    for name, secret in people:
+        create_user(engine, name, "advisor", secret)
+    engine.dispose()
+    login = f"{server}/login"
+    assert [post_form(login, {"name": lockme, "password": "wrong-password"})[0] for _ in range(5)] == [401] * 5
+    assert [post_form(login, {"name": lockme, "password": locked_password})[0] for _ in range(4)] == [429] * 4
+    status, headers = post_form(f"{login}?next=/", {"name": advisor, "password": password})
+    assert status == 302 and headers["Location"] == "/"
+    subprocess.run([sys.executable, "-m", "bokeh_app", "reset-password", lockme], input=locked_password + "\n",
+                   env={**stack.env(), "DASHBOARD_USER_PASSWORD": ""}, cwd=REPO, text=True, check=True, capture_output=True,
+                   timeout=120)
+    assert post_form(login, {"name": lockme, "password": locked_password})[0] == 302

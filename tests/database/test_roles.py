@@ -272,3 +272,22 @@ def test_the_app_only_appends_file_openings_and_only_reads_users(roles_db):
     for sql in ("SELECT * FROM app_user", "SELECT * FROM access_log"):
         with pytest.raises(DBAPIError):
             _run(roles_db["homecredit_analyst"], sql)
+
+
+@pytest.mark.postgres
+@pytest.mark.requirement("EXG-SEC-21")
+def test_the_app_opens_touches_and_revokes_sessions_and_counts_failures_but_changes_nothing_else(roles_db):
+    app = roles_db["homecredit_app"]
+    _run(app, "INSERT INTO server_session (id_hash, user_name, created_at, last_seen_at, expires_at) "
+              "VALUES ('h1', 'advisor', now(), now(), now() + interval '12 hours')")
+    _run(app, "UPDATE server_session SET last_seen_at = now(), revoked_at = now(), revoked_reason = 'sign-out' "
+              "WHERE id_hash = 'h1'")
+    assert _run(app, "SELECT revoked_reason FROM server_session") == [("sign-out",)]
+    _run(app, "INSERT INTO sign_in_failure (failed_at, account, address) VALUES (now(), 'advisor', '10.0.0.1')")
+    _run(app, "DELETE FROM sign_in_failure WHERE account = 'advisor'")
+    for sql in ("UPDATE server_session SET user_name = 'admin'", "UPDATE server_session SET expires_at = now()",
+                "DELETE FROM server_session", "UPDATE sign_in_failure SET account = 'x'"):
+        _refused(app, sql)
+    for sql in ("SELECT * FROM server_session", "SELECT * FROM sign_in_failure"):
+        with pytest.raises(DBAPIError):
+            _run(roles_db["homecredit_analyst"], sql)

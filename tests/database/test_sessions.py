@@ -120,3 +120,15 @@ def test_the_sessions_command_lists_and_revokes(sqlite_url):
     assert run("advisor", "--revoke-all").returncode == 0 and live_user(engine, second, POLICY) is None
     assert "revoked" in run("advisor").stdout and run("--help").returncode == 0
     engine.dispose()
+
+
+def test_the_guides_state_the_policy_the_code_applies():
+    policy = SignInPolicy()
+    guide = (REPO_ROOT / "docs" / "user-guide.md").read_text()
+    operations = (REPO_ROOT / "docs" / "operations.md").read_text()
+    minutes = {5: "cinq", 15: "quinze"}
+    assert f"{policy.idle.seconds // 60} minutes sans utilisation" in guide
+    assert f"{policy.absolute.seconds // 3600} heures après la connexion" in guide
+    assert f"{minutes[policy.lock_after]} mots de passe faux en {minutes[policy.window.seconds // 60]} minutes" in guide
+    assert f"`SESSION_IDLE_MINUTES` ({policy.idle.seconds // 60})" in operations
+    assert "(`SIGNIN_LOCK_AFTER`)" in operations and f"after {policy.address_limit} failures" in operations

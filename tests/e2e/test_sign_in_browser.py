@@ -4,11 +4,9 @@ and logged; an advisor sees no risk tab, records an override with a reason and r
 view and in GET /api/v1/clients/{id}/score."""
 from __future__ import annotations
 
-import http.client
 import secrets
 import threading
 import time
-import urllib.parse
 import uuid
 
 import pytest
@@ -21,6 +19,7 @@ from tests.e2e.test_dashboard_browser import (  # noqa: F401
     bokeh_server,
     driver,
 )
+from tests.sign_in_http import post_form, request_once, session_cookie
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.requirement("EXG-SEC-21")]
 SECRETS = {"BOKEH_COOKIE_SECRET": secrets.token_urlsafe(32), "BOKEH_SECRET_KEY": secrets.token_urlsafe(32)}
@@ -58,20 +57,6 @@ def signed_server(bank):  # noqa: F811
         yield url, log
 
 
-def _request(url: str, method: str = "GET", body: str | None = None, headers: dict | None = None):
-    """(status, headers) of one request, redirects not followed."""
-    parts = urllib.parse.urlsplit(url)
-    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
-    try:
-        connection.request(method, parts.path + (f"?{parts.query}" if parts.query else ""), body=body,
-                           headers=headers or {})
-        response = connection.getresponse()
-        response.read()
-        return response.status, dict(response.getheaders())
-    finally:
-        connection.close()
-
-
 def _first_message(url: str, token: str, cookie: str | None) -> str | None:
     """The first websocket message the server sends on the session of ``token`` (None: it closed instead)."""
     import asyncio
@@ -102,11 +87,9 @@ def _signed_in_page(url: str, name: str, password: str) -> tuple[str, str]:
     import urllib.request
 
     base = url.split("/bokeh_app")[0]
-    form = urllib.parse.urlencode({"name": name, "password": password})
-    status, headers = _request(f"{base}/login?next=/bokeh_app", "POST", form,
-                               {"Content-Type": "application/x-www-form-urlencoded"})
+    status, headers = post_form(f"{base}/login?next=/bokeh_app", {"name": name, "password": password})
     assert status == 302, status
-    cookie = headers["Set-Cookie"].split(";", 1)[0]
+    cookie = session_cookie(headers)
     with urllib.request.urlopen(urllib.request.Request(url, headers={"Cookie": cookie}), timeout=60) as page:
         html = page.read().decode()
     return cookie, re.search(r'"token":\s*"([^"]+)"', html.replace('\\"', '"')).group(1)
@@ -117,7 +100,7 @@ def test_without_signing_in_the_page_and_its_websocket_refuse_and_a_wrong_passwo
     from database.signin import COOKIE, sign
 
     url, log = signed_server
-    status, headers = _request(url)
+    status, headers = request_once(url)
     assert status == 302 and headers["Location"].startswith("/login?next=")
     name, password = people["advisor"]
     cookie, token = _signed_in_page(url, name, password)
@@ -125,12 +108,11 @@ def test_without_signing_in_the_page_and_its_websocket_refuse_and_a_wrong_passwo
     assert "ACK" in _first_message(ws, token, cookie)  # signed in: the session opens
     _, other_token = _signed_in_page(url, name, password)
     assert _first_message(ws, other_token, None) is None  # the same valid session token without the sign-in
-    forged = f"{COOKIE}={sign(name, 'not-the-server-secret-' + 'x' * 20)}"
+    forged = f"{COOKIE}={sign(cookie.split('=', 1)[1], 'not-the-server-secret-' + 'x' * 20)}"
     _, third_token = _signed_in_page(url, name, password)
     assert _first_message(ws, third_token, forged) is None
     login = url.split("/bokeh_app")[0] + "/login"
-    form = urllib.parse.urlencode({"name": name, "password": password + "-wrong"})
-    status, headers = _request(login, "POST", form, {"Content-Type": "application/x-www-form-urlencoded"})
+    status, headers = post_form(login, {"name": name, "password": password + "-wrong"})
     assert status == 401 and COOKIE not in headers.get("Set-Cookie", "")
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
@@ -152,9 +134,9 @@ def test_the_advisor_page_at_root_refuses_without_signing_in(bank, tmp_path, mon
     server = make_server("127.0.0.1", _free_port(), app)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        status, headers = _request(f"http://127.0.0.1:{server.server_port}/?client_id=100002")
+        status, headers = request_once(f"http://127.0.0.1:{server.server_port}/?client_id=100002")
         assert status == 302 and headers["Location"].startswith("/login?next=")
-        status, _ = _request(f"http://127.0.0.1:{server.server_port}/login")
+        status, _ = request_once(f"http://127.0.0.1:{server.server_port}/login")
         assert status == 200
     finally:
         server.shutdown()
@@ -233,3 +215,37 @@ def test_a_risk_manager_sees_the_risk_tabs_and_the_override_rates(signed_server,
     _wait_for(driver, ".bk-tab", catalogue.t("tab_reviews", "fr")).click()
     _wait_for(driver, "table.overrides")
     assert _console_errors(driver) == []
+
+
+def test_signing_out_in_english_ends_the_session_and_a_revoke_sends_the_browser_back(signed_server, people, driver,  # noqa: F811
+                                                                                    bank):  # noqa: F811
+    """In Chromium, under the dashboard's Content-Security-Policy: the page works (no console error), the English
+    sign-out button lands on the English form and the old session is gone; an administrator's revoke sends the
+    open browser to the form at its next load."""
+    import os
+    import subprocess
+    import sys
+
+    from modeling import catalogue
+    from tests.e2e.test_dashboard_browser import REPO
+
+    url, _log = signed_server
+    base = url.split("/bokeh_app")[0]
+    name, password = people["advisor"]
+    driver.delete_all_cookies()
+    _sign_in(driver, f"{base}/login?lang=en&next=/bokeh_app%3Flang%3Den", name, password)
+    _wait_for(driver, "input[placeholder='100002']")
+    assert _console_errors(driver) == []
+    driver.find_element("css selector", "button.signout").click()
+    _wait_for(driver, "button[type=submit]", catalogue.t("signin_submit", "en"))
+    assert driver.find_element("tag name", "html").get_attribute("lang") == "en"
+    driver.get(url)
+    _wait_for(driver, "button[type=submit]", catalogue.t("signin_submit", "fr"))  # signed out: the form again
+
+    _sign_in(driver, f"{base}/login?next=/bokeh_app", name, password)
+    _wait_for(driver, "input[placeholder='100002']")
+    subprocess.run([sys.executable, "-m", "bokeh_app", "sessions", name, "--revoke-all"], cwd=REPO, check=True,
+                   env={**os.environ, "DATABASE_URL": bank.url}, capture_output=True, timeout=120)
+    driver.get(url)
+    _wait_for(driver, "button[type=submit]", catalogue.t("signin_submit", "fr"))
+    assert "/login" in driver.current_url
