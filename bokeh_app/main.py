@@ -28,6 +28,7 @@ from database.oversight import record_access
 from modeling import catalogue
 from modeling.monitor_words import word as monitoring_word
 
+SESSION_CHECK_MS = 60_000  # how often an open page checks that its session still lives
 doc = curdoc()
 context = doc.session_context
 request = getattr(context, "request", None)
@@ -59,8 +60,18 @@ else:
     file = client_file(portfolio, lang)  # history, what-if and the letter
     review = review_panel(engine, user.name, lang)
 
+    def signed_out(touch: bool = True) -> bool:
+        """True (and the views replaced by the sign-in link) once the session was revoked or timed out."""
+        if session_user(context, load_config().auth, engine, touch=touch) is not None:
+            return False
+        doc.clear()
+        doc.add_root(Div(text=catalogue.t("signin_required", lang), name="app", stylesheets=[DIV_CSS]))
+        return True
+
     def open_client(client_id: int) -> None:
         """Show one client: identity, gauge, factors and comparison (the score comes from modeling)."""
+        if signed_out():  # a file opens only for a live session: a revoked one sees nothing more
+            return
         result = portfolio.explain(client_id, lang)
         record_access(engine, user.name, client_id, "dashboard")  # every opening of a file leaves its trace
         review.show(result)
@@ -89,3 +100,4 @@ else:
         panels.append(TabPanel(child=monitoring_view(portfolio.database_url, portfolio.model_version, lang).layout,
                                title=monitoring_word("tab", lang)))
     doc.add_root(Tabs(tabs=panels, name="app", sizing_mode="stretch_width"))
+    doc.add_periodic_callback(lambda: signed_out(touch=False), SESSION_CHECK_MS)  # an open page ends with its session

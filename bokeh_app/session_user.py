@@ -43,15 +43,16 @@ def token_reference(context) -> str | None:
     return context.token_payload.get(PAYLOAD_KEY) if token else None
 
 
-def session_user(context, auth: bool, engine) -> User | None:
-    """The session's user; None when sign-in is required and the token names no live session."""
+def session_user(context, auth: bool, engine, touch: bool = True) -> User | None:
+    """The session's user; None when sign-in is required and the token names no live session. ``touch``: count
+    this as a use of the session (its idle time starts again)."""
     if not auth:
         return LOCAL_USER
     from database.config import sign_in_policy
     from database.sessions import live_reference_user
 
     ref = token_reference(context)
-    return live_reference_user(engine, ref, sign_in_policy()) if ref else None
+    return live_reference_user(engine, ref, sign_in_policy(), touch=touch) if ref else None
 
 
 @cache

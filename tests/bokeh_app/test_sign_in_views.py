@@ -137,3 +137,18 @@ def test_an_override_needs_a_reason_and_appears_in_the_history_and_the_manager_r
     assert catalogue.percent(expected.probability, "fr") in history.text
     rates = model(signed_in(portfolio, people["risk_manager"]), "overrides").text
     assert "Garantie ou co-emprunteur apporté" in rates and "Taux de correction" in rates
+
+
+def test_a_page_left_open_after_its_session_ended_opens_no_more_files(portfolio, people, sign_in_on, bank):
+    """Sign-out or a revoke in another tab: the open page's next search shows the sign-in link, no file, no row."""
+    name = people["advisor"]
+    ref = live_reference(bank, name)
+    doc = make_document(portfolio, lang="fr", payload={PAYLOAD_KEY: ref})
+    search = model(doc, "client_search")
+    engine = get_engine(bank.url)
+    revoke_reference(engine, ref, "administrator")
+    engine.dispose()
+    before = _access_rows(bank, name)
+    search.value = str(int(portfolio.clients.index[7]))
+    assert _access_rows(bank, name) == before
+    assert doc.select_one({"type": Tabs}) is None and "Connexion requise" in model(doc, "app").text
