@@ -14,6 +14,7 @@ from functools import cache
 
 from bokeh.util.token import get_token_payload
 from tornado.web import RequestHandler
+from tornado.websocket import WebSocketHandler
 
 from bokeh_app.headers import FORM_CSP, secure
 from bokeh_app.session_user import PAYLOAD_KEY, cookie_reference
@@ -62,11 +63,13 @@ def get_user(request_handler: RequestHandler) -> str | None:
     On the websocket the session token must name the cookie's own session: a token taken from another
     browser does not attach to this one's sign-in.
     """
-    secure(request_handler)
+    websocket = isinstance(request_handler, WebSocketHandler)
+    if not websocket:  # a websocket's handshake is answered already: its headers cannot change
+        secure(request_handler)
     ref = cookie_reference(request_handler.request.cookies)
     if ref is None:
         return None
-    if "Sec-WebSocket-Protocol" in request_handler.request.headers and _token_reference(request_handler) != ref:
+    if websocket and _token_reference(request_handler) != ref:
         log.warning("websocket refused: its session token belongs to another sign-in")
         return None
     user = live_reference_user(_engine(), ref, sign_in_policy())
