@@ -71,6 +71,16 @@ def cmd_deck(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    from pm import check
+
+    lines = check.problems(args.docs, args.tests, args.junit)
+    for line in lines:
+        print(line, file=sys.stderr)
+    _say(f"{len(lines)} document(s) or claim(s) out of step with their sources")
+    return 1 if lines else 0
+
+
 def cmd_all(args: argparse.Namespace) -> int:
     status = 0
     for step in (cmd_evm, cmd_trace, cmd_tests, cmd_docs, cmd_deck):
@@ -90,7 +100,8 @@ def parser() -> argparse.ArgumentParser:
     trace = sub.add_parser("trace", help="check requirement markers and write the traceability matrix")
     trace.add_argument("--check", action="store_true", help="only check: exit 1 when a requirement or marker is wrong")
     tests = sub.add_parser("tests", help="write the test report from the JUnit XML of the last run")
-    for command in (trace, tests):
+    checking = sub.add_parser("check", help="exit 1 when a document no longer says what its sources say")
+    for command in (trace, tests, checking):
         command.add_argument("--tests", type=Path, default=config.tests_dir(), help="test folder to scan (default tests/)")
         command.add_argument("--junit", type=Path, default=None, help="JUnit XML (default DOCS/junit.xml)")
     sub.add_parser("evm", help="recompute the sprints' points, evm.csv, the S-curve and the burndown")
@@ -106,7 +117,7 @@ def parser() -> argparse.ArgumentParser:
     everything.add_argument("--out", type=Path, default=None, help="deck PDF (default DOCS/soutenance.pdf)")
     everything.set_defaults(check=False)
     for name, func in (("trace", cmd_trace), ("tests", cmd_tests), ("evm", cmd_evm), ("business", cmd_business),
-                       ("docs", cmd_docs), ("deck", cmd_deck), ("all", cmd_all)):
+                       ("docs", cmd_docs), ("deck", cmd_deck), ("check", cmd_check), ("all", cmd_all)):
         sub.choices[name].set_defaults(func=func)
     return main
 
