@@ -55,9 +55,10 @@ def cmd_business(args: argparse.Namespace) -> int:
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
-    from pm import stakeholders, steering
+    from pm import azure, stakeholders, steering
 
     stakeholders.draw(args.docs)
+    _say(f"wrote {azure.write(args.docs)}")
     for path in steering.write_all(args.docs):
         _say(f"wrote {path}")
     return 0

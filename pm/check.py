@@ -8,10 +8,10 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from pm import config, evm, facts, performance, reports, schedule, steering
+from pm import azure, config, evm, facts, performance, reports, schedule, steering
 from pm.data import read
 
-COMPARED = ("*.md", "evm.csv", "sprints.csv")
+COMPARED = ("*.md", "evm.csv", "sprints.csv", "backlog-azure-boards.csv")
 GOAL = re.compile(r"objectif de (\d+(?:,\d+)?) ?(ms|s|min)\b")
 
 
@@ -32,6 +32,7 @@ def stale(folder: Path | None = None, tests: Path | None = None, xml: Path | Non
         reports.write_matrix(fresh, tests, xml or folder / "junit.xml")
         reports.write_test_report(fresh, xml or folder / "junit.xml", tests)
         steering.write_all(fresh)
+        azure.write(fresh)
         lines = []
         for pattern in COMPARED:
             for path in sorted(fresh.glob(pattern)):

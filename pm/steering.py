@@ -101,7 +101,7 @@ def business_context(folder: Path, ctx: dict) -> dict:
 
 # Documents written by hand as templates: their prose is the authors', their figures and facts the product's.
 HAND_WRITTEN = ("specification-fonctionnelle-technique", "exploitation", "conformite", "note-de-cadrage", "planning",
-                "raci", "plan-de-test", "cahier-de-recette", "script-demo", "README")
+                "raci", "plan-de-test", "script-demo", "README")
 
 
 def write_all(folder: Path | None = None) -> list[Path]:
