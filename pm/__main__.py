@@ -65,9 +65,9 @@ def cmd_docs(args: argparse.Namespace) -> int:
 
 
 def cmd_deck(args: argparse.Namespace) -> int:
-    from pm import deck
+    from pm import slides
 
-    out = deck.build(args.docs, args.out)
+    out = slides.build(args.docs, args.out)
     _say(f"wrote {out}")
     return 0
 

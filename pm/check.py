@@ -8,7 +8,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from pm import azure, config, evm, facts, performance, reports, schedule, steering
+from pm import azure, config, deliverables, evm, facts, performance, reports, schedule, steering
 from pm.data import read
 
 COMPARED = ("*.md", "evm.csv", "sprints.csv", "backlog-azure-boards.csv")
@@ -92,4 +92,7 @@ def problems(folder: Path | None = None, tests: Path | None = None, xml: Path | 
     folder = folder or config.docs_dir()
     spec = (folder / "specification-fonctionnelle-technique.md").read_text(encoding="utf-8")
     gaps = use_case_gaps(spec, [op.label for op in facts.operations()], facts.tabs())
-    return stale(folder, tests, xml) + gaps + quoted_goals(folder) + anomaly_problems(folder) + schedule.problems(folder)
+    unticked = [f"{d['document']}: expected content '{label}' is missing"
+                for d in deliverables.index(folder) for label, ok in d["contenus"] if not ok]
+    return (stale(folder, tests, xml) + gaps + quoted_goals(folder) + anomaly_problems(folder)
+            + schedule.problems(folder) + unticked)

@@ -17,6 +17,7 @@ import pandas as pd  # noqa: E402
 
 from pm import backlog, config  # noqa: E402
 from pm.data import DataFileError, numbers, read  # noqa: E402
+from pm.formats import num  # noqa: E402
 
 COLUMNS = ("sprint", "fin", "avancement_temps", "PV", "EV", "AC", "SV", "CV", "SPI", "CPI",
            "EAC", "ETC", "VAC", "TCPI")
@@ -123,17 +124,21 @@ def write(folder: Path | None = None, img: Path | None = None) -> pd.DataFrame:
 
 def s_curve(table: pd.DataFrame, bac: float, path: Path) -> None:
     """Cumulated PV, EV and AC per sprint, with the BAC line."""
-    fig, ax = plt.subplots(figsize=(7, 4), dpi=110)
-    for column, style in (("PV", "o--"), ("EV", "s-"), ("AC", "^-")):
-        ax.plot(table["sprint"], table[column] / 1000, style, label=column)
-    ax.axhline(bac / 1000, color="grey", lw=0.8)
-    ax.text(0, bac / 1000, " BAC", va="bottom", color="grey")
-    ax.set_ylabel("k€ cumulés")
-    ax.set_title("Valeur acquise : PV, EV, AC par sprint")
-    ax.legend()
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
+    with plt.rc_context({"font.size": 13}):
+        fig, ax = plt.subplots(figsize=(7, 4), dpi=110)
+        for column, style in (("PV", "o--"), ("EV", "s-"), ("AC", "^-")):
+            ax.plot(table["sprint"], table[column] / 1000, style, label=column)
+        ax.axhline(bac / 1000, color="grey", lw=0.8)
+        ax.text(0, bac / 1000, " BAC", va="bottom", color="grey")
+        ax.set_ylabel("k€ cumulés")
+        for column in ("PV", "EV", "AC"):
+            ax.annotate(f"{column} {num(table[column].iloc[-1] / 1000, 1)} k€", (len(table) - 1, table[column].iloc[-1] / 1000),
+                        textcoords="offset points", xytext=(-8, 6 if column != "PV" else -16), ha="right", fontsize=11)
+        ax.set_title("Valeur acquise : PV, EV, AC par sprint")
+        ax.legend()
+        fig.tight_layout()
+        fig.savefig(path)
+        plt.close(fig)
 
 
 def burndown(sprints: pd.DataFrame, path: Path) -> None:

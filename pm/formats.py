@@ -36,7 +36,7 @@ def keur(value: float | None, digits: int = 1) -> str:
 def day(value: date | datetime | str | None) -> str:
     """A date in French words, the first of the month as an ordinal: '1er décembre 2026', '2 décembre 2026'."""
     text = catalogue.day(value, "fr")
-    return re.sub(r"^1 ", f"1er{NBSP}", text).replace(" ", NBSP, 1) if text[:1].isdigit() else text
+    return re.sub(r"^1 ", "1er ", text).replace(" ", NBSP) if text[:1].isdigit() else text  # a date never breaks
 
 
 def moment(value: str | datetime) -> str:
@@ -55,12 +55,14 @@ def _spaces(text: str) -> str:
 
 def typography(text: str) -> str:
     """French spacing of the prose of a Markdown text; code, links and comments are left as they are."""
-    out, last = [], 0
-    for match in PROTECTED.finditer(text):
-        out += [_spaces(text[last:match.start()]), match.group(0)]
-        last = match.end()
-    out.append(_spaces(text[last:]))
-    return "".join(out)
+    kept: list[str] = []
+
+    def keep(match: re.Match) -> str:
+        kept.append(match.group(0))
+        return f"\ue000{len(kept) - 1}\ue001"  # a placeholder without spaces, so the prose around reads the same
+
+    spaced = _spaces(PROTECTED.sub(keep, text))
+    return re.sub("\ue000(\\d+)\ue001", lambda m: kept[int(m.group(1))], spaced)
 
 
 FILTERS = {"num": num, "pct": pct, "eur": eur, "keur": keur, "day": day, "moment": moment}

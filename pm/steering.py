@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pm import backlog, business, config, evm, facts, performance, render, status
+from pm import backlog, business, config, deliverables, evm, facts, performance, render, status
 from pm.data import hypotheses, numbers, read
 from pm.formats import num
 
@@ -71,7 +71,7 @@ def context(folder: Path | None = None) -> dict:
         "start": sprints["debut"].min()[:10], "end": sprints["fin"].max()[:10], "status": config.STATUS_DATE.isoformat(),
         "interpret": interpret,
         "ref": performance.reference_card(), "goals": performance.goals(folder),
-        **product(items),
+        "committees": status.committees(folder), **product(items),
     }
 
 
@@ -96,12 +96,13 @@ def business_context(folder: Path, ctx: dict) -> dict:
     table = pd.read_csv(folder / "business-case.csv")
     eac = ctx["evm"][-1]["EAC"]
     return {"policies": table.to_dict("records"), "model": table.loc[0].to_dict(),
-            "invest": business.investment(table, ctx["bac"], eac, folder), "h": hypotheses(folder)}
+            "invest": business.investment(table, ctx["bac"], eac, folder), "h": hypotheses(folder),
+            "scenarios": business.scenarios(table, ctx["bac"], eac, folder)}
 
 
 # Documents written by hand as templates: their prose is the authors', their figures and facts the product's.
 HAND_WRITTEN = ("specification-fonctionnelle-technique", "exploitation", "conformite", "note-de-cadrage", "planning",
-                "raci", "plan-de-test", "script-demo", "README")
+                "raci", "plan-de-test", "script-demo")
 
 
 def write_all(folder: Path | None = None) -> list[Path]:
@@ -114,4 +115,8 @@ def write_all(folder: Path | None = None) -> list[Path]:
             ("parties-prenantes.md.j2", "parties-prenantes.md"), ("etude-opportunite.md.j2", "etude-opportunite.md"),
             ("bilan-projet.md.j2", "bilan-projet.md"), *((f"{name}.md.j2", f"{name}.md") for name in HAND_WRITTEN)]
     paths = [render.write(t, folder / out, "python -m pm docs", **ctx, **money) for t, out in docs]
-    return paths + status.write(ctx, folder)
+    paths += status.write(ctx, folder)
+    missing = deliverables.tick(folder)
+    readme = render.write("README.md.j2", folder / "README.md", "python -m pm docs", **ctx, **money,
+                          deliverables=deliverables.index(folder), missing=missing)
+    return [*paths, readme]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pm import azure, backlog, junit, reports, rtm, traceability
+from pm import azure, backlog, deliverables, junit, reports, rtm, traceability
 
 pytestmark = pytest.mark.requirement("EXG-GP-03")
 
@@ -108,3 +108,24 @@ def test_a_failed_test_makes_its_acceptance_scenario_non_conforming(tmp_path):
     assert letter.endswith("| **non conforme** |")
     published = (DOCS / "cahier-de-recette.md").read_text(encoding="utf-8")
     assert next(line for line in published.splitlines() if "| EXG-CLI-23 |" in line).endswith("| conforme |")
+
+
+def test_each_deliverable_ticks_the_contents_the_brief_expects_in_the_document_itself():
+    for entry in deliverables.index(DOCS):
+        assert all(ok for _, ok in entry["contenus"]), entry
+        text = (DOCS / entry["document"]).read_text(encoding="utf-8")
+        assert text.count("- [x] ") == len(entry["contenus"]), entry["document"]
+    readme = (DOCS / "README.md").read_text(encoding="utf-8")
+    for name in ("backlog-azure-boards.csv", "soutenance.pdf", "script-demo.md"):
+        assert f"({name})" in readme
+
+
+def test_a_deliverable_losing_a_section_shows_it_unticked(tmp_path):
+    shutil.copy(DOCS / "plan-de-management.md", tmp_path / "plan-de-management.md")
+    for entry in deliverables.LIST:
+        if entry[0] != "plan-de-management.md":
+            shutil.copy(DOCS / entry[0], tmp_path / entry[0])
+    text = (tmp_path / "plan-de-management.md").read_text(encoding="utf-8")
+    (tmp_path / "plan-de-management.md").write_text(text.replace("### Jalons", "### Dates"), encoding="utf-8")
+    assert deliverables.tick(tmp_path) == ["plan-de-management.md: expected content 'jalons' is missing"]
+    assert "- [ ] jalons" in (tmp_path / "plan-de-management.md").read_text(encoding="utf-8")

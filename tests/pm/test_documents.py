@@ -3,6 +3,7 @@ hand-written ones (specification, operations guide, compliance) included."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -97,3 +98,21 @@ def test_the_compliance_text_reports_each_attribute_failing_the_four_fifths_rule
     for name in model["failing"]:
         assert f"{name} ne respecte pas la règle des quatre cinquièmes" in text
     assert "sexe" not in text.split("## Équité", 1)[1]
+
+
+def test_the_documents_follow_french_typography():
+    from pm.formats import PROTECTED
+
+    for path in sorted(DOCS.glob("*.md")):
+        prose = PROTECTED.sub("", path.read_text(encoding="utf-8"))
+        bad = re.findall(r"\S {1,2}[:;!?](?=\s|$)|\d %|« | »|\b1 (?:janvier|février|mars|avril|mai|juin|juillet|août|"
+                         r"septembre|octobre|novembre|décembre)\b|\b20\d\d-\d\d-\d\d\b", prose, flags=re.M)
+        assert bad == [], f"{path.name}: {bad[:5]}"
+
+
+def test_the_formatter_spaces_french_prose_and_leaves_code_and_links_alone():
+    from pm.formats import day, typography
+
+    assert typography("voir [plan](plan.csv) : oui ; « x » 5 % `a : b` ?") == (
+        "voir [plan](plan.csv)\u00a0: oui\u202f; «\u00a0x\u00a0» 5\u00a0% `a : b`\u202f?")
+    assert day("2026-12-01") == "1er\u00a0décembre\u00a02026" and day("2026-12-02") == "2\u00a0décembre\u00a02026"
