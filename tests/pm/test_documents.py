@@ -116,3 +116,9 @@ def test_the_formatter_spaces_french_prose_and_leaves_code_and_links_alone():
     assert typography("voir [plan](plan.csv) : oui ; « x » 5 % `a : b` ?") == (
         "voir [plan](plan.csv)\u00a0: oui\u202f; «\u00a0x\u00a0» 5\u00a0% `a : b`\u202f?")
     assert day("2026-12-01") == "1er\u00a0décembre\u00a02026" and day("2026-12-02") == "2\u00a0décembre\u00a02026"
+
+
+def test_the_risk_managers_role_has_one_name_in_the_documents_and_data():
+    for path in [*DOCS.glob("*.md"), *DOCS.glob("*.csv")]:
+        text = path.read_text(encoding="utf-8").lower()
+        assert not re.search(r"gestionnaires? d(?:e|es) risques?", text), path.name
