@@ -74,6 +74,7 @@ def report_values(committee: dict, ctx: dict, folder: Path) -> dict:
         "blockers": [r for r in risks if r["statut"] == "ouvert" and int(r["impact"]) >= 3]
         + [a for a in ctx["anomalies"] if a["sprint"] in ended_names and a["gravite"] == "bloquante"
            and a["statut"] != "corrigé"],
+        "gaps": [a for a in ctx["anomalies"] if a["sprint"] in ended_names and a["statut"] != "corrigé"],
         "month_anomalies": anomalies, "roles": budget_by_role(moment, folder),
         "points_done_at": sum(int(s["points_termines"]) for s in ended),
     }
