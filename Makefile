@@ -69,6 +69,8 @@ test: venv  ## Run the test suite
 PM_DOCS := docs/gestion-projet
 docs: venv  ## Regenerate the project-management documents and deck (TESTS=run reruns the suite; BUSINESS_MODEL=dir BUSINESS_SOURCE=dir redoes the business case)
 ifeq ($(TESTS),run)
+	# documents first, so that the run's check of the documents against their sources sees them current
+	$(PY) -m pm all
 	-$(PY) -m pytest -q -p no:cacheprovider --junitxml=$(PM_DOCS)/junit.xml
 endif
 ifneq ($(BUSINESS_MODEL),)
@@ -76,7 +78,7 @@ ifneq ($(BUSINESS_MODEL),)
 endif
 	$(PY) -m pm all
 	@if command -v pdftoppm >/dev/null; then \
-		pdftoppm -r 60 -png -f 11 -l 11 -singlefile $(PM_DOCS)/soutenance.pdf docs/img/soutenance-valeur-acquise; \
+		pdftoppm -r 60 -png -f 16 -l 16 -singlefile $(PM_DOCS)/soutenance.pdf docs/img/soutenance-valeur-acquise; \
 	else echo "pdftoppm not found (apt-get install poppler-utils): docs/img/soutenance-valeur-acquise.png not refreshed"; fi
 
 lint: venv  ## Check the code style

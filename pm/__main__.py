@@ -55,20 +55,31 @@ def cmd_business(args: argparse.Namespace) -> int:
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
-    from pm import stakeholders, steering
+    from pm import azure, stakeholders, steering
 
     stakeholders.draw(args.docs)
+    _say(f"wrote {azure.write(args.docs)}")
     for path in steering.write_all(args.docs):
         _say(f"wrote {path}")
     return 0
 
 
 def cmd_deck(args: argparse.Namespace) -> int:
-    from pm import deck
+    from pm import slides
 
-    out = deck.build(args.docs, args.out)
+    out = slides.build(args.docs, args.out)
     _say(f"wrote {out}")
     return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from pm import check
+
+    lines = check.problems(args.docs, args.tests, args.junit)
+    for line in lines:
+        print(line, file=sys.stderr)
+    _say(f"{len(lines)} document(s) or claim(s) out of step with their sources")
+    return 1 if lines else 0
 
 
 def cmd_all(args: argparse.Namespace) -> int:
@@ -90,7 +101,8 @@ def parser() -> argparse.ArgumentParser:
     trace = sub.add_parser("trace", help="check requirement markers and write the traceability matrix")
     trace.add_argument("--check", action="store_true", help="only check: exit 1 when a requirement or marker is wrong")
     tests = sub.add_parser("tests", help="write the test report from the JUnit XML of the last run")
-    for command in (trace, tests):
+    checking = sub.add_parser("check", help="exit 1 when a document no longer says what its sources say")
+    for command in (trace, tests, checking):
         command.add_argument("--tests", type=Path, default=config.tests_dir(), help="test folder to scan (default tests/)")
         command.add_argument("--junit", type=Path, default=None, help="JUnit XML (default DOCS/junit.xml)")
     sub.add_parser("evm", help="recompute the sprints' points, evm.csv, the S-curve and the burndown")
@@ -106,7 +118,7 @@ def parser() -> argparse.ArgumentParser:
     everything.add_argument("--out", type=Path, default=None, help="deck PDF (default DOCS/soutenance.pdf)")
     everything.set_defaults(check=False)
     for name, func in (("trace", cmd_trace), ("tests", cmd_tests), ("evm", cmd_evm), ("business", cmd_business),
-                       ("docs", cmd_docs), ("deck", cmd_deck), ("all", cmd_all)):
+                       ("docs", cmd_docs), ("deck", cmd_deck), ("check", cmd_check), ("all", cmd_all)):
         sub.choices[name].set_defaults(func=func)
     return main
 

@@ -71,9 +71,10 @@ def figures(frame: pd.DataFrame, card: dict, folder: Path | None = None) -> pd.D
     return table
 
 
-def investment(table: pd.DataFrame, bac: float, eac: float, folder: Path | None = None) -> dict:
+def investment(table: pd.DataFrame, bac: float, eac: float, folder: Path | None = None,
+               assumptions: dict | None = None) -> dict:
     """NPV, ROI and payback of the model's gain over the EXT_SOURCE rule, net of the run cost."""
-    h = hypotheses(folder)
+    h = assumptions or hypotheses(folder)
     per_app = (table.loc[2, "gain_net"] - table.loc[1, "gain_net"]) / PER
     years = int(h["horizon_annees"])
     captured = [h["part_valeur_captee"]] + [h["part_valeur_captee_regime"]] * (years - 1)
@@ -89,6 +90,23 @@ def investment(table: pd.DataFrame, bac: float, eac: float, folder: Path | None 
     gain = sum(per_app * h["demandes_par_an"] * c for c in captured)
     return {"gain_par_demande": per_app, "flux": flows, "van": npv, "roi": (gain - total_cost) / total_cost,
             "retour_annees": payback, "bac": bac, "eac": eac, "cout_total": total_cost, **h}
+
+
+# Scenarios of the business case: factors applied to the yearly volume and to the share of the gain captured.
+SCENARIOS = (("pessimiste", 0.5, 0.5), ("central", 1.0, 1.0), ("optimiste", 1.5, 1.2))
+
+
+def scenarios(table: pd.DataFrame, bac: float, eac: float, folder: Path | None = None) -> list[dict]:
+    """The investment figures under each scenario of SCENARIOS (volume and captured share scaled)."""
+    base = hypotheses(folder)
+    out = []
+    for name, volume, share in SCENARIOS:
+        h = {**base, "demandes_par_an": base["demandes_par_an"] * volume,
+             "part_valeur_captee": min(1.0, base["part_valeur_captee"] * share),
+             "part_valeur_captee_regime": min(1.0, base["part_valeur_captee_regime"] * share)}
+        out.append({"scenario": name, "volume": volume, "part": share,
+                    **investment(table, bac, eac, folder, assumptions=h)})
+    return out
 
 
 def write(model_dir: Path, source: Path, folder: Path | None = None) -> pd.DataFrame:

@@ -6,7 +6,7 @@ AC: days spent x day rate. Indices follow the PMI definitions.
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import matplotlib
@@ -17,6 +17,7 @@ import pandas as pd  # noqa: E402
 
 from pm import backlog, config  # noqa: E402
 from pm.data import DataFileError, numbers, read  # noqa: E402
+from pm.formats import num  # noqa: E402
 
 COLUMNS = ("sprint", "fin", "avancement_temps", "PV", "EV", "AC", "SV", "CV", "SPI", "CPI",
            "EAC", "ETC", "VAC", "TCPI")
@@ -29,11 +30,13 @@ def budget_at_completion(folder: Path | None = None) -> float:
                   * numbers(frame, "jours_prevus", "budget.csv")).sum())
 
 
-def actual_cost(folder: Path | None = None) -> pd.Series:
-    """Cost spent per sprint: days of the time sheet x the role's day rate."""
+def actual_cost(folder: Path | None = None, status: pd.Timestamp | None = None) -> pd.Series:
+    """Cost spent per sprint up to the status date: days of the time sheet x the role's day rate."""
     rates = read("budget.csv", folder)
     rate = dict(zip(rates["role"], numbers(rates, "taux_journalier_eur", "budget.csv"), strict=True))
     sheet = read("temps.csv", folder)
+    if status is not None:
+        sheet = sheet[pd.to_datetime(sheet["date"]) < status]  # a day's time counts from the day's start
     unknown = sorted(set(sheet["role"]) - set(rate))
     if unknown:
         raise DataFileError(f"temps.csv: role {unknown[0]!r} has no day rate in budget.csv")
@@ -54,27 +57,36 @@ def sprints_with_points(folder: Path | None = None) -> pd.DataFrame:
     return sprints
 
 
-def compute(folder: Path | None = None, status: date = config.STATUS_DATE) -> pd.DataFrame:
-    """One row per sprint started by the status date, with the columns of COLUMNS."""
+def moment_of(status: date | datetime) -> pd.Timestamp:
+    """The instant a status stands for: a date means the end of that day."""
+    if isinstance(status, datetime):
+        return pd.Timestamp(status)
+    return pd.Timestamp(status) + pd.Timedelta(days=1)
+
+
+def compute(folder: Path | None = None, status: date | datetime = config.STATUS_DATE) -> pd.DataFrame:
+    """One row per sprint started by the status (a date: the end of that day), with the columns of COLUMNS.
+
+    A sprint's dates are the times of its first and last commits; PV of the sprint under way counts the share
+    of its duration elapsed; EV counts a sprint's stories once the sprint has ended (been reviewed)."""
     sprints = sprints_with_points(folder)
     bac = budget_at_completion(folder)
     planned = numbers(sprints, "points_prevus", "sprints.csv")
     total = float(planned.sum())
     done = numbers(sprints, "points_termines", "sprints.csv")
-    start = pd.to_datetime(sprints["debut"]).dt.date
-    end = pd.to_datetime(sprints["fin"]).dt.date
-    spent = actual_cost(folder)
+    start, end = pd.to_datetime(sprints["debut"]), pd.to_datetime(sprints["fin"])
+    moment = moment_of(status)
+    spent = actual_cost(folder, moment)
     rows, pv_before, ev, ac = [], 0.0, 0.0, 0.0
     for i in range(len(sprints)):
-        if start[i] > status:
+        if start[i] >= moment:
             break
-        days = (end[i] - start[i]).days + 1
-        elapsed = min(1.0, (status - start[i]).days / days)
+        elapsed = min(1.0, (moment - start[i]) / (end[i] - start[i]))
         pv = pv_before + bac * planned[i] / total * elapsed
         pv_before += bac * planned[i] / total
-        ev += bac * done[i] / total
+        ev += bac * done[i] / total if end[i] < moment else 0.0  # a story counts once its sprint is reviewed
         ac += float(spent.get(sprints["sprint"][i], 0.0))
-        rows.append({"sprint": sprints["sprint"][i], "fin": min(end[i], status).isoformat(),
+        rows.append({"sprint": sprints["sprint"][i], "fin": min(end[i], moment).isoformat(timespec="minutes"),
                      "avancement_temps": elapsed, "PV": pv, "EV": ev, "AC": ac})
     frame = pd.DataFrame(rows)
     return indices(frame, bac)[list(COLUMNS)]
@@ -90,7 +102,9 @@ def indices(frame: pd.DataFrame, bac: float) -> pd.DataFrame:
     out["EAC"] = bac / out["CPI"]
     out["ETC"] = out["EAC"] - out["AC"]
     out["VAC"] = bac - out["EAC"]
-    out["TCPI"] = (bac - out["EV"]) / (bac - out["AC"])
+    left = bac - out["AC"]
+    # Undefined (NaN) once the budget is spent: no efficiency finishes the work within it.
+    out["TCPI"] = ((bac - out["EV"]) / left).where(left > 0)
     return out
 
 
@@ -110,17 +124,21 @@ def write(folder: Path | None = None, img: Path | None = None) -> pd.DataFrame:
 
 def s_curve(table: pd.DataFrame, bac: float, path: Path) -> None:
     """Cumulated PV, EV and AC per sprint, with the BAC line."""
-    fig, ax = plt.subplots(figsize=(7, 4), dpi=110)
-    for column, style in (("PV", "o--"), ("EV", "s-"), ("AC", "^-")):
-        ax.plot(table["sprint"], table[column] / 1000, style, label=column)
-    ax.axhline(bac / 1000, color="grey", lw=0.8)
-    ax.text(0, bac / 1000, " BAC", va="bottom", color="grey")
-    ax.set_ylabel("k€ cumulés")
-    ax.set_title("Valeur acquise : PV, EV, AC par sprint")
-    ax.legend()
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
+    with plt.rc_context({"font.size": 13}):
+        fig, ax = plt.subplots(figsize=(7, 4), dpi=110)
+        for column, style in (("PV", "o--"), ("EV", "s-"), ("AC", "^-")):
+            ax.plot(table["sprint"], table[column] / 1000, style, label=column)
+        ax.axhline(bac / 1000, color="grey", lw=0.8)
+        ax.text(0, bac / 1000, " BAC", va="bottom", color="grey")
+        ax.set_ylabel("k€ cumulés")
+        for column in ("PV", "EV", "AC"):
+            ax.annotate(f"{column} {num(table[column].iloc[-1] / 1000, 1)} k€", (len(table) - 1, table[column].iloc[-1] / 1000),
+                        textcoords="offset points", xytext=(-8, 6 if column != "PV" else -16), ha="right", fontsize=11)
+        ax.set_title("Valeur acquise : PV, EV, AC par sprint")
+        ax.legend()
+        fig.tight_layout()
+        fig.savefig(path)
+        plt.close(fig)
 
 
 def burndown(sprints: pd.DataFrame, path: Path) -> None:

@@ -62,7 +62,7 @@ def measured() -> dict[str, str]:
     """The measured value of each goal of objectifs.csv, by key."""
     load = cell("356,255 clients | load | PostgreSQL", 4)
     return {
-        "auc": pct(reference_card()["true_pd"]["share"]),
+        "auc": pct(reference_card()["true_pd"]["share"], 2),
         "latence": cell("`Scorer.score` computed online", 1),
         "debit": cell("throughput", 1),
         "p50": cell("latency p50", 1),
@@ -73,7 +73,22 @@ def measured() -> dict[str, str]:
     }
 
 
+def met(measure: str, goal: dict) -> bool | None:
+    """Whether the measured text reaches the goal: its number at position `rang` against `seuil` ('min' goals
+    are floors, 'max' goals ceilings); None when nothing was measured."""
+    numbers = [float(n.replace(",", ".").replace("\u202f", "")) for n in re.findall(r"(?<![\w,])\d[\d\u202f]*(?:,\d+)?", measure)]
+    rank = int(goal["rang"])
+    if measure == MISSING or len(numbers) <= rank:
+        return None
+    value, bound = numbers[rank], float(goal["seuil"])
+    if goal["sens"] not in ("min", "max"):
+        raise ValueError(f"objectifs.csv: goal {goal['cle']}: sens {goal['sens']!r} is neither min nor max")
+    return value >= bound if goal["sens"] == "min" else value < bound
+
+
 def goals(folder: Path | None = None) -> list[dict]:
-    """objectifs.csv with the measured value of each goal."""
+    """objectifs.csv with the measured value of each goal and whether it is met."""
     values = measured()
-    return [{**g, "mesure": values.get(g["cle"], MISSING)} for g in read("objectifs.csv", folder).to_dict("records")]
+    rows = read("objectifs.csv", folder).to_dict("records")
+    return [{**g, "mesure": values.get(g["cle"], MISSING), "atteint": met(values.get(g["cle"], MISSING), g)}
+            for g in rows]

@@ -6,7 +6,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from pm import config
-from pm.formats import FILTERS
+from pm.formats import FILTERS, typography
 
 GENERATED = "<!-- Généré par `{command}` depuis les fichiers de données : ne pas modifier à la main. -->\n\n"
 
@@ -21,7 +21,7 @@ def environment() -> Environment:
 
 def write(template: str, out: Path, command: str, **values) -> Path:
     """Render one template into `out` (written whole, then renamed) and return the path."""
-    text = GENERATED.format(command=command) + environment().get_template(template).render(**values)
+    text = GENERATED.format(command=command) + typography(environment().get_template(template).render(**values))
     partial = out.with_suffix(out.suffix + ".partial")
     partial.write_text(text, encoding="utf-8")
     partial.replace(out)

@@ -23,7 +23,7 @@ def draw(folder: Path | None = None, out: Path | None = None) -> Path:
     frame = read("parties-prenantes.csv", folder)
     influence = numbers(frame, "influence", "parties-prenantes.csv")
     interest = numbers(frame, "interet", "parties-prenantes.csv")
-    fig, ax = plt.subplots(figsize=(9, 6.5), dpi=110)
+    fig, ax = plt.subplots(figsize=(10, 6.5), dpi=110)
     ax.axhline(3.5, color="grey", lw=0.8)
     ax.axvline(3.5, color="grey", lw=0.8)
     for x, y, label in QUADRANTS:
@@ -35,7 +35,7 @@ def draw(folder: Path | None = None, out: Path | None = None) -> Path:
         seen[(x, y)] = shift + 1
         left = x < 3.5  # labels of the left half read leftwards, away from the centre line
         ax.annotate(name.split(" (")[0], (x, y), xytext=(-6 if left else 6, 6 - 13 * shift),
-                    textcoords="offset points", fontsize=8, ha="right" if left else "left")
+                    textcoords="offset points", fontsize=11, ha="right" if left else "left")
     ax.set(xlim=(0.2, 6.6), ylim=(0.3, 5.4), xlabel="intérêt pour le projet (1 à 5)",
            ylabel="influence sur le projet (1 à 5)", title="Cartographie des parties prenantes")
     fig.tight_layout()

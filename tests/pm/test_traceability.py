@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pm import traceability
+from pm import backlog, traceability
 
 pytestmark = pytest.mark.requirement("EXG-GP-01")
 
@@ -57,6 +57,15 @@ def project(tmp_path: Path) -> tuple[Path, Path]:
     tests.mkdir(parents=True)
     (tests / "test_fake.py").write_text(TEST_MODULE)
     (docs / "junit.xml").write_text(JUNIT)
+    items = [("Epic", 0, "Épargne", ""), ("Feature", 1, "Comptes", ""),
+             ("User Story", 2, "En tant que conseiller, je veux un", "EXG-AA-01; data engineer")]
+    pd.DataFrame([{"ID": "", "Work Item Type": kind, **{level: (title if i == depth else "")
+                   for i, level in enumerate(backlog.LEVELS)}, "Description": "d", "Acceptance Criteria": "a",
+                   "State": "Closed", "Story Points": "3" if kind == "User Story" else "", "Priority": "1",
+                   "Iteration Path": "P\\Sprint 1", "Area Path": "P", "Assigned To": "", "Tags": tags}
+                  for kind, depth, title, tags in items]).to_csv(docs / "backlog.csv", index=False)
+    pd.DataFrame({"id": ["R01"], "scenario": ["s"], "etapes": ["e"], "attendu": ["a"],
+                  "exigences": ["EXG-AA-01, EXG-AA-03"]}).to_csv(docs / "recette.csv", index=False)
     return docs, tests.parent
 
 
@@ -87,9 +96,10 @@ def test_the_matrix_lists_every_requirement_with_its_last_result(project):
     matrix = (docs / "matrice-des-exigences.md").read_text()
     rows = {line.split(" | ")[0].strip("| "): line for line in matrix.splitlines() if line.startswith("| EXG-")}
     assert set(rows) == {"EXG-AA-01", "EXG-AA-02", "EXG-AA-03"}
-    assert rows["EXG-AA-01"].endswith("| réussi |")
-    assert rows["EXG-AA-03"].endswith("| **échec** |")
-    assert rows["EXG-AA-02"].endswith("| non exécuté |")
+    assert rows["EXG-AA-01"].endswith("| réussi | R01 |")
+    assert "ligne 4 (Sprint 1)" in rows["EXG-AA-01"]
+    assert rows["EXG-AA-03"].endswith("| **échec** | R01 |")
+    assert rows["EXG-AA-02"].endswith("| non exécuté |  |")
     assert "EXG-ZZ-99" in matrix  # named among the traceability problems
 
 
