@@ -250,12 +250,13 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point; expected failures end with a one-line message and exit code 1 (2 for monitor)."""
     from modeling.artifact import ModelError
     from modeling.monitor_cli import run_monitor
+    from modeling.signing import SignatureError
 
     args = parser().parse_args(argv)
     try:
         {"train": run_train, "score": run_score, "predict": run_predict, "monitor": run_monitor, "sign": run_sign,
          "verify": run_verify}[args.command](args)
-    except (ModelError, ValueError, FileNotFoundError, LookupError, _dask_failure()) as exc:
+    except (ModelError, SignatureError, ValueError, FileNotFoundError, LookupError, _dask_failure()) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2 if args.command == "monitor" else 1  # monitor: 2 on bad input, 0 whatever the level
     return 0

@@ -137,6 +137,15 @@ def test_sign_signs_a_folder_trained_before_signing_but_not_a_tampered_one(folde
     assert "model.pkl is not the one its card records" in err and not (folder / signing.SIGNATURE_FILE).exists()
 
 
+def test_sign_without_a_key_says_which_variable_to_set(folder, monkeypatch, capsys):
+    (folder / signing.SIGNATURE_FILE).unlink()
+    monkeypatch.setenv("MODEL_SIGNING_KEY", "")
+    assert main(["sign", str(folder)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: cannot sign {folder}: no model-signing key") and err.count("\n") == 1
+    assert not (folder / signing.SIGNATURE_FILE).exists()
+
+
 def test_sign_refuses_to_bless_a_signed_folder_that_changed(folder, capsys):
     (folder / "model_card.json").write_text("{}")
     assert main(["sign", str(folder)]) == 1
