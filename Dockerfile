@@ -25,20 +25,28 @@ COPY requirements-train.txt ./
 RUN pip install -r requirements-train.txt
 COPY . .
 # The demo model: synthetic clients (DEMO_SEED) loaded into a scratch database, trained with the demo budget
-# (webapp/release.py). Its card records the sha256 of model.pkl, checked before every load.
-RUN DEMO_MODE=1 DATABASE_URL=sqlite:////tmp/build.db MODEL_DIR=/app/models python -m webapp release \
+# (webapp/release.py), signed with the image's demo key: random, made by this build, readable by the app but not
+# writable (docs/operations.md, "Model signing"). A bank mounts its own models and sets its own key.
+RUN mkdir -p /etc/homecredit \
+    && python -c "import secrets; print(secrets.token_urlsafe(32))" > /etc/homecredit/demo-model-signing.key \
+    && chmod 0444 /etc/homecredit/demo-model-signing.key \
+    && DEMO_MODE=1 DATABASE_URL=sqlite:////tmp/build.db MODEL_DIR=/app/models \
+       MODEL_SIGNING_KEY_FILE=/etc/homecredit/demo-model-signing.key python -m webapp release \
     && rm -f /tmp/build.db*
 
 FROM base AS runtime
 COPY --chown=app:app . .
 COPY --from=train --chown=app:app /app/models /app/models
+COPY --from=train /etc/homecredit/demo-model-signing.key /etc/homecredit/demo-model-signing.key
 RUN mkdir -p /app/data && chown app:app /app/data
 USER app
 # Demo by default: an empty database gets synthetic clients at start. A bank sets DEMO_MODE=0 and its own
-# DATABASE_URL (PostgreSQL) and MODEL_DIR (see docker-compose.yml).
+# DATABASE_URL (PostgreSQL), MODEL_DIR and MODEL_SIGNING_KEY (with MODEL_SIGNING_KEY_FILE= empty; see
+# docker-compose.yml).
 ENV PORT=7860 \
     DEMO_MODE=1 \
     MODEL_DIR=/app/models \
+    MODEL_SIGNING_KEY_FILE=/etc/homecredit/demo-model-signing.key \
     SCORING_TRUSTED_PROXIES=1
 EXPOSE 7860
 HEALTHCHECK --interval=30s --timeout=5s --start-period=180s --retries=3 \

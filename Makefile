@@ -17,8 +17,16 @@ WEB_PORT ?= 5006
 API_PORT ?= 8000
 DASHBOARD_PORT ?= 5006
 MONITOR_OUT ?= data/monitoring
+# Models are signed at training and verified before every load (docs/operations.md, "Model signing"). With no
+# key configured (MODEL_SIGNING_KEY, MODEL_SIGNING_KEY_FILE, here or in .env), the demo uses its own key: random,
+# made once on this machine in a git-ignored file, for demo models only.
+DEMO_SIGNING_KEY := data/demo-model-signing.key
+ifeq ($(strip $(MODEL_SIGNING_KEY)$(MODEL_SIGNING_KEY_FILE)$(shell grep -s '^MODEL_SIGNING_KEY' .env)),)
+export MODEL_SIGNING_KEY_FILE := $(CURDIR)/$(DEMO_SIGNING_KEY)
+SIGNING_KEY := $(DEMO_SIGNING_KEY)
+endif
 
-.PHONY: demo test venv data load train scores monitor serve lint docs clean help
+.PHONY: demo test venv data load train scores monitor serve sign lint docs clean help
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
@@ -37,24 +45,32 @@ $(DEMO_DATA)/.done:
 	$(PY) -m database.synthetic --clients $(DEMO_CLIENTS) --seed $(DEMO_SEED) --out $(DEMO_DATA)
 	touch $@
 
-load: data  ## Load the generated files into the database (SQLite data/homecredit.db by default), then monitor
+$(DEMO_SIGNING_KEY):
+	@mkdir -p $(@D)
+	@umask 077 && $(PY) -c "import secrets; print(secrets.token_urlsafe(32))" > $@.tmp && mv $@.tmp $@
+	@echo "made the demo's model-signing key in $@ (this machine's demo models only)"
+
+load: data $(SIGNING_KEY)  ## Load the generated files into the database (SQLite data/homecredit.db by default), then monitor
 	$(PY) -m database load --source $(DEMO_DATA)
 	@if [ -e $${MODEL_DIR:-models}/latest ]; then $(MAKE) --no-print-directory monitor; fi
 
-train: venv  ## Train a model on the database with the demo budget (TRAIN_ARGS; empty = the full search)
+train: venv $(SIGNING_KEY)  ## Train a model on the database with the demo budget (TRAIN_ARGS; empty = the full search)
 	$(PY) -m modeling train $(TRAIN_ARGS) --true-pd $(DEMO_DATA)/true_pd.csv
 
-scores: venv  ## Score and explain every client into the batch score store (served until the next load)
+scores: venv $(SIGNING_KEY)  ## Score and explain every client into the batch score store (served until the next load)
 	$(PY) -m modeling predict --store
 
-monitor: venv  ## Drift (PSI/CSI) and back-testing of the database's clients against the model; report in MONITOR_OUT
+monitor: venv $(SIGNING_KEY)  ## Drift (PSI/CSI) and back-testing of the database's clients against the model; report in MONITOR_OUT
 	$(PY) -m modeling monitor --out $(MONITOR_OUT)
 
-serve: venv  ## Run the API (port API_PORT) and the dashboard (port DASHBOARD_PORT) until Ctrl-C
+serve: venv $(SIGNING_KEY)  ## Run the API (port API_PORT) and the dashboard (port DASHBOARD_PORT) until Ctrl-C
 	@DEMO_DATA=$(DEMO_DATA) API_PORT=$(API_PORT) DASHBOARD_PORT=$(DASHBOARD_PORT) PY=$(PY) sh bin/serve-demo
 
+sign: venv $(SIGNING_KEY)  ## Sign the latest model with the configured key (a model trained before signing)
+	$(PY) -m modeling sign $${MODEL_DIR:-models}/latest
+
 .PHONY: web
-web: venv  ## Run the dashboard (/) and the API (/api/) on one port (WEB_PORT), as deployed
+web: venv $(SIGNING_KEY)  ## Run the dashboard (/) and the API (/api/) on one port (WEB_PORT), as deployed
 	PORT=$(WEB_PORT) WEB_HOST=127.0.0.1 $(PY) -m webapp serve
 
 demo: venv  ## Synthetic data -> database -> model (reused when present) -> batch scores -> API and dashboard

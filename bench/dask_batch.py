@@ -75,9 +75,9 @@ def replicate(source: Path, target: Path, clients: int) -> int:
                 columns = [r[1] for r in db.execute(f"PRAGMA table_info({name})") if r[1] != "id"]
                 values = [f"{c} + {copy * ID_SHIFT}" if c in SHIFTED else c for c in columns]
                 original = f"sk_id_curr < {ID_SHIFT} AND sk_id_curr <= ?"  # the first copy's clients up to last
-                owner = (f"sk_id_bureau IN (SELECT sk_id_bureau FROM bureau WHERE {original})"
+                owner = (f"sk_id_bureau IN (SELECT sk_id_bureau FROM bureau WHERE {original})"  # nosec B608: names from TABLES
                          if name == "bureau_balance" else original)
-                db.execute(f"INSERT INTO {name} ({', '.join(columns)}) SELECT {', '.join(values)} FROM {name} "
+                db.execute(f"INSERT INTO {name} ({', '.join(columns)}) SELECT {', '.join(values)} FROM {name} "  # nosec B608: names from TABLES
                            f"WHERE {owner}", (last,))
             copy += 1
         db.execute("DELETE FROM client_score")

@@ -30,7 +30,7 @@ def table_checksums(connection: Connection) -> dict[str, dict[str, object]]:
     for number, name in enumerate(sorted(metadata.tables)):
         table = metadata.tables[name]
         order = list(table.primary_key.columns) or list(table.columns)
-        sql = (f"SELECT {', '.join(quote(c.name) for c in table.columns)} FROM {quote(name)} "
+        sql = (f"SELECT {', '.join(quote(c.name) for c in table.columns)} FROM {quote(name)} "  # nosec B608: names reflected from the database, quoted
                f"ORDER BY {', '.join(quote(c.name) for c in order)}")
         cursor = raw.cursor(f"checksum_{number}") if postgres else raw.cursor()  # server-side on PostgreSQL
         try:

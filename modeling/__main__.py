@@ -1,4 +1,4 @@
-"""Command line: `python -m modeling train|score|predict|monitor`."""
+"""Command line: `python -m modeling train|score|predict|monitor|sign|verify`."""
 from __future__ import annotations
 
 import argparse
@@ -87,6 +87,15 @@ def parser() -> argparse.ArgumentParser:
                                                            "of the local cluster, one thread each (default 2)")
     b.add_argument("--partition-size", type=int, default=None,
                    help="with --engine dask: clients per partition (default 20000; bounds a worker's memory)")
+
+    g = sub.add_parser("sign", help="sign every file of a model folder with the current key (MODEL_SIGNING_KEY): "
+                                    "a folder trained before signing, or re-signed with a new key in a rotation",
+                       description="Sign a model folder the bank trusts. A signed folder must first verify with an "
+                                   "accepted key (MODEL_SIGNING_KEY, MODEL_VERIFY_KEYS); an unsigned one must hold the "
+                                   "model.pkl its card records. See docs/operations.md, 'Model signing'.")
+    g.add_argument("folder", type=Path, help="model folder (e.g. models/2026-12-01T0900Z-1a2b3c4d)")
+    v = sub.add_parser("verify", help="check a model folder's signature over every file, as the servers do")
+    v.add_argument("folder", type=Path, nargs="?", default=None, help="model folder (default MODEL_DIR/latest)")
 
     from modeling.monitor_cli import add_arguments as monitor_arguments  # model monitoring (#14)
 
@@ -181,6 +190,32 @@ def run_predict_dask(args) -> None:
     print(f"dask batch: {len(frame)} clients in {time.perf_counter() - started:.0f} s")
 
 
+def run_sign(args) -> None:
+    from database.checksums import file_sha256
+    from modeling.artifact import CARD_FILE, SHA256_KEY, ModelError, resolve, verified
+    from modeling.config import SigningKeys
+    from modeling.signing import SIGNATURE_FILE, sign_folder
+
+    folder = resolve(args.folder)
+    keys = SigningKeys.from_env()
+    if (folder / SIGNATURE_FILE).exists():
+        verified(folder, keys)  # re-signing never blesses a folder changed since its last signature
+    else:
+        card = json.loads((folder / CARD_FILE).read_text()) if (folder / CARD_FILE).is_file() else {}
+        if card.get(SHA256_KEY) != file_sha256(folder / "model.pkl"):
+            raise ModelError(f"{folder}/model.pkl is not the one its card records: this folder is not the one "
+                             "training wrote; retrain with `python -m modeling train` instead of signing it")
+    print(f"{folder}: every file signed with key {sign_folder(folder, keys)} -> {folder / SIGNATURE_FILE}")
+
+
+def run_verify(args) -> None:
+    from modeling.artifact import resolve, verified
+
+    folder = resolve(args.folder)
+    manifest = verified(folder)
+    print(f"{folder}: signature verified over {len(manifest.files)} files")
+
+
 def _say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
@@ -215,11 +250,13 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point; expected failures end with a one-line message and exit code 1 (2 for monitor)."""
     from modeling.artifact import ModelError
     from modeling.monitor_cli import run_monitor
+    from modeling.signing import SignatureError
 
     args = parser().parse_args(argv)
     try:
-        {"train": run_train, "score": run_score, "predict": run_predict, "monitor": run_monitor}[args.command](args)
-    except (ModelError, ValueError, FileNotFoundError, LookupError, _dask_failure()) as exc:
+        {"train": run_train, "score": run_score, "predict": run_predict, "monitor": run_monitor, "sign": run_sign,
+         "verify": run_verify}[args.command](args)
+    except (ModelError, SignatureError, ValueError, FileNotFoundError, LookupError, _dask_failure()) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2 if args.command == "monitor" else 1  # monitor: 2 on bad input, 0 whatever the level
     return 0

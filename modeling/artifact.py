@@ -15,14 +15,15 @@ import numpy as np
 import pandas as pd
 
 from database.checksums import file_sha256
-from modeling.config import model_dir
+from modeling.config import SigningKeys, model_dir
 from modeling.scorecard import Grades, PointsScale
+from modeling.signing import Manifest, SignatureError, read_verified, verify_folder
 from modeling.threshold import CostMatrix, decide
 
 CHECKED_LIBRARIES = ("lightgbm", "scikit-learn")
 BUNDLE_FILE = "model.pkl"
 CARD_FILE = "model_card.json"
-SHA256_KEY = "model_pkl_sha256"  # the card's record of model.pkl, checked before it is unpickled
+SHA256_KEY = "model_pkl_sha256"  # the card's record of model.pkl (the signature, modeling.signing, is what is checked)
 
 
 class ModelError(RuntimeError):
@@ -284,36 +285,34 @@ def check_versions(recorded: dict, folder: Path) -> None:
             )
 
 
-def check_sha256(folder: Path) -> None:
-    """Refuse a model.pkl whose sha256 is not the one its card records: unpickling runs code, so never
-    read a file that is not exactly the one training wrote."""
-    card_path, pickle_path = folder / CARD_FILE, folder / BUNDLE_FILE
+def verified(folder: Path, keys: SigningKeys | None = None) -> Manifest:
+    """The folder's signed manifest: its signature verified over every file (``modeling.signing``), or ModelError."""
     try:
-        expected = json.loads(card_path.read_text()).get(SHA256_KEY)
-    except (OSError, ValueError) as exc:
-        raise ModelError(f"cannot check {pickle_path}: {card_path} is unreadable ({exc}); "
-                         "retrain with `python -m modeling train`") from exc
-    if not expected:
-        raise ModelError(f"cannot check {pickle_path}: {card_path} records no {SHA256_KEY}; "
-                         "retrain with `python -m modeling train`")
-    if not pickle_path.is_file():
-        raise ModelError(f"{pickle_path} is missing; retrain with `python -m modeling train`")
-    actual = file_sha256(pickle_path)
-    if actual != expected:
-        raise ModelError(f"refusing to unpickle {pickle_path}: its sha256 {actual[:12]}... differs from the "
-                         f"card's {expected[:12]}... (corrupted or replaced); restore the model folder or retrain")
+        return verify_folder(folder, keys or SigningKeys.from_env())
+    except (SignatureError, ValueError) as exc:
+        raise ModelError(str(exc)) from None
 
 
-def load_bundle(path: Path | str | None = None) -> ModelBundle:
-    """Load a ModelBundle (default: MODEL_DIR/latest) after checking library versions."""
-    folder = resolve(path)
-    check_sha256(folder)
-    card_path = folder / CARD_FILE
-    if card_path.is_file():  # check before unpickling: objects of another version may not even load
-        check_versions(json.loads(card_path.read_text()).get("library_versions", {}), folder)
+def load_bundle(path: Path | str | None = None, keys: SigningKeys | None = None) -> ModelBundle:
+    """Load a ModelBundle (default: MODEL_DIR/latest) once its folder's signature verifies with one of ``keys``
+    (default: the environment's, ``SigningKeys.from_env``) and its library versions match the installed ones.
+
+    Unpickling runs code: nothing of the folder is unpickled before every file of it is checked against the
+    signature, and the bytes unpickled are the bytes checked."""
+    folder = resolve(path).resolve()  # messages name the version folder, not `latest`
+    manifest = verified(folder, keys)
     try:
-        with open(folder / BUNDLE_FILE, "rb") as fh:
-            bundle = pickle.load(fh)
+        if CARD_FILE in manifest.files:  # check before unpickling: objects of another version may not even load
+            card = json.loads(read_verified(folder, CARD_FILE, manifest))
+            check_versions(card.get("library_versions", {}), folder)
+        data = read_verified(folder, BUNDLE_FILE, manifest)
+    except SignatureError as exc:
+        raise ModelError(str(exc)) from None
+    except KeyError:
+        raise ModelError(f"{folder}/{BUNDLE_FILE} is not among the signed files: retrain with "
+                         "`python -m modeling train`") from None
+    try:
+        bundle = pickle.loads(data)  # nosec B301: these bytes are the ones the bank's key signed (verified above)
     except Exception as exc:
         raise ModelError(f"cannot read {folder / BUNDLE_FILE}: {exc}; retrain with `python -m modeling train`") from exc
     if not isinstance(bundle, ModelBundle):

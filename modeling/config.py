@@ -1,9 +1,12 @@
-"""Settings of the modeling package: model folder from the environment and training defaults."""
+"""Settings of the modeling package: model folder and model-signing keys from the environment, training defaults."""
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from database.security import load_env_file
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -49,6 +52,58 @@ def protected_attributes() -> tuple[str, ...]:
 def model_dir() -> Path:
     """Folder holding model versions: env MODEL_DIR, default <repo>/models."""
     return Path(os.environ.get("MODEL_DIR") or REPO_ROOT / "models")
+
+
+#: Shortest model-signing key accepted (characters): `secrets.token_urlsafe(32)` gives 43.
+MIN_KEY_CHARS = 32
+KEY_HELP = ('set MODEL_SIGNING_KEY (or MODEL_SIGNING_KEY_FILE, a file holding it) to the bank\'s model-signing '
+            'key; make one with `python -c "import secrets; print(secrets.token_urlsafe(32))"` '
+            '(docs/operations.md, "Model signing")')
+
+
+def key_id(key: bytes) -> str:
+    """The public name of a signing key, recorded in each signature: a fingerprint that does not reveal it."""
+    return hashlib.sha256(b"homecredit model-signing key id\0" + key).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class SigningKeys:
+    """The model-signing keys of this process: ``current`` signs (training, `python -m modeling sign`), every key
+    of ``accepted`` (``current`` first, then the previous keys kept during a rotation) verifies."""
+
+    current: bytes | None
+    accepted: tuple[bytes, ...]
+    source: str  # where the keys were read, for messages (never the keys themselves)
+
+    @classmethod
+    def from_env(cls) -> SigningKeys:
+        """MODEL_SIGNING_KEY or MODEL_SIGNING_KEY_FILE (one key a line: the first signs, every one verifies),
+        plus MODEL_VERIFY_KEYS (comma-separated previous keys still accepted); empty variables count as unset.
+        The repository's git-ignored ``.env`` is read first, as for DATABASE_URL; variables already set win."""
+        load_env_file(REPO_ROOT / ".env")
+        text, file = os.environ.get("MODEL_SIGNING_KEY", "").strip(), os.environ.get("MODEL_SIGNING_KEY_FILE", "").strip()
+        if text and file:
+            raise ValueError("both MODEL_SIGNING_KEY and MODEL_SIGNING_KEY_FILE are set: keep one of them")
+        keys, source = ([text], "MODEL_SIGNING_KEY") if text else ([], "")
+        if file:
+            try:
+                keys = [line.strip() for line in Path(file).read_text().splitlines() if line.strip()]
+            except OSError as exc:
+                raise ValueError(f"MODEL_SIGNING_KEY_FILE {file} cannot be read ({exc.strerror}): "
+                                 "point it at the file holding the model-signing key") from None
+            source = f"MODEL_SIGNING_KEY_FILE {file}"
+        previous = [k.strip() for k in os.environ.get("MODEL_VERIFY_KEYS", "").split(",") if k.strip()]
+        for where, key in [(source, k) for k in keys] + [("MODEL_VERIFY_KEYS", k) for k in previous]:
+            if len(key) < MIN_KEY_CHARS:
+                raise ValueError(f"a key of {where} has {len(key)} characters, fewer than {MIN_KEY_CHARS}: "
+                                 "use a random key of 32 characters or more")
+        accepted = tuple(dict.fromkeys(k.encode() for k in keys + previous))
+        return cls(current=keys[0].encode() if keys else None, accepted=accepted,
+                   source=" and ".join(s for s in (source, "MODEL_VERIFY_KEYS" if previous else "") if s))
+
+    def for_id(self, name: str) -> bytes | None:
+        """The accepted key whose ``key_id`` is ``name``, None if there is none."""
+        return next((k for k in self.accepted if key_id(k) == name), None)
 
 
 def default_true_pd() -> Path:

@@ -50,7 +50,8 @@ def partitions(engine: Engine, size: int = PARTITION) -> list[Partition]:
 
 @functools.cache
 def _worker_scorer(folder: str, version: str, database_url: str | None):
-    """The Scorer of a worker process, loaded once: the model artifact (sha256 checked) and the database."""
+    """The Scorer of a worker process, loaded once: the model folder (its signature verified here, with this
+    worker's own key, before anything is unpickled) and the database."""
     from database.config import get_engine
     from modeling.artifact import ModelError, load_bundle
     from modeling.scorer import Scorer

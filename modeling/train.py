@@ -12,11 +12,11 @@ import pandas as pd
 from sklearn.metrics import average_precision_score
 from sklearn.model_selection import train_test_split
 
-from modeling import artifact, baselines, champion, fairness, monitor, policy
+from modeling import artifact, baselines, champion, fairness, monitor, policy, signing
 from modeling.calibration import CalibrationResult, calibrate
 from modeling.challengers import FITTERS, cross_validate_family
 from modeling.champion import Candidate
-from modeling.config import TrainConfig, default_true_pd, model_dir
+from modeling.config import KEY_HELP, SigningKeys, TrainConfig, default_true_pd, model_dir
 from modeling.cv import CVResult, cross_validate, fit_full, make_folds
 from modeling.families import FAMILIES, LightGBMModel
 from modeling.imbalance import DEFAULT_PARAMS, monotone_constraints
@@ -52,6 +52,7 @@ class TrainResult:
     """Everything a training run measured; the report and the model card are written from it."""
 
     config: TrainConfig
+    keys: SigningKeys | None = None  # the model-signing key, read before the work starts
     cpu_start: float = field(default_factory=time.process_time)
     cpu_seconds: float = 0.0
     removed: list = field(default_factory=list)  # features the protected-attribute policy removed
@@ -269,13 +270,21 @@ def policy_cost(cfg: TrainConfig, r: TrainResult, X_all: pd.DataFrame, folds, sa
     return out
 
 
+def signing_keys() -> SigningKeys:
+    """The environment's model-signing keys, refused before any work when none can sign (ValueError)."""
+    keys = SigningKeys.from_env()
+    if keys.current is None:
+        raise ValueError(f"no model-signing key: a model nobody signed would be refused by every server; {KEY_HELP}")
+    return keys
+
+
 def train(cfg: TrainConfig, engine=None, say=None) -> TrainResult:
     """Run the whole pipeline and publish models/<version>/; returns what was measured."""
     from modeling.explain import PopulationStats
 
     say = say or Progress()
     start = time.perf_counter()
-    r = TrainResult(config=cfg)
+    r = TrainResult(config=cfg, keys=signing_keys())
     tables, target, builder, X_all, r.removed = prepare(cfg, engine, say)
     X = X_all.drop(columns=r.removed)
     r.y, r.ids = target.to_numpy(), X.index.to_numpy()
@@ -451,9 +460,10 @@ def publish(r: TrainResult, say) -> Path:
         if r.trials is not None:
             save_trials(r.trials, staging)
         write_report(r, staging)
+        key = signing.sign_folder(staging, r.keys)  # last: the signature covers every file written above
         folder = artifact.publish(staging, r.version, root)
     except BaseException:
         artifact.remove_staging(staging)
         raise
-    say(f"model written to {folder}")
+    say(f"model written to {folder}, signed with key {key}")
     return folder

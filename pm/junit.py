@@ -1,9 +1,11 @@
 """Results of the last test run, read from pytest's JUnit XML (`pytest --junitxml=...`)."""
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
+from xml.etree.ElementTree import ParseError
+
+from defusedxml import ElementTree as ET
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,7 @@ def read(path: Path) -> Run:
         raise FileNotFoundError(f"{path}: no JUnit XML; run pytest --junitxml={path} (or make docs TESTS=run)")
     try:
         root = ET.parse(path).getroot()
-    except ET.ParseError as error:
+    except ParseError as error:
         raise ValueError(f"{path}: not a JUnit XML file ({error}); run the suite again") from None
     suite = root if root.tag == "testsuite" else root.find("testsuite")
     cases = []

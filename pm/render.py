@@ -13,7 +13,7 @@ GENERATED = "<!-- Généré par `{command}` depuis les fichiers de données : ne
 
 def environment() -> Environment:
     """Templates of pm/templates with the French number filters; an unknown variable is an error."""
-    env = Environment(loader=FileSystemLoader(config.TEMPLATES), undefined=StrictUndefined,
+    env = Environment(loader=FileSystemLoader(config.TEMPLATES), undefined=StrictUndefined,  # nosec B701: Markdown out, not HTML
                       keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
     env.filters.update(FILTERS)
     return env

@@ -13,9 +13,19 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from pg_server import PgServer, PgUnavailable, start_server  # noqa: E402
-from stack import Stack, build_stack, with_lightgbm  # noqa: E402
+from stack import SIGNING_ENV, Stack, build_stack, with_lightgbm  # noqa: E402
 
 SAMPLE_DIR = Path(__file__).resolve().parent / "fixtures" / "homecredit-sample"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def model_signing_key() -> Iterator[str]:
+    """The test suite's model-signing key, in this process's environment (so in every process it starts) for the
+    whole session: the stack's models are signed with it and every loader verifies with it."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in SIGNING_ENV.items():
+            patch.setenv(name, value)
+        yield SIGNING_ENV["MODEL_SIGNING_KEY"]
 
 
 @pytest.fixture(scope="session")

@@ -16,6 +16,10 @@ REPO = Path(__file__).resolve().parents[1]
 N_CLIENTS = 1500
 SEED = 7
 FIRST_CLIENT_ID = 100_002  # database.synthetic numbers clients from here
+#: The test suite's model-signing key (tests only; stable so that a reused STACK_DIR's models still verify).
+SIGNING_KEY = "tests-only-model-signing-key-never-used-outside-the-test-suite"
+#: The signing settings every test process runs with: the key above, no key file, no previous key.
+SIGNING_ENV = {"MODEL_SIGNING_KEY": SIGNING_KEY, "MODEL_SIGNING_KEY_FILE": "", "MODEL_VERIFY_KEYS": ""}
 
 
 @dataclass(frozen=True)
@@ -30,7 +34,7 @@ class Stack:
     def env(self) -> dict[str, str]:
         """Environment for subprocesses using this stack."""
         return {**os.environ, "DATABASE_URL": self.database_url, "MODEL_DIR": str(self.model_dir),
-                "OMP_NUM_THREADS": "1"}
+                "OMP_NUM_THREADS": "1", **SIGNING_ENV}
 
     def over(self, database_url: str) -> Stack:
         """The same model and clients over another database (loaded from ``csv_dir``)."""

@@ -44,7 +44,7 @@ def load_config() -> WebConfig:
     port_text = os.environ.get("PORT", "").strip()
     port = _int("PORT", 5006) if port_text else 5006
     # a platform's $PORT is reached from outside the container: listen on every interface; locally, loopback
-    host = os.environ.get("WEB_HOST") or ("0.0.0.0" if port_text else "127.0.0.1")
+    host = os.environ.get("WEB_HOST") or ("0.0.0.0" if port_text else "127.0.0.1")  # nosec B104: $PORT set = platform
     origins = [o.strip() for o in os.environ.get("BOKEH_ALLOW_WS_ORIGIN", "").split(",") if o.strip()]
     origins += [os.environ[v] for v in PLATFORM_HOST_VARIABLES if os.environ.get(v)]
     origins += [f"localhost:{port}", f"127.0.0.1:{port}"]

@@ -15,6 +15,7 @@ import os
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 
@@ -39,9 +40,11 @@ class SmokeReport:
 
 
 def _get(url: str, headers: dict[str, str] | None = None, timeout: float = 30) -> tuple[int, bytes]:
+    if urllib.parse.urlsplit(url).scheme not in ("http", "https"):  # never file:// or another scheme
+        raise SmokeFailure(f"{url}: give the deployment's http:// or https:// address")
     request = urllib.request.Request(url, headers=headers or {})
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # nosec B310: scheme checked to be http(s)
             return response.status, response.read()
     except urllib.error.HTTPError as error:
         return error.code, error.read()

@@ -16,7 +16,8 @@ from sqlalchemy import select
 from database.config import get_engine
 from database.loader import load
 from database.schema import ClientScore
-from tests.stack import REPO
+from tests.stack import REPO, SIGNING_ENV
+from tests.tampering import replaced_model
 
 pytestmark = pytest.mark.requirement("EXG-PERF-21")
 
@@ -58,7 +59,7 @@ def cluster(single):
     from distributed import Client, LocalCluster
 
     own = single[0]
-    env = {"DATABASE_URL": own.database_url, "MODEL_DIR": str(own.model_dir), "OMP_NUM_THREADS": "1"}
+    env = {"DATABASE_URL": own.database_url, "MODEL_DIR": str(own.model_dir), "OMP_NUM_THREADS": "1", **SIGNING_ENV}
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, env=env) as local, \
             Client(local) as client:
         yield local, client
@@ -132,6 +133,23 @@ def test_a_worker_killed_mid_run_leaves_a_complete_and_correct_result(single, cl
     _assert_same_scores(_csv(out), csv)
     assert f"{len(own.client_ids)} clients scored" in stdout
     assert victim not in client.scheduler_info(n_workers=-1)["workers"], "the killed worker is really gone"
+
+
+def test_a_worker_refuses_a_replaced_model_before_unpickling(single, cluster, tmp_path):
+    """A folder replaced after the command checked it (or a worker's own copy) is refused by the worker itself."""
+    from modeling.dask_batch import DaskFailure, run
+
+    own = single[0]
+    _, folder, marker = replaced_model(own.model_dir / "latest", tmp_path)
+    engine = get_engine(own.database_url)
+    try:
+        with pytest.raises(DaskFailure) as info:
+            run(cluster[1], engine, folder, folder.name, explain=False, size=500, database_url=own.database_url)
+    finally:
+        engine.dispose()
+    message = str(info.value)
+    assert "\n" not in message and f"refusing to unpickle {folder.name}" in message and "nothing was written" in message
+    assert not marker.exists(), "the replaced pickle's code ran on a Dask worker"
 
 
 @pytest.mark.requirement("EXG-PERF-22")

@@ -10,6 +10,7 @@ import pytest
 from imblearn.pipeline import Pipeline
 from training_setup import trained
 
+from modeling import signing
 from modeling.__main__ import main
 from modeling.cv import cross_validate, make_folds
 from modeling.imbalance import make_estimator, monotone_constraints
@@ -28,8 +29,9 @@ def test_run_publishes_a_complete_version(result):
     files = {p.name for p in result.folder.iterdir()}
     expected = {"model.pkl", "model_card.json", "report.md", "report.html", "trials.csv", "trials.json",
                 "roc.png", "precision_recall.png", "calibration.png", "cost_threshold.png", "confusion.png",
-                "strategies.png", "importance.png"}
+                "strategies.png", "importance.png", "signature.json"}
     assert expected <= files
+    assert set(signing.verify_folder(result.folder).files) == files - {"signature.json"}  # signed, every file
     assert (result.folder.parent / "latest").resolve() == result.folder.resolve()
     assert not [p for p in result.folder.parent.iterdir() if p.name.startswith(".tmp-")]
     oof = pd.read_parquet(result.folder / "oof.parquet")
