@@ -21,6 +21,7 @@ from database.schema import (
     REQUEST_CHANNELS,
     REQUEST_CONTACTS,
     Application,
+    DecisionReview,
     ReviewRequest,
     ReviewRequestStep,
 )
@@ -53,6 +54,8 @@ class Step:
     stepped_at: datetime
     user_name: str
     review_id: int | None
+    final_decision: str | None = None  # the answer's review: its decision and reason
+    reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -122,9 +125,7 @@ def record_request(engine: Engine, client_id: int, statement: object, channel: s
     recorded_by = check_text("user", recorded_by, USER_MAX)
     received_at = datetime.now(UTC)
     with engine.begin() as connection:
-        if connection.execute(select(Application.sk_id_curr).where(Application.sk_id_curr == int(client_id))
-                              ).first() is None:
-            raise UnknownRequestTarget("client_id", f"no client with ID {int(client_id)}")
+        _check_client(connection, client_id)
         request_id = connection.execute(insert(ReviewRequest).values(
             received_at=received_at, sk_id_curr=int(client_id), channel=channel, contact=contact,
             statement=statement, recorded_by=recorded_by).returning(ReviewRequest.id)).scalar_one()
@@ -183,9 +184,17 @@ def get_request(engine: Engine, request_id: int) -> Request:
     return found[0]
 
 
+def _check_client(connection: Connection, client_id: int) -> None:
+    """UnknownRequestTarget naming ``client_id`` when the database has no such application."""
+    if connection.execute(select(Application.sk_id_curr).where(Application.sk_id_curr == int(client_id))
+                          ).first() is None:
+        raise UnknownRequestTarget("client_id", f"no client with ID {int(client_id)}")
+
+
 def requests_of(engine: Engine, client_id: int) -> list[Request]:
-    """A client's requests, newest first."""
+    """A client's requests, newest first (UnknownRequestTarget for an unknown client)."""
     with engine.connect() as connection:
+        _check_client(connection, client_id)
         return _requests(connection, ReviewRequest.sk_id_curr == int(client_id))[::-1]
 
 
@@ -206,11 +215,14 @@ def _requests(connection: Connection, where) -> list[Request]:
     rows = connection.execute(query if where is None else query.where(where)).all()
     steps: dict[int, list[Step]] = {}
     if rows:
-        step_query = select(ReviewRequestStep.__table__).order_by(ReviewRequestStep.stepped_at, ReviewRequestStep.id)
+        step_query = (select(ReviewRequestStep.__table__, DecisionReview.final_decision, DecisionReview.reason)
+                      .outerjoin(DecisionReview, DecisionReview.id == ReviewRequestStep.review_id)
+                      .order_by(ReviewRequestStep.stepped_at, ReviewRequestStep.id))
         if where is not None:
             step_query = step_query.where(ReviewRequestStep.request_id.in_([r.id for r in rows]))
         for s in connection.execute(step_query):
-            steps.setdefault(s.request_id, []).append(Step(s.step, _utc(s.stepped_at), s.user_name, s.review_id))
+            steps.setdefault(s.request_id, []).append(Step(s.step, _utc(s.stepped_at), s.user_name, s.review_id,
+                                                           s.final_decision, s.reason))
     return [Request(r.id, r.sk_id_curr, _utc(r.received_at), r.channel, r.contact, r.statement, r.recorded_by,
                     tuple(steps.get(r.id, ()))) for r in rows]
 

@@ -62,6 +62,7 @@ def test_a_request_is_taken_then_answered_by_a_review_linked_to_it(bank):
     answered, review = answer_request(engine, request.id, _model_result(client), "advisor", "grant",
                                       "income_verified", "Fiches de paie vérifiées")
     assert answered.state == "answered" and [s.step for s in answered.steps] == ["taken", "answered"]
+    assert (answered.answer.final_decision, answered.answer.reason) == ("grant", "income_verified")
     assert reviews_of(engine, client)[0] == review and review.final_decision == "grant"
     with engine.connect() as connection:
         linked = connection.execute(text(
