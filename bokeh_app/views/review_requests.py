@@ -188,6 +188,7 @@ def request_queue(engine, portfolio, user, lang: str, on_open) -> RequestQueue:
             return say(str(error), error=True)
         shown.pop("request", None)
         reason.value, comment.value = "", ""
+        on_open(request.client_id)  # the Client tab shows the answer: its card, history and letter read it
         refresh()
         selected.text = f"<p class='note'>{html.escape(t('requests_pick'))}</p>"
         say(t("requests_answered_msg", id=request.id, d=catalogue.decision_label(decision.value, lang)))

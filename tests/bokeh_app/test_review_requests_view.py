@@ -79,6 +79,8 @@ def test_requests_from_the_api_and_the_branch_are_taken_opened_and_answered(port
     _click(doc, "request_answer")
     assert f"Demande n°\u00a0{by_api.id} traitée\u00a0: Crédit accordé" in model(doc, "request_status").text
     assert by_api.id not in model(doc, "request_rows").data["id"]
+    history = model(doc, "review_history").text  # the Client tab, showing this client, reads the answer
+    assert "Fiches de paie de mars vues" in history and "Revenus vérifiés sur justificatifs" in history
     answered = get_request(engine, by_api.id)
     review = reviews_of(engine, client_id)[0]
     assert (answered.state, answered.answer.final_decision, answered.answer.user_name) == ("answered", "grant", name)
