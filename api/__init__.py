@@ -22,6 +22,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         model,
         monitoring,
         page,
+        page_requests,
+        review_requests,
         reviews,
         scores,
         service,
@@ -42,12 +44,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     proxies = int(app.config["TRUSTED_PROXIES"])
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
-    for blueprint in (scores.bp, simulate_bp, reviews.bp, model.bp, monitoring.bp, health.bp, docs.bp, docs.viewer):
+    for blueprint in (scores.bp, simulate_bp, reviews.bp, review_requests.bp, model.bp, monitoring.bp, health.bp,
+                      docs.bp, docs.viewer):
         app.register_blueprint(blueprint)
     # browsers ask for /favicon.ico on any page, JSON ones included: answer it rather than log a 404
     app.add_url_rule("/favicon.ico", "favicon", lambda: app.send_static_file("favicon.svg"))
     if app.config["PAGE_ENABLED"]:
         app.register_blueprint(page.bp)
+        app.register_blueprint(page_requests.bp)
         app.register_blueprint(signin.bp)
     if not app.extensions["api_keys"]:
         app.logger.warning("SCORING_API_KEYS is empty: every API call will get 401/403 "

@@ -3,12 +3,12 @@ through the API by a key allowed to write; appended to ``decision_review``, neve
 
 from __future__ import annotations
 
-from flask import Blueprint, g, request
+from flask import Blueprint, g
 
 from api.auth import require_key, require_write
 from api.errors import ApiError
 from api.schemas import review_json
-from api.service import get_service, parse_client_id, shown_json
+from api.service import get_service, parse_client_id, parse_json_object, shown_json
 from database.oversight import ReviewError, record_review
 
 bp = Blueprint("reviews", __name__, url_prefix="/api/v1")
@@ -53,13 +53,7 @@ def post_review(client_id: str):
         "503": {$ref: "#/components/responses/Unavailable"}
     """
     cid = parse_client_id(client_id)
-    if not request.is_json:
-        raise ApiError(415, "unsupported_media_type",
-                       "The request body must be JSON (Content-Type: application/json).")
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ApiError(400, "invalid_body", 'The body must be a JSON object like {"final_decision": "grant", '
-                                            '"reason": "income_verified", "user": "advisor-42"}.')
+    body = parse_json_object('{"final_decision": "grant", "reason": "income_verified", "user": "advisor-42"}')
     user = body.get("user")
     if not isinstance(user, str) or not 0 < len(user.strip()) <= USER_MAX:
         raise ApiError(400, "invalid_user", f"user is {shown_json(user)}: give the name of the advisor who "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from api.request_schemas import REQUEST_COMPONENTS
 from database.schema import REVIEW_DECISIONS, REVIEW_REASONS
 from modeling.catalogue import LANGS
 
@@ -261,4 +262,5 @@ COMPONENTS = {
     "Simulation": SIMULATION,
     "Model": MODEL,
     "Health": HEALTH,
+    **REQUEST_COMPONENTS,
 }

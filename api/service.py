@@ -47,6 +47,19 @@ def parse_lang(raw: str | None) -> str:
     return lang
 
 
+def parse_json_object(example: str) -> dict:
+    """The request's JSON object body: 415 when it is not JSON, 400 invalid_body (showing ``example``) otherwise."""
+    from flask import request
+
+    if not request.is_json:
+        raise ApiError(415, "unsupported_media_type",
+                       "The request body must be JSON (Content-Type: application/json).")
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ApiError(400, "invalid_body", f"The body must be a JSON object like {example}.")
+    return body
+
+
 class ScoringService:
     """Holds the engine and the Scorer of this process; both are created lazily and once."""
 

@@ -22,6 +22,7 @@ from bokeh_app.views.help import help_view
 from bokeh_app.views.monitoring import monitoring_view
 from bokeh_app.views.overrides import overrides_view
 from bokeh_app.views.review import review_panel
+from bokeh_app.views.review_requests import request_queue
 from bokeh_app.views.style import DIV_CSS
 from bokeh_app.views.threshold import threshold_view
 from database.oversight import record_access
@@ -90,7 +91,9 @@ else:
                      file.layout, review.layout, sizing_mode="stretch_width")
 
     # --- risk manager: cohorts and threshold; the user guide; monitoring ----------------------------------
-    panels = [TabPanel(child=advisor, title=catalogue.t("tab_client", lang))]
+    panels = [TabPanel(child=advisor, title=catalogue.t("tab_client", lang)),
+              TabPanel(child=request_queue(engine, portfolio, user, lang, open_client).layout,
+                       title=catalogue.t("tab_requests", lang))]
     if user.sees_risk_views:  # advisors see one client at a time; the portfolio views are the risk managers'
         panels += [TabPanel(child=cohort(portfolio, lang).layout, title=catalogue.t("tab_cohort", lang)),
                    TabPanel(child=threshold_view(portfolio, lang).layout, title=catalogue.t("tab_threshold", lang)),

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pandas as pd
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Connection, Engine, insert, select
 
 from database.schema import REVIEW_DECISIONS, REVIEW_REASONS, AccessLog, DecisionReview
 
@@ -68,17 +68,27 @@ def check_review(final_decision: object, reason: object, comment: object) -> str
 def record_review(engine: Engine, result, user_name: str, final_decision: str, reason: str,
                   comment: str | None = None) -> Review:
     """Append a review of the model's ``result`` (a modeling ScoreResult) and return it as stored."""
-    comment = check_review(final_decision, reason, comment)
-    review = Review(int(result.client_id), datetime.now(UTC), user_name, str(result.model_version),
-                    float(result.probability), str(result.decision), str(result.grade), final_decision, reason,
-                    comment)
+    review = new_review(result, user_name, final_decision, reason, comment)
     with engine.begin() as connection:
-        connection.execute(insert(DecisionReview).values(
-            reviewed_at=review.reviewed_at, sk_id_curr=review.client_id, model_version=review.model_version,
-            model_probability=review.model_probability, model_decision=review.model_decision,
-            model_grade=review.model_grade, final_decision=final_decision, reason=reason, comment=comment,
-            user_name=user_name))
+        insert_review(connection, review)
     return review
+
+
+def new_review(result, user_name: str, final_decision: str, reason: str, comment: str | None = None) -> Review:
+    """The checked review of the model's ``result`` made now (ReviewError naming a bad field)."""
+    comment = check_review(final_decision, reason, comment)
+    return Review(int(result.client_id), datetime.now(UTC), user_name, str(result.model_version),
+                  float(result.probability), str(result.decision), str(result.grade), final_decision, reason,
+                  comment)
+
+
+def insert_review(connection: Connection, review: Review) -> int:
+    """Append ``review`` in the transaction of ``connection``; the id of its decision_review row."""
+    return connection.execute(insert(DecisionReview).values(
+        reviewed_at=review.reviewed_at, sk_id_curr=review.client_id, model_version=review.model_version,
+        model_probability=review.model_probability, model_decision=review.model_decision,
+        model_grade=review.model_grade, final_decision=review.final_decision, reason=review.reason,
+        comment=review.comment, user_name=review.user_name).returning(DecisionReview.id)).scalar_one()
 
 
 def reviews_of(engine: Engine, client_id: int) -> list[Review]:

@@ -20,6 +20,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     SmallInteger,
@@ -27,6 +28,7 @@ from sqlalchemy import (
     Table,
     Text,
     func,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -519,6 +521,56 @@ class DecisionReview(Base):
     reason: Mapped[str] = mapped_column(String)
     comment: Mapped[Optional[str]] = mapped_column(Text)
     user_name: Mapped[str] = mapped_column(String)
+
+
+#: Where a client's request for a human review was received: another system of the bank through the API, or an
+#: advisor at the branch through the advisor page.
+REQUEST_CHANNELS = ("api", "branch")
+#: How the client wants to be answered (optional).
+REQUEST_CONTACTS = ("letter", "email", "phone", "branch")
+#: The steps of a request after it is received: an advisor takes it, then answers it with a review.
+REQUEST_STEPS = ("taken", "answered")
+#: Tables whose rows are never changed nor deleted: database triggers refuse UPDATE and DELETE (migration 0006).
+APPEND_ONLY_TABLES = ("score_audit", "access_log", "decision_review", "review_request", "review_request_step")
+
+
+class ReviewRequest(Base):
+    """A client's request for a human review of an automated decision (CCD2 Art. 18, GDPR Art. 22(3)), with the
+    client's own statement. Append-only: what happens next is a ``review_request_step`` row."""
+
+    __tablename__ = "review_request"
+    __table_args__ = (CheckConstraint("channel IN ('api', 'branch')", name="channel"),
+                      CheckConstraint("contact IN ('letter', 'email', 'phone', 'branch')", name="contact"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    sk_id_curr: Mapped[int] = mapped_column(ForeignKey("application.sk_id_curr"), index=True)
+    channel: Mapped[str] = mapped_column(String)
+    contact: Mapped[Optional[str]] = mapped_column(String)
+    statement: Mapped[str] = mapped_column(Text)  # the client's point of view, in their words
+    recorded_by: Mapped[str] = mapped_column(String)
+
+
+class ReviewRequestStep(Base):
+    """One step of a review request: an advisor took it, or answered it with a review (``review_id``).
+
+    Append-only; a request is answered at most once (a partial unique index), and only an answer names a review.
+    """
+
+    __tablename__ = "review_request_step"
+    __table_args__ = (
+        CheckConstraint("(step = 'taken' AND review_id IS NULL) OR (step = 'answered' AND review_id IS NOT NULL)",
+                        name="step"),
+        Index("uq_review_request_step_answered", "request_id", unique=True,
+              sqlite_where=text("step = 'answered'"), postgresql_where=text("step = 'answered'")),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("review_request.id"), index=True)
+    step: Mapped[str] = mapped_column(String)
+    stepped_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    user_name: Mapped[str] = mapped_column(String)
+    review_id: Mapped[Optional[int]] = mapped_column(ForeignKey("decision_review.id"))
 
 
 #: The seven Home Credit tables, parents before children (the order to create and load them).

@@ -97,12 +97,26 @@ def procfile(path: Path | None = None) -> dict[str, str]:
     return dict((k.strip(), v.strip()) for k, v in (line.split(":", 1) for line in lines if ":" in line))
 
 
+def tab_keys(path: Path | None = None) -> list[str]:
+    """The catalogue keys of the dashboard's tab titles, in the order its main module names them."""
+    source = (path or root() / "bokeh_app" / "main.py").read_text(encoding="utf-8")
+    return [key if how == "catalogue.t" else f"monitor_{key}" for how, key in TAB_KEY.findall(source)]
+
+
 def tabs(path: Path | None = None) -> list[str]:
     """The French titles of the dashboard's tabs, read from the catalogue keys its main module uses."""
     from modeling import catalogue
 
-    source = (path or root() / "bokeh_app" / "main.py").read_text(encoding="utf-8")
-    return [catalogue.t(key if how == "catalogue.t" else f"monitor_{key}", "fr") for how, key in TAB_KEY.findall(source)]
+    return [catalogue.t(key, "fr") for key in tab_keys(path)]
+
+
+def tab(key: str) -> str:
+    """The French title of the dashboard tab whose catalogue key is ``key``; an error if no tab has it."""
+    from modeling import catalogue
+
+    if key not in tab_keys():
+        raise ValueError(f"bokeh_app/main.py has no tab titled by the catalogue key {key!r}; the documents cite it")
+    return catalogue.t(key, "fr")
 
 
 def operations() -> list[Operation]:

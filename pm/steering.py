@@ -88,7 +88,7 @@ def product(items: list[backlog.Item]) -> dict:
         return tickets[tag]
 
     return {"m": facts.model(), "host": facts.host(), "deployments": facts.deployments(),
-            "procfile": facts.procfile(), "tabs": facts.tabs(), "operations": facts.operations(), "ticket": ticket}
+            "procfile": facts.procfile(), "tabs": facts.tabs(), "tab": facts.tab, "operations": facts.operations(), "ticket": ticket}
 
 
 def business_context(folder: Path, ctx: dict) -> dict:

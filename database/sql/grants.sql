@@ -66,6 +66,11 @@ GRANT USAGE ON SEQUENCE access_log_id_seq TO homecredit_app;
 -- never changed or deleted.
 GRANT SELECT, INSERT ON decision_review TO homecredit_app;
 GRANT USAGE ON SEQUENCE decision_review_id_seq TO homecredit_app;
+-- review_request and review_request_step are append-only: clients' requests for a human review (with their
+-- statement) and their steps are added and read back (queue, API), never changed or deleted. Triggers refuse
+-- UPDATE, DELETE and TRUNCATE on them to every role, the owner included (migration 0006).
+GRANT SELECT, INSERT ON review_request, review_request_step TO homecredit_app;
+GRANT USAGE ON SEQUENCE review_request_id_seq, review_request_step_id_seq TO homecredit_app;
 
 -- Analyst: reads the data and the loader's records, never the decisions served to callers.
 GRANT SELECT ON

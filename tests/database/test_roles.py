@@ -291,3 +291,29 @@ def test_the_app_opens_touches_and_revokes_sessions_and_counts_failures_but_chan
     for sql in ("SELECT * FROM server_session", "SELECT * FROM sign_in_failure"):
         with pytest.raises(DBAPIError):
             _run(roles_db["homecredit_analyst"], sql)
+
+
+@pytest.mark.postgres
+@pytest.mark.requirement("EXG-SEC-23")
+def test_the_app_records_and_answers_review_requests_which_nobody_changes(roles_db):
+    from types import SimpleNamespace
+
+    from database.review_requests import answer_request, get_request, record_request
+
+    app = _engine(roles_db["homecredit_app"])
+    try:
+        client = _run(roles_db["homecredit_app"], "SELECT min(sk_id_curr) FROM application")[0][0]
+        request = record_request(app, client, "Mon point de vue", "api", "api:web")
+        result = SimpleNamespace(client_id=client, model_version="v-roles", probability=0.4, decision="refuse",
+                                 grade="E")
+        answer_request(app, request.id, result, "advisor", "grant", "income_verified")
+        assert get_request(app, request.id).state == "answered"
+    finally:
+        app.dispose()
+    for sql in ("UPDATE review_request SET statement = 'forged'", "DELETE FROM review_request_step",
+                "TRUNCATE review_request CASCADE"):
+        _refused(roles_db["homecredit_app"], sql)
+        with pytest.raises(DBAPIError, match="append-only"):
+            _run(roles_db[OWNER], sql)
+    assert _run(roles_db[OWNER], f"SELECT statement FROM review_request WHERE id = {request.id}") == [
+        ("Mon point de vue",)]
