@@ -18,7 +18,8 @@ STATEMENT = "Je suis en CDI depuis janvier ;\nmon ancien crédit est soldé."
 
 
 def _token(page: str) -> str:
-    return re.search(r'name="csrf" value="([0-9a-f]{64})"', page).group(1)
+    """The review-request form's token (the page's sign-out form carries a token of its own)."""
+    return re.search(r'action="[^"]*/review-requests".*?name="csrf" value="([0-9a-f]{64})"', page, re.S).group(1)
 
 
 def _count(database_url: str) -> int:

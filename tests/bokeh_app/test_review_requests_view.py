@@ -35,7 +35,7 @@ def engine(bank):
 
 
 def test_requests_from_the_api_and_the_branch_are_taken_opened_and_answered(portfolio, people, sign_in_on,  # noqa: F811
-                                                                            engine):
+                                                                            engine, signed_in):  # noqa: F811
     name = people["advisor"]
     refused = [int(c) for c in portfolio.clients.index[portfolio.clients["DECISION"] == "refuse"]]
     client_id = next(c for c in refused[40:] if not reviews_of(engine, c))
@@ -93,7 +93,7 @@ def test_requests_from_the_api_and_the_branch_are_taken_opened_and_answered(port
 
 
 def test_the_risk_manager_sees_counts_by_state_and_the_advisor_does_not(portfolio, people, sign_in_on,  # noqa: F811
-                                                                        engine):
+                                                                        engine, signed_in):  # noqa: F811
     record_request(engine, int(portfolio.clients.index[3]), "Point de vue", "api", "api:web")
     with engine.connect() as connection:
         answered = connection.execute(text("SELECT count(DISTINCT request_id) FROM review_request_step "
