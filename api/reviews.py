@@ -3,16 +3,18 @@ through the API by a key allowed to write; appended to ``decision_review``, neve
 
 from __future__ import annotations
 
-from flask import Blueprint, g, request
+import re
+
+from flask import Blueprint, g
 
 from api.auth import require_key, require_write
+from api.body import json_object
 from api.errors import ApiError
-from api.schemas import review_json
+from api.schemas import REVIEW_REQUEST, USER_MAX, USER_PATTERN, review_json
 from api.service import get_service, parse_client_id, shown_json
-from database.oversight import ReviewError, record_review
+from database.oversight import COMMENT_MAX, ReviewError, record_review
 
 bp = Blueprint("reviews", __name__, url_prefix="/api/v1")
-USER_MAX = 64
 
 
 @bp.post("/clients/<client_id>/review")
@@ -32,11 +34,7 @@ def post_review(client_id: str):
       tags: [reviews]
       security: [{ApiKey: []}]
       parameters:
-        - in: path
-          name: client_id
-          required: true
-          description: SK_ID_CURR of the client.
-          schema: {type: string, pattern: "^[0-9]{1,10}$", example: "100002"}
+        - $ref: "#/components/parameters/ClientId"
       requestBody:
         required: true
         content: {application/json: {schema: {$ref: "#/components/schemas/ReviewRequest"}}}
@@ -48,27 +46,39 @@ def post_review(client_id: str):
         "401": {$ref: "#/components/responses/MissingKey"}
         "403": {$ref: "#/components/responses/InvalidKey"}
         "404": {$ref: "#/components/responses/UnknownClient"}
+        "413": {$ref: "#/components/responses/TooLarge"}
         "415": {$ref: "#/components/responses/NotJson"}
         "429": {$ref: "#/components/responses/RateLimited"}
         "503": {$ref: "#/components/responses/Unavailable"}
     """
     cid = parse_client_id(client_id)
-    if not request.is_json:
-        raise ApiError(415, "unsupported_media_type",
-                       "The request body must be JSON (Content-Type: application/json).")
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ApiError(400, "invalid_body", 'The body must be a JSON object like {"final_decision": "grant", '
-                                            '"reason": "income_verified", "user": "advisor-42"}.')
-    user = body.get("user")
-    if not isinstance(user, str) or not 0 < len(user.strip()) <= USER_MAX:
-        raise ApiError(400, "invalid_user", f"user is {shown_json(user)}: give the name of the advisor who "
-                                            f"decided (1-{USER_MAX} characters).")
+    body = json_object('{"final_decision": "grant", "reason": "income_verified", "user": "advisor-42"}')
+    unknown = sorted(set(body) - set(REVIEW_REQUEST["properties"]))
+    if unknown:
+        raise ApiError(400, "invalid_body", f"Field {unknown[0][:30]!r} is unknown: give final_decision, reason, "
+                                            "user and, optionally, comment.")
+    user = _user(body.get("user"))
+    comment = body.get("comment")
+    if isinstance(comment, str) and len(comment) > COMMENT_MAX:  # as given, spaces included (the schema's maxLength)
+        raise ApiError(400, "invalid_comment", f"comment has {len(comment)} characters: at most {COMMENT_MAX}.")
     service = get_service()
     result = service.score(cid, "fr")
     try:
-        review = record_review(service.engine, result, f"api:{g.caller}/{user.strip()}",
-                               body.get("final_decision"), body.get("reason"), body.get("comment"))
+        review = record_review(service.engine, result, f"api:{g.caller}/{user}",
+                               body.get("final_decision"), body.get("reason"), comment)
     except ReviewError as error:
         raise ApiError(400, f"invalid_{error.field}", f"{error}.") from None
     return review_json(review), 201
+
+
+def _user(user: object) -> str:
+    """The advisor's name, stripped: 1 to USER_MAX characters with a visible one and no control, invisible or bidi
+    character (the schema's pattern)."""
+    if not isinstance(user, str) or not 0 < len(user) <= USER_MAX or not user.strip():
+        raise ApiError(400, "invalid_user", f"user is {shown_json(user)}: give the name of the advisor who "
+                                            f"decided (1-{USER_MAX} characters).")
+    if not re.fullmatch(USER_PATTERN, user):  # NUL, line breaks, bidi overrides would forge or hide what people read
+        hidden = next(c for c in user if not re.fullmatch(USER_PATTERN, f"x{c}x"))
+        raise ApiError(400, "invalid_user", f"user contains the control or invisible character U+{ord(hidden):04X}: "
+                                            "give the advisor's name as plain text.")
+    return user.strip()

@@ -5,8 +5,11 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from database.client_ids import MAX_CLIENT_ID
+from database.oversight import COMMENT_MAX
 from database.schema import REVIEW_DECISIONS, REVIEW_REASONS
 from modeling.catalogue import LANGS
+from modeling.loan_terms import BOUNDS, LEVERS
 
 #: Reason fields returned to callers: the explained feature, the client's value for it, and the sentence.
 REASON_FIELDS = ("feature", "label", "value", "display_value", "contribution", "direction",
@@ -123,15 +126,27 @@ SCORE = {
     },
 }
 
+#: Characters an advisor's name may not hold: C0 and C1 controls (NUL, line breaks...), invisible or
+#: direction-changing format characters (soft hyphen, zero-width ones, bidi marks, embeddings, overrides and
+#: isolates, line and paragraph separators, byte-order mark) and lone surrogates.
+_HIDDEN = (r"\x00-\x1f\x7f-\x9f\xad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb"
+           r"\ud800-\udfff")
+#: An advisor's name: visible text (at least one character that is not a space) without a hidden character.
+USER_PATTERN = rf"^[^{_HIDDEN}]*[^{_HIDDEN}\s][^{_HIDDEN}]*$"
+USER_MAX = 64
+
 REVIEW_REQUEST = {
     "type": "object",
+    "additionalProperties": False,
     "required": ["final_decision", "reason", "user"],
     "properties": {
         "final_decision": {"type": "string", "enum": list(REVIEW_DECISIONS)},
         "reason": {"type": "string", "enum": list(REVIEW_REASONS)},
-        "comment": {"type": ["string", "null"], "maxLength": 1000},
-        "user": {"type": "string", "minLength": 1, "maxLength": 64, "example": "advisor-42",
-                 "description": "The advisor who decided, as the calling system knows them."},
+        "comment": {"type": ["string", "null"], "maxLength": COMMENT_MAX},
+        "user": {"type": "string", "minLength": 1, "maxLength": USER_MAX, "pattern": USER_PATTERN,
+                 "example": "advisor-42",
+                 "description": "The advisor who decided, as the calling system knows them: visible text, no "
+                                "control, invisible or bidi character (stored without surrounding spaces)."},
     },
 }
 
@@ -155,10 +170,12 @@ REVIEW = {
 
 BATCH_REQUEST = {
     "type": "object",
+    "additionalProperties": False,
     "required": ["client_ids"],
     "properties": {
         "client_ids": {"type": "array", "minItems": 1, "maxItems": 100,
-                       "items": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1},
+                       "description": "Integers (an integral number such as 100002.0 counts as one).",
+                       "items": {"type": "integer", "minimum": 0, "maximum": MAX_CLIENT_ID},
                        "example": [100002, 100003]},
         "lang": {"type": "string", "enum": list(LANGS), "default": LANGS[0]},
     },
@@ -183,17 +200,23 @@ BATCH = {
     },
 }
 
+_LEVER_TEXT = {
+    "amount": "Requested credit (AMT_CREDIT).",
+    "annuity": "Monthly instalment (AMT_ANNUITY).",
+    "duration": "Number of monthly instalments (amount / annuity).",
+    "goods_price": "Price of the financed goods (AMT_GOODS_PRICE).",
+    "down_payment": "Paid by the client, taken off the amount.",
+}
+
 SIMULATION_REQUEST = {
     "type": "object",
     "additionalProperties": False,
-    "description": "Changed loan terms; absent fields keep the application's value (annuity or duration, not both).",
-    "properties": {
-        "amount": {"type": "number", "minimum": 1, "description": "Requested credit (AMT_CREDIT).", "example": 180000},
-        "annuity": {"type": "number", "minimum": 1, "description": "Monthly instalment (AMT_ANNUITY)."},
-        "duration": {"type": "number", "minimum": 1, "maximum": 60, "description": "Number of monthly instalments."},
-        "goods_price": {"type": "number", "minimum": 1, "description": "Price of the financed goods (AMT_GOODS_PRICE)."},
-        "down_payment": {"type": "number", "minimum": 0, "description": "Paid by the client, taken off the amount."},
-    },
+    "description": "Changed loan terms; absent fields keep the application's value. The annuity and the duration "
+                   "follow each other: give one of them, not both. Bounds are modeling.loan_terms.BOUNDS.",
+    "properties": {name: {"type": "number", "minimum": BOUNDS[name][0], "maximum": BOUNDS[name][1],
+                          "description": _LEVER_TEXT[name]} for name in LEVERS},
+    "not": {"required": ["annuity", "duration"]},
+    "example": {"amount": 180000},
 }
 
 TERMS = {
