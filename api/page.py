@@ -2,7 +2,8 @@
 
 It needs a signed-in user (``api/signin.py``, the dashboard's accounts) rather than an API key; it is also
 limited per IP address, every score it shows is audited with the caller ``web-page``, and every client's file
-it opens leaves an access_log row with the user's name. SCORING_PAGE_ENABLED=false turns it off.
+it opens leaves an access_log row with the user's name, written before the score is computed (an ID that
+names no client leaves its row too: the attempt is traced). SCORING_PAGE_ENABLED=false turns it off.
 """
 
 from __future__ import annotations
@@ -35,8 +36,10 @@ def index():
     elif raw:
         try:
             get_limits().spend("page", f"ip:{request.remote_addr}")
-            result = get_service().score_and_audit(parse_client_id(raw), lang, CALLER)
-            record_access(get_service().engine, g.user.name, result.client_id, "page")
+            client_id = parse_client_id(raw)
+            # the opening is traced before anything of the file is read: no trace, nothing shown
+            record_access(get_service().engine, g.user.name, client_id, "page")
+            result = get_service().score_and_audit(client_id, lang, CALLER)
         except ApiError as exc:
             error, status, headers = text.get(f"error_{exc.code}", text["error"]), exc.status, exc.headers
         except DBAPIError as exc:
