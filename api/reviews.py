@@ -34,7 +34,7 @@ def post_review(client_id: str):
       tags: [reviews]
       security: [{ApiKey: []}]
       parameters:
-        - $ref: "#/components/parameters/ClientId"
+        - ClientId  # components.parameters (api/openapi.py)
       requestBody:
         required: true
         content: {application/json: {schema: {$ref: "#/components/schemas/ReviewRequest"}}}

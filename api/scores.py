@@ -31,7 +31,7 @@ def client_score(client_id: str):
       tags: [scores]
       security: [{ApiKey: []}]
       parameters:
-        - $ref: "#/components/parameters/ClientId"
+        - ClientId  # components.parameters (api/openapi.py)
         - in: query
           name: lang
           required: false

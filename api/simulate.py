@@ -40,7 +40,7 @@ def simulate(client_id: str):
       tags: [scores]
       security: [{ApiKey: []}]
       parameters:
-        - $ref: "#/components/parameters/ClientId"
+        - ClientId  # components.parameters (api/openapi.py)
         - in: query
           name: lang
           required: false
