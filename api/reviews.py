@@ -10,7 +10,7 @@ from flask import Blueprint, g
 from api.auth import require_key, require_write
 from api.body import json_object
 from api.errors import ApiError
-from api.schemas import REVIEW_REQUEST, USER_MAX, USER_PATTERN, review_json
+from api.schemas import REVIEW_REQUEST, USER_CHARS, USER_MAX, USER_PATTERN, review_json
 from api.service import get_service, parse_client_id, shown_json
 from database.oversight import COMMENT_MAX, ReviewError, record_review
 
@@ -72,13 +72,12 @@ def post_review(client_id: str):
 
 
 def _user(user: object) -> str:
-    """The advisor's name, stripped: 1 to USER_MAX characters with a visible one and no control, invisible or bidi
-    character (the schema's pattern)."""
-    if not isinstance(user, str) or not 0 < len(user) <= USER_MAX or not user.strip():
+    """The advisor's name as the schema's pattern allows it (no control, invisible or bidi character), stripped."""
+    if not isinstance(user, str) or not 0 < len(user) <= USER_MAX:
         raise ApiError(400, "invalid_user", f"user is {shown_json(user)}: give the name of the advisor who "
                                             f"decided (1-{USER_MAX} characters).")
     if not re.fullmatch(USER_PATTERN, user):  # NUL, line breaks, bidi overrides would forge or hide what people read
-        hidden = next(c for c in user if not re.fullmatch(USER_PATTERN, f"x{c}x"))
-        raise ApiError(400, "invalid_user", f"user contains the control or invisible character U+{ord(hidden):04X}: "
-                                            "give the advisor's name as plain text.")
+        bad = next((c for c in user if not re.fullmatch(f"[{USER_CHARS} ]", c)), user[0])
+        raise ApiError(400, "invalid_user", f"user holds the character U+{ord(bad):04X} where it may not: use Latin "
+                                            "letters, digits, spaces and . _ @ + ' - (starting with no space).")
     return user.strip()

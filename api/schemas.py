@@ -126,13 +126,11 @@ SCORE = {
     },
 }
 
-#: Characters an advisor's name may not hold: C0 and C1 controls (NUL, line breaks...), invisible or
-#: direction-changing format characters (soft hyphen, zero-width ones, bidi marks, embeddings, overrides and
-#: isolates, line and paragraph separators, byte-order mark) and lone surrogates.
-_HIDDEN = (r"\x00-\x1f\x7f-\x9f\xad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb"
-           r"\ud800-\udfff")
-#: An advisor's name: visible text (at least one character that is not a space) without a hidden character.
-USER_PATTERN = rf"^[^{_HIDDEN}]*[^{_HIDDEN}\s][^{_HIDDEN}]*$"
+#: The characters of an advisor's name: Latin letters (accented ones included), digits, space and . _ @ + ' -;
+#: nothing that could hide or reorder text (controls, NUL, line breaks, zero-width or bidi characters).
+USER_CHARS = r"A-Za-z0-9\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u017f._@+'\-"
+#: An advisor's name: starts with one of USER_CHARS, then those or spaces (stored without trailing spaces).
+USER_PATTERN = f"^[{USER_CHARS}][{USER_CHARS} ]*$"
 USER_MAX = 64
 
 REVIEW_REQUEST = {
@@ -145,8 +143,8 @@ REVIEW_REQUEST = {
         "comment": {"type": ["string", "null"], "maxLength": COMMENT_MAX},
         "user": {"type": "string", "minLength": 1, "maxLength": USER_MAX, "pattern": USER_PATTERN,
                  "example": "advisor-42",
-                 "description": "The advisor who decided, as the calling system knows them: visible text, no "
-                                "control, invisible or bidi character (stored without surrounding spaces)."},
+                 "description": "The advisor who decided, as the calling system knows them: Latin letters, "
+                                "digits, spaces and . _ @ + ' - (stored without trailing spaces)."},
     },
 }
 

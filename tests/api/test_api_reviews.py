@@ -116,5 +116,5 @@ def test_the_advisor_name_cannot_hide_control_or_bidi_characters(tmp_path, user,
         "final_decision": "grant", "reason": "income_verified", "user": user})
     assert answer.status_code == 400, answer.json
     error = answer.json["error"]
-    assert error["code"] == "invalid_user" and error["message"].startswith("user ") and shown in error["message"]
+    assert error["code"] == "invalid_user" and error["message"].startswith("user holds the character " + shown)
     assert "\n" not in error["message"] and user not in error["message"]
