@@ -21,8 +21,8 @@ from api.errors import ApiError
 from api.ratelimit import get_limits
 
 HEADER = "X-API-Key"
-NAME_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
-DIGEST_PATTERN = re.compile(r"^[0-9a-f]{64}$")
+NAME_PATTERN = re.compile(r"[A-Za-z0-9_.-]{1,64}")
+DIGEST_PATTERN = re.compile(r"[0-9a-f]{64}")
 WRITE_SCOPE = "write"
 
 
@@ -44,7 +44,7 @@ def entry(name: str, key: str, write: bool = False) -> str:
 
 def check_name(name: str) -> None:
     """Refuse a caller name that could not be stored or parsed back."""
-    if not NAME_PATTERN.match(name):
+    if not NAME_PATTERN.fullmatch(name):
         raise ValueError(f"invalid key name {name!r}: use 1-64 letters, digits, '.', '_' or '-'")
 
 
@@ -57,7 +57,7 @@ def parse_keys(text: str) -> dict[str, bytes]:
             continue
         name, _, rest = item.partition(":")
         hexdigest, _, scope = rest.strip().lower().partition(":")
-        if not NAME_PATTERN.match(name.strip()) or not DIGEST_PATTERN.match(hexdigest) or scope not in ("",
+        if not NAME_PATTERN.fullmatch(name.strip()) or not DIGEST_PATTERN.fullmatch(hexdigest) or scope not in ("",
                                                                                                         WRITE_SCOPE):
             raise ValueError(
                 f"SCORING_API_KEYS entry {position} ({name.strip()[:20]!r}...) is not name:sha256hex[:write]; "

@@ -12,6 +12,7 @@ from flask import Flask
 
 from api.auth import HEADER
 from api.schemas import COMPONENTS
+from database.client_ids import MAX_CLIENT_ID
 
 TITLE = "Home Credit scoring API"
 VERSION = "1.0.0"
@@ -29,12 +30,18 @@ RESPONSES = {
     "InvalidKey": _error("The X-API-Key is not valid."),
     "UnknownClient": _error("No client with this ID."),
     "NotJson": _error("The body is not JSON."),
+    "ImpossibleTerms": _error("Well-formed terms this client's application cannot take (code impossible_terms)."),
+    "TooLarge": _error("The request body is larger than the server accepts (SCORING_MAX_CONTENT_LENGTH)."),
     "RateLimited": {**_error("The key's rate limit is exhausted; see Retry-After."),
                     "headers": {"Retry-After": {"schema": {"type": "integer"},
                                                 "description": "Seconds to wait."}}},
     "Unavailable": _error("Database, model or audit trail unavailable (codes database_unavailable, "
                           "model_unavailable, audit_unavailable)."),
 }
+
+#: The path parameter of every per-client operation: the path is digits only (no sign, no space, no final newline).
+CLIENT_ID = {"name": "client_id", "in": "path", "required": True, "description": "SK_ID_CURR of the client.",
+             "schema": {"type": "integer", "minimum": 0, "maximum": MAX_CLIENT_ID, "example": 100002}}
 
 DESCRIPTION = (
     "Default probability, decision (grant/refuse against the model's cost-based threshold), points, "
@@ -55,6 +62,7 @@ def build_spec(app: Flask) -> dict[str, Any]:
         app.config["MAX_BATCH"])
     for name, response in RESPONSES.items():
         spec.components.response(name, response)
+    spec.components.parameter("ClientId", "path", copy.deepcopy(CLIENT_ID))
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
         view = app.view_functions.get(rule.endpoint)
         operations = load_operations_from_docstring(view.__doc__ or "") if view else {}

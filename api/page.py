@@ -3,7 +3,8 @@ advisor review, else the model's), who took it, and the model's score and reason
 
 It needs a signed-in user (``api/signin.py``, the dashboard's accounts) rather than an API key; it is also
 limited per IP address, every score it shows is audited with the caller ``web-page``, and every client's file
-it opens leaves an access_log row with the user's name. SCORING_PAGE_ENABLED=false turns it off.
+it opens leaves an access_log row with the user's name, written before the score is computed (an ID that
+names no client leaves its row too: the attempt is traced). SCORING_PAGE_ENABLED=false turns it off.
 """
 
 from __future__ import annotations
@@ -38,10 +39,11 @@ def index():
         try:
             get_limits().spend("page", f"ip:{request.remote_addr}")
             client_id = parse_client_id(raw)
+            # the opening is traced before anything of the file is read: no trace, nothing shown
+            record_access(get_service().engine, g.user.name, client_id, "page")
             review = latest_review(get_service().engine, client_id)  # read before the audit row, as the API does
             result = get_service().score_and_audit(client_id, lang, CALLER)
             final = decide(result, review)
-            record_access(get_service().engine, g.user.name, result.client_id, "page")
         except ApiError as exc:
             error, status, headers = text.get(f"error_{exc.code}", text["error"]), exc.status, exc.headers
         except DBAPIError as exc:

@@ -6,9 +6,10 @@ from __future__ import annotations
 from flask import Blueprint, current_app, g, request
 
 from api.auth import require_key, require_write
+from api.body import json_object
 from api.errors import ApiError
 from api.request_schemas import BODY_FIELDS, request_json
-from api.service import get_service, parse_client_id, parse_json_object, shown_json
+from api.service import get_service, parse_client_id, shown_json
 from database.oversight import record_access
 from database.review_requests import RequestError, UnknownRequestTarget, record_request, requests_of
 
@@ -60,7 +61,7 @@ def post_review_request(client_id: str):
         "503": {$ref: "#/components/responses/Unavailable"}
     """
     cid = parse_client_id(client_id)
-    body = parse_json_object('{"statement": "...", "contact": "letter"}')
+    body = json_object('{"statement": "...", "contact": "letter"}')
     unknown = sorted(set(body) - set(BODY_FIELDS))
     if unknown:
         raise ApiError(400, "invalid_body", f"Field {shown_json(unknown[0])} is not known: send only "

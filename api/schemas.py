@@ -6,10 +6,13 @@ import math
 from typing import Any
 
 from api.request_schemas import REQUEST_COMPONENTS
+from database.client_ids import MAX_CLIENT_ID
+from database.oversight import COMMENT_MAX
 from database.schema import REVIEW_DECISIONS, REVIEW_REASONS
 from modeling import catalogue
 from modeling.catalogue import LANGS
 from modeling.decision import ADVISOR, MODEL, reason_label
+from modeling.loan_terms import BOUNDS, LEVERS
 
 #: Reason fields returned to callers: the explained feature, the client's value for it, and the sentence.
 REASON_FIELDS = ("feature", "label", "value", "display_value", "contribution", "direction",
@@ -168,15 +171,25 @@ FINAL_DECISION = {
     },
 }
 
+#: The characters of an advisor's name: Latin letters (accented ones included), digits, space and . _ @ + ' -;
+#: nothing that could hide or reorder text (controls, NUL, line breaks, zero-width or bidi characters).
+USER_CHARS = r"A-Za-z0-9\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u017f._@+'\-"
+#: An advisor's name: starts with one of USER_CHARS, then those or spaces (stored without trailing spaces).
+USER_PATTERN = f"^[{USER_CHARS}][{USER_CHARS} ]*$"
+USER_MAX = 64
+
 REVIEW_REQUEST = {
     "type": "object",
+    "additionalProperties": False,
     "required": ["final_decision", "reason", "user"],
     "properties": {
         "final_decision": {"type": "string", "enum": list(REVIEW_DECISIONS)},
         "reason": {"type": "string", "enum": list(REVIEW_REASONS)},
-        "comment": {"type": ["string", "null"], "maxLength": 1000},
-        "user": {"type": "string", "minLength": 1, "maxLength": 64, "example": "advisor-42",
-                 "description": "The advisor who decided, as the calling system knows them."},
+        "comment": {"type": ["string", "null"], "maxLength": COMMENT_MAX},
+        "user": {"type": "string", "minLength": 1, "maxLength": USER_MAX, "pattern": USER_PATTERN,
+                 "example": "advisor-42",
+                 "description": "The advisor who decided, as the calling system knows them: Latin letters, "
+                                "digits, spaces and . _ @ + ' - (stored without trailing spaces)."},
     },
 }
 
@@ -200,10 +213,12 @@ REVIEW = {
 
 BATCH_REQUEST = {
     "type": "object",
+    "additionalProperties": False,
     "required": ["client_ids"],
     "properties": {
         "client_ids": {"type": "array", "minItems": 1, "maxItems": 100,
-                       "items": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1},
+                       "description": "Integers (an integral number such as 100002.0 counts as one).",
+                       "items": {"type": "integer", "minimum": 0, "maximum": MAX_CLIENT_ID},
                        "example": [100002, 100003]},
         "lang": {"type": "string", "enum": list(LANGS), "default": LANGS[0]},
     },
@@ -228,17 +243,23 @@ BATCH = {
     },
 }
 
+_LEVER_TEXT = {
+    "amount": "Requested credit (AMT_CREDIT).",
+    "annuity": "Monthly instalment (AMT_ANNUITY).",
+    "duration": "Number of monthly instalments (amount / annuity).",
+    "goods_price": "Price of the financed goods (AMT_GOODS_PRICE).",
+    "down_payment": "Paid by the client, taken off the amount.",
+}
+
 SIMULATION_REQUEST = {
     "type": "object",
     "additionalProperties": False,
-    "description": "Changed loan terms; absent fields keep the application's value (annuity or duration, not both).",
-    "properties": {
-        "amount": {"type": "number", "minimum": 1, "description": "Requested credit (AMT_CREDIT).", "example": 180000},
-        "annuity": {"type": "number", "minimum": 1, "description": "Monthly instalment (AMT_ANNUITY)."},
-        "duration": {"type": "number", "minimum": 1, "maximum": 60, "description": "Number of monthly instalments."},
-        "goods_price": {"type": "number", "minimum": 1, "description": "Price of the financed goods (AMT_GOODS_PRICE)."},
-        "down_payment": {"type": "number", "minimum": 0, "description": "Paid by the client, taken off the amount."},
-    },
+    "description": "Changed loan terms; absent fields keep the application's value. The annuity and the duration "
+                   "follow each other: give one of them, not both. Bounds are modeling.loan_terms.BOUNDS.",
+    "properties": {name: {"type": "number", "minimum": BOUNDS[name][0], "maximum": BOUNDS[name][1],
+                          "description": _LEVER_TEXT[name]} for name in LEVERS},
+    "not": {"required": ["annuity", "duration"]},
+    "example": {"amount": 180000},
 }
 
 TERMS = {

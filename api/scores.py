@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, g, request
 
 from api import audit
 from api.auth import charge, require_key
+from api.body import json_object
 from api.errors import ApiError
 from api.schemas import final_json, review_json, score_json
 from api.service import MAX_CLIENT_ID, get_service, parse_client_id, parse_lang, shown_json
@@ -33,11 +34,7 @@ def client_score(client_id: str):
       tags: [scores]
       security: [{ApiKey: []}]
       parameters:
-        - in: path
-          name: client_id
-          required: true
-          description: SK_ID_CURR of the client (0 to 2147483647).
-          schema: {type: string, pattern: "^[0-9]{1,10}$", example: "100002"}
+        - ClientId  # components.parameters (api/openapi.py)
         - in: query
           name: lang
           required: false
@@ -72,7 +69,8 @@ def batch_scores():
       description: >
         Unknown IDs are listed in `errors` and do not fail the batch; repeated IDs are scored once. Each result
         carries the client's latest `review` and `final_decision`, as for one client.
-        A malformed ID fails the whole batch (400). Each score costs one token of the key's rate limit.
+        A malformed ID, more IDs than `maxItems` or an unknown field fails the whole batch (400). Each score costs one
+        token of the key's rate limit.
       tags: [scores]
       security: [{ApiKey: []}]
       requestBody:
@@ -85,9 +83,7 @@ def batch_scores():
         "400": {$ref: "#/components/responses/BadRequest"}
         "401": {$ref: "#/components/responses/MissingKey"}
         "403": {$ref: "#/components/responses/InvalidKey"}
-        "413":
-          description: More client IDs than allowed, or a body too large.
-          content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}
+        "413": {$ref: "#/components/responses/TooLarge"}
         "415": {$ref: "#/components/responses/NotJson"}
         "429": {$ref: "#/components/responses/RateLimited"}
         "503": {$ref: "#/components/responses/Unavailable"}
@@ -111,22 +107,23 @@ def _scored(result, review, lang: str) -> dict:
 
 def _batch_request() -> tuple[list[int], str]:
     """Validated, de-duplicated client IDs (order kept) and the language of a batch request."""
-    if not request.is_json:
-        raise ApiError(415, "unsupported_media_type",
-                       "The request body must be JSON (Content-Type: application/json).")
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict) or not isinstance(body.get("client_ids"), list):
-        raise ApiError(400, "invalid_body", 'The body must be a JSON object like {"client_ids": [100002]}.')
+    body = json_object('{"client_ids": [100002]}')
+    unknown = sorted(set(body) - {"client_ids", "lang"})
+    if not isinstance(body.get("client_ids"), list) or unknown:
+        raise ApiError(400, "invalid_body", ("" if not unknown else f"Field {unknown[0][:30]!r} is unknown. ")
+                       + 'The body must be a JSON object like {"client_ids": [100002], "lang": "fr"}.')
     raw_ids = body["client_ids"]
     limit = int(current_app.config["MAX_BATCH"])
     if not raw_ids:
         raise ApiError(400, "empty_batch", "client_ids is empty: give at least one client ID.")
-    if len(raw_ids) > limit:
-        raise ApiError(413, "batch_too_large",
+    if len(raw_ids) > limit:  # the document's maxItems: a malformed request, 400 like the others
+        raise ApiError(400, "batch_too_large",
                        f"{len(raw_ids)} client IDs given; at most {limit} per request.")
     ids = []
     for index, raw in enumerate(raw_ids):
-        # IDs are JSON integers here: strings, floats, booleans and null are a caller's bug
+        if isinstance(raw, float) and raw.is_integer():  # 100002.0 is an integer for JSON (and its Schema)
+            raw = int(raw)
+        # strings, other numbers, booleans and null are a caller's bug
         if not isinstance(raw, int) or isinstance(raw, bool):
             raise ApiError(400, "invalid_client_id", f"client_ids[{index}] is {shown_json(raw)}: "
                            f"give an integer between 0 and {MAX_CLIENT_ID}.")
@@ -134,5 +131,6 @@ def _batch_request() -> tuple[list[int], str]:
             ids.append(parse_client_id(raw))
         except ApiError as exc:
             raise ApiError(400, exc.code, f"client_ids[{index}]: {exc.message}") from None
-    lang = parse_lang(body.get("lang") if "lang" in body else None)
-    return list(dict.fromkeys(ids)), lang
+    if "lang" in body and not isinstance(body["lang"], str):  # null is not "the default": leave lang out for that
+        raise ApiError(400, "invalid_lang", f"lang is {shown_json(body['lang'])}: give fr or en, or leave it out.")
+    return list(dict.fromkeys(ids)), parse_lang(body.get("lang"))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import threading
 from pathlib import Path
 from typing import Any
@@ -13,10 +12,9 @@ from sqlalchemy import Engine, text
 
 from api import audit
 from api.errors import ApiError
+from database.client_ids import MAX_CLIENT_ID, client_id_from_text
 
 BUNDLE_FILE = "model.pkl"  # modeling.artifact.BUNDLE_FILE, not imported to keep imports light
-MAX_CLIENT_ID = 2**31 - 1
-_DIGITS = re.compile(r"^[0-9]{1,10}$")
 
 
 def shown_json(raw: Any) -> str:
@@ -27,13 +25,13 @@ def shown_json(raw: Any) -> str:
 
 def parse_client_id(raw: Any) -> int:
     """A client ID from a path, query or JSON value; anything but 0..2^31-1 is a 400 error."""
-    value = str(raw) if isinstance(raw, int | str) and not isinstance(raw, bool) else ""
-    if not _DIGITS.match(value) or int(value) > MAX_CLIENT_ID:
+    value = client_id_from_text(str(raw)) if isinstance(raw, int | str) and not isinstance(raw, bool) else None
+    if value is None:
         raise ApiError(
             400, "invalid_client_id",
             f"Client ID {shown_json(raw)} is not valid: use an integer between 0 and {MAX_CLIENT_ID}.",
         )
-    return int(value)
+    return value
 
 
 def parse_lang(raw: str | None) -> str:
@@ -45,19 +43,6 @@ def parse_lang(raw: str | None) -> str:
         raise ApiError(400, "invalid_lang",
                        f"Language {str(lang)[:10]!r} is not supported: use {' or '.join(catalogue.LANGS)}.")
     return lang
-
-
-def parse_json_object(example: str) -> dict:
-    """The request's JSON object body: 415 when it is not JSON, 400 invalid_body (showing ``example``) otherwise."""
-    from flask import request
-
-    if not request.is_json:
-        raise ApiError(415, "unsupported_media_type",
-                       "The request body must be JSON (Content-Type: application/json).")
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ApiError(400, "invalid_body", f"The body must be a JSON object like {example}.")
-    return body
 
 
 class ScoringService:

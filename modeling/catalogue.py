@@ -8,19 +8,22 @@ French is written the French way (``1 234 567``, ``3,5 %``, ``0,8``) by Babel's 
 from __future__ import annotations
 
 import csv
+import decimal
 import math
 import os
 from datetime import date, datetime
-from functools import cache
+from functools import cache, wraps
 from pathlib import Path
 
 from babel.dates import format_date
 from babel.numbers import (
+    NumberFormatError,
     format_currency,
     format_decimal,
     format_percent,
     get_decimal_symbol,
     get_group_symbol,
+    parse_decimal,
 )
 
 LANGS = ("fr", "en")
@@ -126,6 +129,23 @@ def _pattern(digits: int) -> str:
     return "#,##0" + ("." + "0" * digits if digits > 0 else "")
 
 
+def _any_float(formatter):
+    """Run a Babel formatter with enough decimal digits for any float: Babel rounds in the current decimal
+    context (28 digits), where 1e25 shown with one decimal raises InvalidOperation."""
+
+    @wraps(formatter)
+    def formatted(*args, **kwargs) -> str:
+        with decimal.localcontext(prec=_FLOAT_DIGITS):
+            return formatter(*args, **kwargs)
+
+    return formatted
+
+
+#: Digits of the largest float (1.8e308) written in full, with room for decimals.
+_FLOAT_DIGITS = 330
+
+
+@_any_float
 def number(x: float | None, lang: str = DEFAULT_LANG, digits: int = 0) -> str:
     """12345.6 -> '12 346' (fr) or '12,346' (en); '—' when missing."""
     if _missing(x):
@@ -133,6 +153,20 @@ def number(x: float | None, lang: str = DEFAULT_LANG, digits: int = 0) -> str:
     return format_decimal(float(x), format=_pattern(digits), locale=LOCALES[check_lang(lang)])
 
 
+def parse_number(text: str, lang: str = DEFAULT_LANG) -> float:
+    """A finite number typed the way ``lang`` writes it ('867 894' or '9,34' in French, '867,894' or '9.34' in
+    English); ValueError for anything else."""
+    compact = "".join(str(text).split())  # spaces, no-break ones included, only ever group digits
+    try:
+        value = float(parse_decimal(compact, locale=LOCALES[check_lang(lang)], strict=True))
+    except NumberFormatError:
+        raise ValueError(f"{str(text)[:20]!r} is not a number in {lang}") from None
+    if not math.isfinite(value):
+        raise ValueError(f"{str(text)[:20]!r} is not a finite number")
+    return value
+
+
+@_any_float
 def percent(x: float | None, lang: str = DEFAULT_LANG, digits: int = 1) -> str:
     """A fraction as a percentage: 0.0823 -> '8,2 %' (fr) or '8.2%' (en); '—' when missing."""
     if _missing(x):
@@ -147,6 +181,7 @@ def currency() -> str | None:
     return code or None
 
 
+@_any_float
 def money(x: float | None, lang: str = DEFAULT_LANG) -> str:
     """An amount, rounded to the unit, with the CURRENCY sign when one is set: '227 250' or '227 250 €'."""
     if _missing(x):

@@ -6,15 +6,7 @@ model for a new application, the fold model that never learned the outcome for a
 unchanged application gives back the client's own score and decision, and a change answers "what would this
 model say if only the terms differed" (a refused client is never told that nothing needs to change).
 
-How the terms move together (``apply``):
-
-- ``goods_price`` changed and ``amount`` not given: the credit moves by the same difference (a cheaper good
-  needs a smaller loan);
-- ``down_payment``: paid by the client, it is taken off the credit (the goods price stays);
-- the duration, in monthly instalments, is ``AMT_CREDIT / AMT_ANNUITY`` (interest left out, as the feature
-  ``CREDIT_ANNUITY_RATIO`` reads it); it is kept when the amount changes, so the annuity is recomputed;
-- ``annuity`` given: the duration follows (amount / annuity); ``duration`` given: the annuity follows;
-  giving both is refused.
+How the terms move together, and what a what-if accepts, is ``modeling.loan_terms``.
 """
 from __future__ import annotations
 
@@ -25,89 +17,13 @@ import numpy as np
 import pandas as pd
 
 from modeling import catalogue
+from modeling.loan_terms import MAX_DURATION, Terms, apply, check_changes, duration_text
 from modeling.scorer import Scorer, ScoreResult, UnknownClient
 
-#: The levers, in the order a form shows them (API field names).
-LEVERS = ("amount", "annuity", "duration", "goods_price", "down_payment")
-#: The longest duration (monthly instalments) a what-if or the counterfactual search may propose.
-MAX_DURATION = 60
 #: The counterfactual search looks at amounts down to this share of the requested amount.
 MIN_AMOUNT_SHARE = 0.2
 #: Amounts on the search's grid, then every rounded amount between the largest granted and the next one.
 GRID_POINTS = 25
-
-
-class WhatIfError(ValueError):
-    """A change that cannot be applied; ``field`` names the offending lever, ``kind`` the catalogue's words
-    for advisors (text ``whatif_err_<kind>``), ``message`` the English one-liner of the API."""
-
-    def __init__(self, field_name: str, kind: str, message: str):
-        super().__init__(f"{field_name}: {message}")
-        self.field, self.kind, self.message = field_name, kind, message
-
-    def words(self, lang: str) -> str:
-        """The error in the advisor's language, naming the field by its label."""
-        label = catalogue.t(f"whatif_{self.field}", lang) if self.field in LEVERS else self.field
-        return catalogue.t(f"whatif_err_{self.kind}", lang, field=label, max=MAX_DURATION)
-
-
-@dataclass(frozen=True)
-class Terms:
-    """The loan terms of an application: credit amount, annuity and goods price."""
-
-    amount: float
-    annuity: float
-    goods_price: float
-
-    @property
-    def duration(self) -> float:
-        """Number of monthly instalments (amount / annuity)."""
-        return self.amount / self.annuity
-
-    def to_dict(self) -> dict:
-        """JSON-ready terms (an unknown goods price as None)."""
-        out = {"amount": self.amount, "annuity": self.annuity, "goods_price": self.goods_price, "duration": self.duration}
-        return {k: v if math.isfinite(v) else None for k, v in out.items()}
-
-
-def check_changes(changes: dict) -> dict[str, float]:
-    """The changes as floats; WhatIfError naming the first unknown lever or bad value."""
-    out = {}
-    for name, value in changes.items():
-        if name not in LEVERS:
-            raise WhatIfError(name, "unknown", f"unknown field; the levers are {', '.join(LEVERS)}")
-        if value is None:
-            continue
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-            raise WhatIfError(name, "number", f"{value!r} is not a number")
-        low = 0 if name == "down_payment" else 1
-        if value < low:
-            raise WhatIfError(name, "small", f"{value:g} is too small: give at least {low}")
-        out[name] = float(value)
-    if "annuity" in out and "duration" in out:
-        raise WhatIfError("duration", "both", "give the annuity or the duration, not both (one follows from the other)")
-    if out.get("duration", 1) > MAX_DURATION:
-        raise WhatIfError("duration", "long", f"{out['duration']:g} instalments is longer than the limit of {MAX_DURATION}")
-    return out
-
-
-def apply(base: Terms, changes: dict) -> Terms:
-    """The terms after the changes, moved together as the module says; WhatIfError for impossible ones."""
-    changes = check_changes(changes)
-    goods = changes.get("goods_price", base.goods_price)
-    moved = goods - base.goods_price if "goods_price" in changes and math.isfinite(base.goods_price) else 0.0
-    amount = changes.get("amount", base.amount + moved)
-    amount -= changes.get("down_payment", 0.0)
-    if amount < 1:
-        field_name = "down_payment" if "down_payment" in changes else "goods_price" if "amount" not in changes else "amount"
-        raise WhatIfError(field_name, "nothing", f"the credit would be {amount:,.0f}: nothing left to lend")
-    if "annuity" in changes:
-        annuity = changes["annuity"]
-        if amount / annuity > MAX_DURATION:
-            raise WhatIfError("annuity", "long", f"{annuity:g} repays {amount:,.0f} in more than {MAX_DURATION} instalments")
-    else:
-        annuity = amount / changes.get("duration", base.duration)
-    return Terms(amount=amount, annuity=annuity, goods_price=goods)
 
 
 @dataclass
@@ -190,12 +106,13 @@ class WhatIf:
             return np.zeros(0, dtype=bool)
         return self.scorer.bundle.decide(self.probabilities(many)) == "grant"
 
-    def simulate(self, changes: dict, lang: str = catalogue.DEFAULT_LANG) -> Simulation:
-        """Probability, decision and reasons of the changed application (nothing is stored)."""
+    def simulate(self, changes: dict, lang: str = catalogue.DEFAULT_LANG, start: Terms | None = None) -> Simulation:
+        """Probability, decision and reasons of the application with ``changes`` made to ``start`` (by default the
+        client's own terms; a panel passes the terms it shows); nothing is stored."""
         from modeling.explain import reasons_from_contributions
 
         catalogue.check_lang(lang)
-        terms = apply(self.base, changes)
+        terms = apply(self.base if start is None else start, changes)
         row = self._features(terms)
         p, contributions = self.scorer.bundle.served(row, explain=True)
         self._probabilities[terms] = float(p[0])
@@ -254,7 +171,7 @@ class WhatIf:
                                          old=catalogue.money(self.base.amount, lang)))
         if months is not None:
             sentences.append(catalogue.t("cf_duration", lang, new=catalogue.number(months, lang),
-                                         old=catalogue.number(self.base.duration, lang),
+                                         old=duration_text(self.base.duration, lang),
                                          amount=catalogue.money(self.base.amount, lang)))
         return Counterfactual("found", amount, months, sentences)
 

@@ -23,6 +23,7 @@ from bokeh.models import (
 from bokeh_app.portfolio import Portfolio, band_label
 from bokeh_app.views.formats import titled
 from bokeh_app.views.style import DIV_CSS, decision_word
+from database.client_ids import client_id_from_text
 from modeling import catalogue
 
 #: Filter key (also its UI text key) -> portfolio column.
@@ -162,9 +163,8 @@ def client_list(portfolio: Portfolio, lang: str, max_rows: int, on_pick: Callabl
         text = (search.value or "").strip()
         if not text:
             return
-        try:
-            client_id = int(text)
-        except ValueError:
+        client_id = client_id_from_text(text)
+        if client_id is None:  # int() would take "1_000", full-width or other scripts' digits
             error.text = f"<p class='error'>{html.escape(catalogue.t('bad_id', lang, text=text))}</p>"
             return
         if not portfolio.has(client_id):

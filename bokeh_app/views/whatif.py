@@ -7,12 +7,14 @@ import html
 from dataclasses import dataclass
 
 from bokeh.layouts import column, row
-from bokeh.models import Button, Div, NumericInput
+from bokeh.models import Button, Div, TextInput
 
 from bokeh_app.views.style import DIV_CSS, decision_word
 from modeling import catalogue
+from modeling.loan_terms import Terms, WhatIfError, duration_text
+from modeling.whatif import WhatIf
 
-#: The panel's inputs: (lever of modeling.whatif, label key of the catalogue).
+#: The panel's inputs: (lever of modeling.loan_terms, label key of the catalogue).
 INPUTS = (("amount", "whatif_amount"), ("annuity", "whatif_annuity"), ("duration", "whatif_duration"),
           ("goods_price", "whatif_goods_price"), ("down_payment", "whatif_down_payment"))
 WHATIF_CSS = DIV_CSS + """
@@ -47,7 +49,7 @@ def simulation_html(simulation, lang: str) -> str:
     result, terms = simulation.result, simulation.terms
     css = "grant" if result.decision == "grant" else "refuse"
     summary = catalogue.t("whatif_terms", lang, amount=catalogue.money(terms.amount, lang),
-                          duration=catalogue.number(terms.duration, lang), annuity=catalogue.money(terms.annuity, lang),
+                          duration=duration_text(terms.duration, lang), annuity=catalogue.money(terms.annuity, lang),
                           goods=catalogue.money(terms.goods_price, lang))
     return (f"<p class='verdict {css}'><span class='decision'>{html.escape(decision_word(result.decision, lang))}</span>"
             f" · {catalogue.t('probability', lang)} <b>{catalogue.percent(result.probability, lang)}</b></p>"
@@ -61,41 +63,50 @@ def counterfactual_html(counterfactual, lang: str) -> str:
 
 
 def whatif_panel(scorer, lang: str) -> WhatIfPanel:
-    """Inputs prefilled with the client's terms (whole numbers) by show(client_id); Simulate re-scores the fields the
-    advisor changed."""
-    from modeling.whatif import WhatIf, WhatIfError
-
-    inputs = {lever: NumericInput(title=catalogue.t(key, lang), mode="int", low=0, width=170, name=f"whatif_{lever}")
-              for lever, key in INPUTS}
+    """Fields showing the client's terms written the advisor's way (show(client_id)); Simulate applies the fields the
+    advisor changed to the terms shown, and the fields then show the terms simulated."""
+    inputs = {lever: TextInput(title=catalogue.t(key, lang), width=170, name=f"whatif_{lever}") for lever, key in INPUTS}
     run = Button(label=catalogue.t("whatif_run", lang), button_type="primary", width=140, name="whatif_run")
     reset = Button(label=catalogue.t("whatif_reset", lang), width=200, name="whatif_reset")
     result = Div(text="", name="whatif_result", stylesheets=[WHATIF_CSS], width=900)
     counterfactual = Div(text="", name="whatif_counterfactual", stylesheets=[WHATIF_CSS], width=900)
     state: dict = {}
 
-    def prefill() -> None:
-        base = state["whatif"].base
-        # whole numbers: the browser writes decimals with a dot, and an unchanged field is not sent
-        shown = {"amount": round(base.amount), "annuity": round(base.annuity), "duration": round(base.duration),
-                 "goods_price": None if base.goods_price != base.goods_price else round(base.goods_price),
-                 "down_payment": 0}
-        state["shown"] = shown
+    def fill(terms: Terms) -> None:
+        """The fields show these terms (a down payment is already taken off the amount: its field shows 0)."""
+        state["terms"] = terms
+        state["shown"] = {"amount": catalogue.number(terms.amount, lang), "annuity": catalogue.number(terms.annuity, lang),
+                          "duration": duration_text(terms.duration, lang),
+                          "goods_price": "" if terms.goods_price != terms.goods_price else catalogue.number(terms.goods_price, lang),
+                          "down_payment": catalogue.number(0, lang)}
         for lever, widget in inputs.items():
-            widget.value = shown[lever]
+            widget.value = state["shown"][lever]
+
+    def edits() -> dict[str, float]:
+        """The numbers typed in the fields the advisor changed; WhatIfError for a field that holds no number."""
+        out = {}
+        for lever, widget in inputs.items():
+            typed = (widget.value or "").strip()
+            if typed == state["shown"][lever]:
+                continue
+            try:
+                out[lever] = catalogue.parse_number(typed, lang)
+            except ValueError:
+                raise WhatIfError(lever, "number", f"{typed[:20]!r} is not a number") from None
+        return out
 
     def simulate() -> None:
-        """Send only the levers the advisor changed (annuity and duration follow each other otherwise)."""
-        changes = {lever: widget.value for lever, widget in inputs.items()
-                   if widget.value is not None and widget.value != state["shown"][lever]}
+        """Simulate the changed fields from the terms shown; on a refused value, say why and simulate nothing."""
         try:
-            simulation = state["whatif"].simulate(changes, lang)
+            simulation = state["whatif"].simulate(edits(), lang, start=state["terms"])
         except WhatIfError as error:
             result.text = f"<p class='error'>{html.escape(catalogue.t('whatif_error', lang, message=error.words(lang)))}</p>"
             return
+        fill(simulation.terms)
         result.text = simulation_html(simulation, lang)
 
     def back() -> None:
-        prefill()
+        fill(state["whatif"].base)
         simulate()
 
     run.on_click(simulate)

@@ -76,6 +76,11 @@ GRANT USAGE ON SEQUENCE review_request_id_seq, review_request_step_id_seq TO hom
 GRANT SELECT ON
     application, bureau, bureau_balance, previous_application,
     pos_cash_balance, credit_card_balance, installments_payments,
-    load_run, rejected_row, monitoring_result, decision_review
+    load_run, rejected_row, monitoring_result
     TO homecredit_analyst;
+-- The analyst studies the advisors' overrides (how often, why, against which model decision) but not who made
+-- them: every column of decision_review except user_name and comment (free text that may name people).
+GRANT SELECT (id, reviewed_at, sk_id_curr, model_version, model_probability, model_decision, model_grade,
+              final_decision, reason)
+    ON decision_review TO homecredit_analyst;
 -- nobody but the owner touches app_user's password hashes or reads access_log beyond the grants above

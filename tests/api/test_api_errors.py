@@ -9,12 +9,30 @@ pytestmark = pytest.mark.requirement("EXG-API-04")
 
 
 @pytest.mark.parametrize("raw", ["abc", "-1", "2147483648", "99999999999", "1;DROP TABLE application",
-                                 "1 OR 1=1", "1.5", "%20", "0x10"])
+                                 "1 OR 1=1", "1.5", "%20", "0x10", "100002%0A", "100002%0D%0A", "%EF%BC%91%EF%BC%92"])
 def test_malformed_client_id_is_400(bare_client, auth, raw):
     response = bare_client.get(f"/api/v1/clients/{raw}/score", headers=auth)
     assert response.status_code == 400
     assert response.json["error"]["code"] == "invalid_client_id"
     assert "\n" not in response.json["error"]["message"]
+
+
+@pytest.mark.parametrize(("method", "path", "body"), [
+    ("post", "/api/v1/scores", '{"client_ids": %s}'),
+    ("post", "/api/v1/clients/100002/simulate", '{"amount": %s}'),
+    ("post", "/api/v1/clients/100002/review", '{"user": %s}'),
+])
+def test_a_deeply_nested_body_is_a_400_naming_the_problem(tmp_path, api_key, auth, method, path, body):
+    from api.auth import digest
+
+    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'empty.db'}",  # a key that may write
+                      "MODEL_DIR": str(tmp_path / "none"), "API_KEYS": f"tester:{digest(api_key)}:write",
+                      "RATELIMIT_STORAGE": "memory://"})
+    nested = body % ("[" * 5000 + "]" * 5000)
+    response = getattr(app.test_client(), method)(path, data=nested, content_type="application/json", headers=auth)
+    assert response.status_code == 400, response.get_data(as_text=True)[:200]
+    error = response.json["error"]
+    assert error["code"] == "invalid_body" and "nested too deeply" in error["message"] and "\n" not in error["message"]
 
 
 def test_unknown_language_is_400(bare_client, auth):

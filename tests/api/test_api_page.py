@@ -113,3 +113,63 @@ def test_every_page_has_a_favicon(bare_client):
         assert icon.status_code == 200 and icon.mimetype == "image/svg+xml" and b"<svg" in icon.data
     fallback = bare_client.get("/favicon.ico")
     assert fallback.status_code == 200 and fallback.mimetype == "image/svg+xml"
+
+
+def _refuse_access_rows(url: str, postgres: bool) -> str:
+    """Make the database refuse every insert into access_log; returns the statement that undoes it."""
+    statements = ([
+        "CREATE FUNCTION refuse_access() RETURNS trigger LANGUAGE plpgsql AS "
+        "$$ BEGIN RAISE EXCEPTION 'access_log refused'; END $$",
+        "CREATE TRIGGER refuse_access BEFORE INSERT ON access_log FOR EACH ROW EXECUTE FUNCTION refuse_access()",
+    ] if postgres else [
+        "CREATE TRIGGER refuse_access BEFORE INSERT ON access_log BEGIN SELECT RAISE(ABORT, 'access_log refused'); END",
+    ])
+    _execute(url, statements)
+    return ("DROP TRIGGER refuse_access ON access_log; DROP FUNCTION refuse_access()" if postgres
+            else "DROP TRIGGER refuse_access")
+
+
+def _execute(url: str, statements: list[str]) -> None:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.begin() as connection:
+            for statement in statements:
+                connection.execute(text(statement))
+    finally:
+        engine.dispose()
+
+
+def _nothing_of_the_file_when_the_access_cannot_be_traced(app, url: str, client_id: int, audit_rows) -> None:
+    before = audit_rows(url, sk_id_curr=client_id)
+    response = signed_in_client(app).get(f"/?client_id={client_id}")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 503 and "class=\"error\"" in html
+    for shown in ("Probabilité de défaut", "Seuil de refus", 'class="decision', 'class="reasons"', 'class="gauge"'):
+        assert shown not in html, f"{shown!r} shown although the opening could not be traced"
+    assert audit_rows(url, sk_id_curr=client_id) == before  # no score computed for a file nobody may see
+
+
+def test_the_page_shows_nothing_of_a_client_when_the_access_log_refuses_the_row(tmp_path, stack, make_app_over,
+                                                                                audit_rows):
+    import shutil
+
+    copy = tmp_path / "bank.db"
+    shutil.copy(stack.database_url.removeprefix("sqlite:///"), copy)
+    url = f"sqlite:///{copy}"
+    app = make_app_over(url)
+    signed_in_client(app)  # the user exists before the inserts are refused
+    _refuse_access_rows(url, postgres=False)
+    _nothing_of_the_file_when_the_access_cannot_be_traced(app, url, stack.client_ids[3], audit_rows)
+
+
+@pytest.mark.postgres
+def test_the_page_shows_nothing_of_a_client_when_postgresql_refuses_the_access_row(pg_stack_app, audit_rows):
+    app, url, ids = pg_stack_app
+    signed_in_client(app)
+    undo = _refuse_access_rows(url, postgres=True)
+    try:
+        _nothing_of_the_file_when_the_access_cannot_be_traced(app, url, ids[4], audit_rows)
+    finally:
+        _execute(url, undo.split("; "))

@@ -104,3 +104,19 @@ def test_the_page_needs_a_sign_in_refuses_a_wrong_password_and_logs_each_file(tm
         client.post("/login", data=with_csrf(client, {"name": name, "password": "wrong-password"}))
     assert client.post("/login", data=with_csrf(client, {"name": name, "password": password})).status_code == 429
     engine.dispose()
+
+
+@pytest.mark.parametrize(("user", "shown"), [
+    ("advisor\x00-7", "U+0000"), ("advisor-7\nadmin", "U+000A"), ("\u202eadvisor-7", "U+202E"),
+    ("advisor\u200b7", "U+200B"), ("advisor\x1b[31m", "U+001B")])
+def test_the_advisor_name_cannot_hide_control_or_bidi_characters(tmp_path, user, shown):
+    from api import create_app
+
+    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'empty.db'}", "RATELIMIT_STORAGE":
+                      "memory://", "MODEL_DIR": str(tmp_path / "none"), "API_KEYS": f"desk:{digest(WRITER)}:write"})
+    answer = app.test_client().post("/api/v1/clients/100002/review", headers={"X-API-Key": WRITER}, json={
+        "final_decision": "grant", "reason": "income_verified", "user": user})
+    assert answer.status_code == 400, answer.json
+    error = answer.json["error"]
+    assert error["code"] == "invalid_user" and error["message"].startswith("user holds the character " + shown)
+    assert "\n" not in error["message"] and user not in error["message"]

@@ -66,7 +66,10 @@ def test_batch_lists_unknown_ids_without_failing(client, auth, stack):
     ({"client_ids": [100002, True]}, 400, "invalid_client_id"),
     ({"client_ids": [100002, 2**31]}, 400, "invalid_client_id"),
     ({"client_ids": [100002], "lang": "de"}, 400, "invalid_lang"),
-    ({"client_ids": list(range(100002, 100103))}, 413, "batch_too_large"),
+    ({"client_ids": [100002], "lang": None}, 400, "invalid_lang"),
+    ({"client_ids": [100002], "language": "en"}, 400, "invalid_body"),
+    ({"client_ids": [100002, 100002.5]}, 400, "invalid_client_id"),
+    ({"client_ids": list(range(100002, 100103))}, 400, "batch_too_large"),  # maxItems: 400 like any bad field
 ])
 def test_bad_batches(client, auth, body, status, code):
     response = client.post("/api/v1/scores", json=body, headers=auth)
@@ -90,6 +93,13 @@ def test_batch_needs_json(client, auth):
 
 def test_batch_needs_a_key(client):
     assert client.post("/api/v1/scores", json={"client_ids": [100002]}).status_code == 401
+
+
+def test_an_integral_number_is_a_client_id_as_json_schema_says(client, auth, stack):
+    known = stack.client_ids[0]
+    as_float = client.post("/api/v1/scores", json={"client_ids": [float(known)]}, headers=auth)
+    assert as_float.status_code == 200, as_float.json
+    assert [r["client_id"] for r in as_float.json["results"]] == [known]
 
 
 @pytest.mark.parametrize("raw, expected", [("100002", 100002), (7, 7), ("0", 0), ("2147483647", 2**31 - 1)])

@@ -68,3 +68,31 @@ def test_the_openapi_document_describes_simulate(bare_app):
     assert operation["security"] == [{"ApiKey": []}]
     assert set(spec["components"]["schemas"]["SimulationRequest"]["properties"]) == {
         "amount", "annuity", "duration", "goods_price", "down_payment"}
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({"amount": 1e11}, "amount"), ({"amount": 840_514_781_000}, "amount"), ({"goods_price": 1e30}, "goods_price"),
+    ({"duration": "abc"}, "duration"), ({"duration": None}, "duration"), ({"annuity": 0}, "annuity")])
+def test_a_value_out_of_bounds_is_refused_before_anything_is_simulated(bare_client, auth, body, field):
+    from modeling.loan_terms import BOUNDS
+
+    answer = bare_client.post("/api/v1/clients/100002/simulate", json=body, headers=auth)  # no model needed
+    assert answer.status_code == 400, answer.json
+    error = answer.json["error"]
+    assert error["code"] == "invalid_field" and f"'{field}'" in error["message"] and "\n" not in error["message"]
+    if not isinstance(body[field], str | None):
+        assert f"from {BOUNDS[field][0]} to {BOUNDS[field][1]}" in error["message"]
+
+
+@pytest.mark.parametrize("raw", ["", "1", "yes", "TRUE", "0"])
+def test_counterfactual_is_a_boolean_as_documented(bare_client, auth, raw):
+    answer = bare_client.post(f"/api/v1/clients/100002/simulate?counterfactual={raw}", json={}, headers=auth)
+    assert answer.status_code == 400 and answer.json["error"]["code"] == "invalid_counterfactual"
+
+
+def test_terms_this_application_cannot_take_are_a_422(sim_client, auth, cases):
+    _, (whatif, _), _ = cases
+    answer = sim_client.post(f"/api/v1/clients/{whatif.client_id}/simulate",
+                             json={"down_payment": min(whatif.base.amount, 10_000_000)}, headers=auth)
+    assert answer.status_code == 422 and answer.json["error"]["code"] == "impossible_terms"
+    assert "'down_payment'" in answer.json["error"]["message"]

@@ -239,3 +239,12 @@ def test_the_gauge_writes_the_value_inside_its_edges(doc, portfolio):
     middle = portfolio.clients["PROBABILITY"].sub(portfolio.threshold).abs().idxmin()  # at the threshold: mid-gauge
     open_client(doc, int(middle))
     assert model(doc, "gauge_source").data["align"] == ["center"]
+
+
+@pytest.mark.parametrize("typed", ["\uff11\uff10\uff10\uff10\uff10\uff13", "100_003", "\u0661\u0660\u0660\u0660\u0660\u0663"])
+def test_the_search_box_takes_ascii_digits_only_as_the_api_does(doc, portfolio, typed):
+    """Full-width, Arabic-Indic digits or an underscore are not an ID for the API: the search says so."""
+    opened = model(doc, "identity").text
+    model(doc, "client_search").value = typed
+    assert catalogue.t("bad_id", "fr", text=typed) in html.unescape(model(doc, "client_error").text)
+    assert model(doc, "identity").text == opened  # no other client's file opened

@@ -317,3 +317,16 @@ def test_the_app_records_and_answers_review_requests_which_nobody_changes(roles_
             _run(roles_db[OWNER], sql)
     assert _run(roles_db[OWNER], f"SELECT statement FROM review_request WHERE id = {request.id}") == [
         ("Mon point de vue",)]
+
+
+@pytest.mark.postgres
+@pytest.mark.requirement("EXG-SEC-23")
+def test_the_analyst_studies_overrides_without_the_advisors_names_or_comments(roles_db):
+    _run(roles_db["homecredit_app"], REVIEW_ROW)
+    analyst = roles_db["homecredit_analyst"]
+    assert _run(analyst, "SELECT model_decision, final_decision, reason FROM decision_review "
+                         "WHERE model_version = 'v-roles'")[0] == ("refuse", "grant", "guarantee_offered")
+    assert _run(analyst, "SELECT count(*) FROM decision_review")[0][0] >= 1
+    for sql in ("SELECT user_name FROM decision_review", "SELECT comment FROM decision_review",
+                "SELECT * FROM decision_review"):
+        _refused(analyst, sql)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -73,3 +74,24 @@ def test_an_unknown_language_or_text_is_refused_with_the_choices():
     assert catalogue.lang_or_default("de") == "fr" and catalogue.other_lang("fr") == "en"
     with pytest.raises(KeyError, match="no text 'nope' in words.csv"):
         catalogue.t("nope")
+
+
+@pytest.mark.parametrize("x", [1e25, 1e30, 1.7e308])
+def test_any_float_is_written_in_full_rather_than_failing(x):
+    whole = int(Decimal(repr(x)))  # Babel writes the float's shortest decimal form
+    assert catalogue.number(x, "fr").replace(NNBSP, "") == str(whole)
+    assert catalogue.percent(x, "fr", 1).replace(NNBSP, "") == f"{whole * 100},0{NBSP}%"
+    assert len(catalogue.money(x, "en").replace(",", "")) == len(str(whole))  # rounded to the unit first
+
+
+@pytest.mark.parametrize(("typed", "lang", "value"), [
+    ("867 894", "fr", 867894), (f"867{NNBSP}894", "fr", 867894), ("9,34", "fr", 9.34), (" 12 ", "fr", 12),
+    ("867,894", "en", 867894), ("9.34", "en", 9.34)])
+def test_a_number_typed_the_way_the_language_writes_it_is_read(typed, lang, value):
+    assert catalogue.parse_number(typed, lang) == pytest.approx(value)
+
+
+@pytest.mark.parametrize("typed", ["abc", "", "9,3,4x", "NaN", "Infinity", "12 mois"])
+def test_anything_else_is_not_a_number(typed):
+    with pytest.raises(ValueError):
+        catalogue.parse_number(typed, "fr")

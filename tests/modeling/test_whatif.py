@@ -10,8 +10,9 @@ import pytest
 from whatif_cases import refused_cases
 
 from modeling import catalogue
+from modeling.loan_terms import MAX_DURATION, Terms, WhatIfError, apply
 from modeling.scorer import UnknownClient
-from modeling.whatif import MAX_DURATION, Terms, WhatIf, WhatIfError, apply, round_unit
+from modeling.whatif import WhatIf, round_unit
 
 pytestmark = pytest.mark.requirement("EXG-CLI-22")
 
