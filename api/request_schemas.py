@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from database.review_requests import STATEMENT_MAX, STATES, Request
+from database.review_requests import STATEMENT_MAX, STATES, REFUSED_PATTERN, TEXT_PATTERN, Request
 from database.schema import (
     REQUEST_CHANNELS,
     REQUEST_CONTACTS,
@@ -43,7 +43,8 @@ BODY = {
     "required": ["statement"],
     "additionalProperties": False,
     "properties": {
-        "statement": {"type": "string", "minLength": 1, "maxLength": STATEMENT_MAX,
+        "statement": {"type": "string", "minLength": 1, "maxLength": STATEMENT_MAX, "pattern": TEXT_PATTERN,
+                      "not": {"pattern": REFUSED_PATTERN},
                       "description": "The client's point of view, in their words (line breaks allowed, no other "
                                      "control characters).",
                       "example": "Mon salaire a augmenté en mars ; je joins mes trois dernières fiches de paie."},

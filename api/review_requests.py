@@ -40,11 +40,7 @@ def post_review_request(client_id: str):
       tags: [review requests]
       security: [{ApiKey: []}]
       parameters:
-        - in: path
-          name: client_id
-          required: true
-          description: SK_ID_CURR of the client.
-          schema: {type: string, pattern: "^[0-9]{1,10}$", example: "100002"}
+        - ClientId  # components.parameters (api/openapi.py)
       requestBody:
         required: true
         content: {application/json: {schema: {$ref: "#/components/schemas/HumanReviewRequestBody"}}}
@@ -90,11 +86,7 @@ def get_review_requests(client_id: str):
       tags: [review requests]
       security: [{ApiKey: []}]
       parameters:
-        - in: path
-          name: client_id
-          required: true
-          description: SK_ID_CURR of the client.
-          schema: {type: string, pattern: "^[0-9]{1,10}$", example: "100002"}
+        - ClientId  # components.parameters (api/openapi.py)
       responses:
         "200":
           description: The client's requests (an empty list when there is none).

@@ -32,6 +32,11 @@ USER_MAX = 100
 STATES = ("open", "taken", "answered")
 #: Invisible characters that reorder text (bidi overrides and isolates): refused, like control characters.
 _BIDI = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C)}
+#: What a text field refuses, for the API's schema: a character of REFUSED_PATTERN (control characters but tab
+#: and line ends, _BIDI), or no character but spaces (TEXT_PATTERN asks for one). Lone surrogates, which JSON
+#: can carry but no text holds, are refused by check_text alone.
+REFUSED_PATTERN = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+TEXT_PATTERN = r"\S"
 
 
 class RequestError(ValueError):
@@ -96,7 +101,9 @@ def check_text(field: str, value: object, limit: int, required: bool = True) -> 
         return None
     if not isinstance(value, str):
         raise RequestError(field, f"{field} must be text")
-    text = value.replace("\r\n", "\n").strip()
+    if len(value) > limit:  # as given, spaces included (the schema's maxLength)
+        raise RequestError(field, f"{field} has {len(value)} characters: at most {limit}")
+    text = value.replace("\r\n", "\n").replace("\r", "\n").strip()
     if required and not text:
         raise RequestError(field, f"{field} is empty: give 1-{limit} characters")
     if len(text) > limit:
