@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from sqlalchemy import Engine
 
 from modeling.features.builder import TABLES
@@ -52,6 +53,15 @@ def load_range(engine: Engine, first: int, last: int) -> dict[str, dict[str, np.
 
     with engine.connect() as connection:
         return {name: read_range(connection, name, first, last) for name in TABLES}
+
+
+def load_arrow(engine: Engine, first: int | None = None, last: int | None = None) -> dict[str, pa.Table]:
+    """The seven tables as Arrow tables, every client or those with ``first <= SK_ID_CURR <= last``: the read of
+    the columnar feature path (batch, partitions, monitoring)."""
+    from database.arrow import connect, read_arrow_with
+
+    with connect(engine) as connection:
+        return {name: read_arrow_with(connection, name, first, last) for name in TABLES}
 
 
 def load_csv_tables(folder: str | Path) -> dict[str, pd.DataFrame]:

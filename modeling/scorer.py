@@ -63,9 +63,9 @@ class Scorer:
 
     def range_features(self, first: int, last: int) -> pd.DataFrame:
         """Feature rows of the clients with ``first <= SK_ID_CURR <= last``, from their own rows only."""
-        from modeling.data import load_range
+        from modeling.data import load_arrow
 
-        return self._in_model_order(self.bundle.features.transform(load_range(self.engine, first, last)))
+        return self._in_model_order(self.bundle.features.transform(load_arrow(self.engine, first, last)))
 
     def score_frame(self, features: pd.DataFrame) -> pd.DataFrame:
         """Probability, decision, points and grade of every row of a feature frame indexed by SK_ID_CURR
@@ -153,11 +153,11 @@ class Scorer:
 
     def all_features(self, progress: Callable[[str], None] | None = None) -> pd.DataFrame:
         """Feature rows of every client in the database, computed for all at once."""
-        from modeling.data import load_tables
+        from modeling.data import load_arrow
 
-        tables = load_tables(self.engine)
+        tables = load_arrow(self.engine)
         if progress:
-            progress(f"read {len(tables['application']):,} applications; building features")
+            progress(f"read {tables['application'].num_rows:,} applications; building features")
         return self._in_model_order(self.bundle.features.transform(tables))
 
     def _in_model_order(self, X: pd.DataFrame) -> pd.DataFrame:
