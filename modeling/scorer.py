@@ -1,7 +1,7 @@
 """Serving: score one client, a list of clients or every client of the database with a ModelBundle."""
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 
@@ -150,6 +150,20 @@ class Scorer:
                 raise UnknownClient(missing[0])
             done.update({i: self._result(i, X.loc[[i]], lang) for i in rest})
         return [done[int(i)] for i in client_ids]
+
+    def feature_chunks(self, size: int, progress: Callable[[str], None] | None = None) -> Iterator[pd.DataFrame]:
+        """Feature rows of every client, ``size`` clients at a time in SK_ID_CURR order, each chunk read and built
+        from its own rows: memory is set by the chunk, not by the portfolio."""
+        from modeling.dask_batch import partitions
+
+        parts = partitions(self.engine, size)
+        total = sum(part.clients for part in parts)
+        done = 0
+        for part in parts:
+            yield self.range_features(part.first, part.last)
+            done += part.clients
+            if progress:
+                progress(f"features of {done:,} / {total:,} clients")
 
     def all_features(self, progress: Callable[[str], None] | None = None) -> pd.DataFrame:
         """Feature rows of every client in the database, computed for all at once."""
