@@ -98,3 +98,12 @@ def test_missing_tables_columns_and_categories_are_handled_as_the_reference(samp
     reference = sample_builder.reference_transform(tables)
     assert reference["NAME_INCOME_TYPE_OTHER"].iloc[:5].eq(1).all()  # the case is really there
     assert_same_features(sample_builder.transform(tables), reference)
+
+
+def test_real_sample_read_by_polars_gives_the_reference_features(sample_tables, sample_builder):
+    from modeling.data import load_csv_polars
+    from tests.modeling.conftest import SAMPLE_DIR
+
+    tables = load_csv_polars(SAMPLE_DIR)  # the sample's byte-order marks, NA and DEFAULTED label included
+    assert tables["application"].height == len(sample_tables["application"])
+    assert_same_features(sample_builder.transform(tables), sample_builder.reference_transform(sample_tables))
