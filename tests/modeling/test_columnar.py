@@ -107,3 +107,24 @@ def test_real_sample_read_by_polars_gives_the_reference_features(sample_tables, 
     tables = load_csv_polars(SAMPLE_DIR)  # the sample's byte-order marks, NA and DEFAULTED label included
     assert tables["application"].height == len(sample_tables["application"])
     assert_same_features(sample_builder.transform(tables), sample_builder.reference_transform(sample_tables))
+
+
+@pytest.mark.postgres
+def test_postgresql_read_as_arrow_gives_the_reference_features(pg_database, tmp_path):
+    from database.loader import load
+    from database.synthetic import generate
+
+    generate(n_clients=150, seed=5, out_dir=tmp_path, progress=None)
+    load([tmp_path], pg_database, progress=None)
+    engine = get_engine(pg_database)
+    try:
+        tables = load_tables(engine)
+        builder = FeatureBuilder().fit(tables)
+        arrow = load_arrow(engine)
+        assert arrow["bureau_balance"].num_rows == len(tables["bureau_balance"]) > 0
+        assert_same_features(builder.transform(arrow), builder.reference_transform(tables))
+        first, last = (int(i) for i in tables["application"]["SK_ID_CURR"].iloc[[10, 60]])
+        assert_same_features(columnar(builder, load_arrow(engine, first, last)),
+                             builder.reference_transform(load_range(engine, first, last)))
+    finally:
+        engine.dispose()
