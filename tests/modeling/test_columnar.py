@@ -40,7 +40,7 @@ def columnar(builder: FeatureBuilder, tables) -> pd.DataFrame:
 def bank(stack):
     """The test bank's engine, its model and its reference feature table (numpy code on pandas frames)."""
     engine = get_engine(stack.database_url)
-    bundle = load_bundle(stack.model_dir)
+    bundle = load_bundle(stack.model_dir / "latest")
     return engine, bundle, bundle.features.reference_transform(load_tables(engine))
 
 
