@@ -130,9 +130,10 @@ def _timed(work) -> dict:
 def measure(name: str, url: str, nice: int, model: str | None) -> dict:
     """``stage`` in a fresh process (its own peak memory)."""
     command = [sys.executable, __file__, "--stage", name, "--database", url, *(["--model", model] if model else [])]
+    load = os.getloadavg()[0]
     done = subprocess.run(["nice", "-n", str(nice), *command], cwd=REPO, check=True, capture_output=True, text=True,
                           env={**os.environ, "OMP_NUM_THREADS": "2"})
-    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result = {**json.loads(done.stdout.strip().splitlines()[-1]), "load": load}
     _say(f"{name}: {result}")
     return result
 
@@ -160,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
 
     def row(name: str) -> str:
         r = results[name]
-        return f"| {STAGES[name]} | {r['wall']:.1f} s | {r['cpu']:.1f} s | {r['peak_gib']:.2f} GiB |"
+        return f"| {STAGES[name]} | {r['load']:.1f} | {r['wall']:.1f} s | {r['cpu']:.1f} s | {r['peak_gib']:.2f} GiB |"
 
     old, new = results["features_old"], results["features_new"]
     one = results["one_client"]
@@ -173,15 +174,16 @@ Every client of a {engine} database of {clients:,} synthetic clients; category l
 The two paths give the same table (tests/modeling/test_columnar.py: every value to 1e-6 relative, the served
 probabilities to 1e-9).
 
-| measure, {clients:,} clients | wall | CPU | peak RSS of the process |
-| --- | --- | --- | --- |
+| measure, {clients:,} clients | load average at its start | wall | CPU | peak RSS of the process |
+| --- | --- | --- | --- | --- |
 {row('read_old')}
 {row('read_new')}
 {row('features_old')}
 {row('features_new')}
 
-Features of every client: {old['wall'] / new['wall']:.1f}× the speed and {new['peak_gib'] / old['peak_gib']:.2f}× the memory of the
-numpy path ({old['wall']:.1f} s → {new['wall']:.1f} s, {old['peak_gib']:.2f} → {new['peak_gib']:.2f} GiB).
+Features of every client: {old['cpu'] / new['cpu']:.1f}× less CPU time and {new['peak_gib'] / old['peak_gib']:.2f}× the memory of the
+numpy path (CPU {old['cpu']:.1f} s → {new['cpu']:.1f} s, peak {old['peak_gib']:.2f} → {new['peak_gib']:.2f} GiB). The wall times are
+only comparable between rows measured at the same load average (the machine is shared); CPU times much more so.
 
 One client's features from its rows already read (the online path's step): numpy code {one['numpy'] * 1000:.1f} ms,
 one Polars query {one['polars'] * 1000:.1f} ms (p50 of 20 clients). A Polars query has a fixed cost of planning and
