@@ -211,7 +211,8 @@ def store_section(args) -> int:
 Machine: {machine()}. Load average (1/5/15 min) at the start / end: {'/'.join(f'{x:.1f}' for x in load_before)} / {'/'.join(f'{x:.1f}' for x in load_after)}. Measured {time.strftime('%Y-%m-%d %H:%M')} UTC, each row in its own process at niceness {args.nice}.
 
 `predict --store` (monitoring left out) over the {clients:,} clients of the same database, with the test bank's
-small model (its category lists and trees): the old flow held every client's tables and features until the
+small model (its category lists and its champion, a WoE scorecard, whose contributions stand for SHAP here):
+the old flow held every client's tables and features until the
 write; the new one holds one chunk's (tests/modeling/test_store.py proves both store the same rows).
 
 | flow, {clients:,} clients | wall | CPU | peak RSS of the process |
