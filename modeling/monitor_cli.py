@@ -76,12 +76,13 @@ def summary(result: dict) -> str:
     return line
 
 
-def after_store(scorer, features, say) -> None:
-    """After ``predict --store``: monitor the features just scored and keep the result (skipped without reference)."""
+def after_store(scorer, features, say, probabilities=None) -> None:
+    """After ``predict --store``: monitor the features just scored (their served ``probabilities`` when given)
+    and keep the result (skipped without reference)."""
     from modeling.monitor_run import run
 
     if not getattr(scorer.bundle, "reference", None):
         say(f"monitoring skipped: model {scorer.bundle.version} has no reference (retrain to get one)")
         return
-    result = run(scorer, features=features, progress=say)
+    result = run(scorer, features=features, progress=say, probabilities=probabilities)
     say("monitoring: " + summary(result))
