@@ -12,6 +12,7 @@ from database.oversight import reviews_of
 from database.review_requests import QueueFigures, get_request, record_request
 from modeling import catalogue
 from tests.bokeh_app.conftest import make_document, model
+from tests.bokeh_app.test_final_decision import amount, text_of
 from tests.bokeh_app.test_sign_in_views import people, sign_in_on, signed_in  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.requirement("EXG-SEC-23")
@@ -83,6 +84,13 @@ def test_requests_from_the_api_and_the_branch_are_taken_opened_and_answered(port
     assert "Fiches de paie de mars vues" in history and "Revenus vérifiés sur justificatifs" in history
     answered = get_request(engine, by_api.id)
     review = reviews_of(engine, client_id)[0]
+    # the answer is the bank's decision: the card and a new letter say granted, naming the human review
+    letter, card = text_of(model(doc, "letter_html").text), text_of(model(doc, "verdict").text)
+    reason, day = catalogue.t("review_reason_income_verified", "fr"), catalogue.day(review.reviewed_at, "fr")
+    assert catalogue.t("letter_grant", "fr", amount=amount(portfolio, client_id, "fr")) in letter
+    assert catalogue.t("letter_refuse", "fr", amount=amount(portfolio, client_id, "fr")) not in letter
+    assert catalogue.t("letter_reviewed_grant", "fr", date=day, reason=reason) in letter
+    assert card.startswith(catalogue.decision_word("grant", "fr")) and name in card
     assert (answered.state, answered.answer.final_decision, answered.answer.user_name) == ("answered", "grant", name)
     assert (review.final_decision, review.reason, review.comment, review.user_name) == (
         "grant", "income_verified", "Fiches de paie de mars vues", name)
