@@ -18,6 +18,7 @@ from bokeh_app.views.client_list import client_list
 from bokeh_app.views.cohort import cohort
 from bokeh_app.views.comparison import comparison
 from bokeh_app.views.factors import factors
+from bokeh_app.views.formats import name_slider_handles
 from bokeh_app.views.help import help_view
 from bokeh_app.views.monitoring import monitoring_view
 from bokeh_app.views.overrides import overrides_view
@@ -83,9 +84,9 @@ else:
     if user.sees_risk_views:  # advisors see one client at a time; the portfolio views are the risk managers'
         panels += [TabPanel(child=cohort(portfolio, lang).layout, title=catalogue.t("tab_cohort", lang)),
                    TabPanel(child=threshold_view(portfolio, lang).layout, title=catalogue.t("tab_threshold", lang)),
+                   TabPanel(child=monitoring_view(portfolio.database_url, portfolio.model_version, lang).layout,
+                            title=monitoring_word("tab", lang)),
                    TabPanel(child=overrides_view(engine, lang).layout, title=catalogue.t("tab_reviews", lang))]
-    panels.append(TabPanel(child=help_view(lang), title=catalogue.t("tab_help", lang)))
-    if user.sees_risk_views:
-        panels.append(TabPanel(child=monitoring_view(portfolio.database_url, portfolio.model_version, lang).layout,
-                               title=monitoring_word("tab", lang)))
+    panels.append(TabPanel(child=help_view(lang, user.sees_risk_views), title=catalogue.t("tab_help", lang)))
     doc.add_root(Tabs(tabs=panels, name="app", sizing_mode="stretch_width"))
+    name_slider_handles(doc)
