@@ -162,11 +162,10 @@ def client_list(portfolio: Portfolio, lang: str, max_rows: int, on_pick: Callabl
         text = (search.value or "").strip()
         if not text:
             return
-        try:
-            client_id = int(text)
-        except ValueError:
+        if not (text.isascii() and text.isdigit()):  # int() also reads "１２３" and "1_000"
             error.text = f"<p class='error'>{html.escape(catalogue.t('bad_id', lang, text=text))}</p>"
             return
+        client_id = int(text)
         if not portfolio.has(client_id):
             error.text = f"<p class='error'>{html.escape(catalogue.t('unknown_id', lang, id=client_id))}</p>"
             return
@@ -180,7 +179,8 @@ def client_list(portfolio: Portfolio, lang: str, max_rows: int, on_pick: Callabl
     go.on_click(searched)
     update()
     layout = column(
-        row(*filters.values(), titled(score, lambda v: score_title(v, lang), "filter_score_title"),
+        row(*filters.values(), titled(score, lambda v: score_title(v, lang), "filter_score_title",
+                                            (catalogue.t("range_low", lang), catalogue.t("range_high", lang))),
             sizing_mode="stretch_width", styles={"flex-wrap": "wrap"}),
         row(search, go, error), message, table, sizing_mode="stretch_width")
     return ClientList(layout, filters, score, search, source, message, error, update)
