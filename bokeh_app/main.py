@@ -20,6 +20,7 @@ from bokeh_app.views.comparison import comparison
 from bokeh_app.views.factors import factors
 from bokeh_app.views.formats import name_slider_handles
 from bokeh_app.views.help import help_view
+from bokeh_app.views.language import language_follower, requested_client
 from bokeh_app.views.monitoring import monitoring_view
 from bokeh_app.views.overrides import overrides_view
 from bokeh_app.views.review import review_panel
@@ -60,9 +61,12 @@ else:
     file = client_file(portfolio, lang)  # history, what-if and the letter
     review = review_panel(engine, user.name, lang)
 
+    language_holder, follow_language = language_follower(doc, lang)
+
     def open_client(client_id: int) -> None:
         """Show one client: identity, gauge, factors and comparison (the score comes from modeling)."""
         result = portfolio.explain(client_id, lang)
+        follow_language(client_id)  # switching language reopens this client
         record_access(engine, user.name, client_id, "dashboard")  # every opening of a file leaves its trace
         review.show(result)
         card.show(client_id, portfolio.clients.loc[client_id], result)
@@ -71,13 +75,14 @@ else:
         file.show(client_id, result)
 
     clients = client_list(portfolio, lang, max_rows=load_config().table_rows, on_pick=open_client)
-    open_client(int(clients.source.data["SK_ID_CURR"][0]))  # the page opens on the list's first client
+    asked = requested_client(request)  # ?client_id=: the language link's, or an address kept by the advisor
+    open_client(asked if asked is not None and portfolio.has(asked) else int(clients.source.data["SK_ID_CURR"][0]))
     score_and_factors = column(column(card.gauge, card.verdict, sizing_mode="stretch_width"),
                                column(explanation.figure, explanation.sentences, sizing_mode="stretch_width"),
                                sizing_mode="stretch_width")
     advisor = column(clients.layout, row(card.identity, score_and_factors, sizing_mode="stretch_width"),
                      Div(text=f"<h2>{catalogue.t('comparison', lang)}</h2>", stylesheets=[DIV_CSS]), compare.layout,
-                     file.layout, review.layout, sizing_mode="stretch_width")
+                     file.layout, review.layout, language_holder, sizing_mode="stretch_width")
 
     # --- risk manager: cohorts and threshold; the user guide; monitoring ----------------------------------
     panels = [TabPanel(child=advisor, title=catalogue.t("tab_client", lang))]

@@ -46,7 +46,8 @@ def _no_sign_in(monkeypatch):
     monkeypatch.setenv("DASHBOARD_AUTH", "off")
 
 
-def make_document(portfolio, lang: str | None = None, error: str | None = None, cookies: dict | None = None):
+def make_document(portfolio, lang: str | None = None, error: str | None = None, cookies: dict | None = None,
+                  arguments: dict[str, str] | None = None):
     """A session document of the directory app, with the portfolio in its server context (as on a server)."""
     from bokeh.application import Application
     from bokeh.application.handlers import DirectoryHandler
@@ -60,9 +61,9 @@ def make_document(portfolio, lang: str | None = None, error: str | None = None, 
         context.server_context.portfolio_error = error
     doc = Document()
     session = BokehSessionContext("test-session", context.server_context, doc)
-    if lang is not None or cookies is not None:
-        arguments = {"lang": [lang.encode()]} if lang else {}
-        session._request = SimpleNamespace(arguments=arguments, cookies=cookies or {}, headers={})
+    if lang is not None or cookies is not None or arguments is not None:
+        query = {name: [value.encode()] for name, value in {**(arguments or {}), **({"lang": lang} if lang else {})}.items()}
+        session._request = SimpleNamespace(arguments=query, cookies=cookies or {}, headers={})
     doc._session_context = weakref.ref(session)
     app.initialize_document(doc)
     handler = app.handlers[0]
