@@ -123,3 +123,38 @@ def test_switching_language_reopens_the_client_on_screen(audited_server, monitor
     assert driver.execute_script("return document.documentElement.lang") == "en"
     card = _wait_for(driver, "dl.card").get_attribute("textContent")
     assert client_id in card, f"the English page opened another client than {client_id}"
+
+
+#: Text colour and the background behind the text of each version badge of the API documentation.
+BADGES = """
+return Array.from(document.querySelectorAll('.swagger-ui .info .title small pre')).map(pre => {
+  let el = pre, bg = getComputedStyle(el).backgroundColor;
+  while (bg === 'rgba(0, 0, 0, 0)' && el.parentElement) { el = el.parentElement; bg = getComputedStyle(el).backgroundColor; }
+  return [pre.textContent, getComputedStyle(pre).color, bg];
+});
+"""
+
+
+def test_the_api_documentation_version_badges_are_readable(driver, tmp_path):  # noqa: F811
+    """The "1.0.0" and "OAS 3.1" badges were white on the page's light <pre> background."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    from api import create_app
+    from tests.e2e.test_dashboard_browser import _free_port
+
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'empty.db'}", "MODEL_DIR": str(tmp_path / "none"),
+                      "RATELIMIT_STORAGE": "memory://"})
+    server = make_server("127.0.0.1", _free_port(), app)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        driver.get(f"http://127.0.0.1:{server.server_port}/api/v1/docs")
+        _wait_for(driver, ".swagger-ui .info .title small pre")
+        badges = driver.execute_script(BADGES)
+        assert {text for text, _, _ in badges} >= {"OAS 3.1"}
+        for text, colour, background in badges:
+            assert colour == "rgb(255, 255, 255)" and background not in ("rgb(255, 255, 255)", "rgb(244, 246, 248)"), (
+                f"badge {text!r}: {colour} on {background}")
+    finally:
+        server.shutdown()
