@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from database.review_requests import STATEMENT_MAX, STATES, REFUSED_PATTERN, TEXT_PATTERN, Request
+from database.review_requests import REFUSED_PATTERN, STATEMENT_MAX, STATES, TEXT_PATTERN, Request
 from database.schema import (
     REQUEST_CHANNELS,
     REQUEST_CONTACTS,

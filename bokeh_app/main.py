@@ -18,7 +18,9 @@ from bokeh_app.views.client_list import client_list
 from bokeh_app.views.cohort import cohort
 from bokeh_app.views.comparison import comparison
 from bokeh_app.views.factors import factors
+from bokeh_app.views.formats import name_slider_handles
 from bokeh_app.views.help import help_view
+from bokeh_app.views.language import language_follower, requested_client
 from bokeh_app.views.monitoring import monitoring_view
 from bokeh_app.views.overrides import overrides_view
 from bokeh_app.views.review import review_panel
@@ -77,11 +79,14 @@ else:
         doc.add_root(Div(text=catalogue.t("signin_required", lang), name="app", stylesheets=[DIV_CSS]))
         return True
 
+    language_holder, follow_language = language_follower(doc, lang)
+
     def open_client(client_id: int) -> None:
         """Show one client: identity, gauge, factors and comparison (the score comes from modeling)."""
         if signed_out():  # a file opens only for a live session: a revoked one sees nothing more
             return
         result = portfolio.explain(client_id, lang)
+        follow_language(client_id)  # switching language reopens this client
         record_access(engine, user.name, client_id, "dashboard")  # every opening of a file leaves its trace
         review.show(result)
         card.show(client_id, portfolio.clients.loc[client_id], result)
@@ -92,13 +97,14 @@ else:
         file.show(client_id, result, final)
 
     clients = client_list(portfolio, lang, max_rows=load_config().table_rows, on_pick=open_client)
-    open_client(int(clients.source.data["SK_ID_CURR"][0]))  # the page opens on the list's first client
+    asked = requested_client(request)  # ?client_id=: the language link's, or an address kept by the advisor
+    open_client(asked if asked is not None and portfolio.has(asked) else int(clients.source.data["SK_ID_CURR"][0]))
     score_and_factors = column(column(card.gauge, card.verdict, sizing_mode="stretch_width"),
                                column(explanation.figure, explanation.sentences, sizing_mode="stretch_width"),
                                sizing_mode="stretch_width")
     advisor = column(clients.layout, row(card.identity, score_and_factors, sizing_mode="stretch_width"),
                      Div(text=f"<h2>{catalogue.t('comparison', lang)}</h2>", stylesheets=[DIV_CSS]), compare.layout,
-                     file.layout, review.layout, sizing_mode="stretch_width")
+                     file.layout, review.layout, language_holder, sizing_mode="stretch_width")
 
     # --- risk manager: cohorts and threshold; the user guide; monitoring ----------------------------------
     panels = [TabPanel(child=advisor, title=catalogue.t("tab_client", lang)),
@@ -107,10 +113,10 @@ else:
     if user.sees_risk_views:  # advisors see one client at a time; the portfolio views are the risk managers'
         panels += [TabPanel(child=cohort(portfolio, lang).layout, title=catalogue.t("tab_cohort", lang)),
                    TabPanel(child=threshold_view(portfolio, lang).layout, title=catalogue.t("tab_threshold", lang)),
+                   TabPanel(child=monitoring_view(portfolio.database_url, portfolio.model_version, lang).layout,
+                            title=monitoring_word("tab", lang)),
                    TabPanel(child=overrides_view(engine, lang).layout, title=catalogue.t("tab_reviews", lang))]
-    panels.append(TabPanel(child=help_view(lang), title=catalogue.t("tab_help", lang)))
-    if user.sees_risk_views:
-        panels.append(TabPanel(child=monitoring_view(portfolio.database_url, portfolio.model_version, lang).layout,
-                               title=monitoring_word("tab", lang)))
+    panels.append(TabPanel(child=help_view(lang, user.sees_risk_views), title=catalogue.t("tab_help", lang)))
     doc.add_root(Tabs(tabs=panels, name="app", sizing_mode="stretch_width"))
     doc.add_periodic_callback(lambda: signed_out(touch=False), SESSION_CHECK_MS)  # an open page ends with its session
+    name_slider_handles(doc)

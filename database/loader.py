@@ -261,7 +261,7 @@ class _LoadState:
                                                                              found.reasons, strict=True)]
                 if time.perf_counter() - last_report > 1.0:
                     last_report = time.perf_counter()
-                    _say(self.progress, f"  {source.path.name}: {summary.rows_read:,} rows read, "
+                    _say(self.progress, f"  {source.path.name}: {summary.rows_read:,} rows read so far, "
                                         f"{summary.loaded:,} written")
             summary.loaded += writer.drain()
         summary.rows_read += len(short_rows)
@@ -269,6 +269,8 @@ class _LoadState:
             self.written.add(source.table)
         self._save_rejects(source, rejects, short_rows, summary)
         summary.seconds = round(time.perf_counter() - started, 3)
+        _say(self.progress, f"  {source.path.name}: {summary.rows_read:,} rows read, {summary.loaded:,} written, "
+                            f"{summary.already_present:,} already present, {summary.rejected:,} rejected")
         return summary
 
     def _check_keys(self, name: str, columns: dict, keep: np.ndarray, rejects) -> tuple[np.ndarray, int]:

@@ -124,7 +124,8 @@ def authenticate(engine: Engine, name: str, password: str) -> User | None:
 def create_demo_users(engine, say=print) -> dict[str, str]:
     """With no user in the database, one of each role with generated passwords printed once; {name: password}."""
     if count_users(engine):
-        say("demo users: the database already has users, none created")
+        say(f"demo users: the database already has users, none created; for a new password: "
+            f"python -m bokeh_app reset-password NAME (the demo's: {', '.join(name for name, _ in DEMO_USERS)})")
         return {}
     made = {}
     for name, role in DEMO_USERS:

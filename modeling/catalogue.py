@@ -15,7 +15,7 @@ from datetime import date, datetime
 from functools import cache, wraps
 from pathlib import Path
 
-from babel.dates import format_date
+from babel.dates import format_date, format_datetime
 from babel.numbers import (
     NumberFormatError,
     format_currency,
@@ -217,6 +217,22 @@ def day(value: date | datetime | str | None, lang: str = DEFAULT_LANG) -> str:
         except ValueError:
             return MISSING
     return format_date(value, format="long", locale=LOCALES[check_lang(lang)])
+
+
+def moment(value: datetime | str | None, lang: str = DEFAULT_LANG, short: bool = False) -> str:
+    """A date and time: '7 décembre 2026 à 16:58' / '7 December 2026 at 16:58'; short: '7 déc. 16:58' / '7 Dec 16:58'."""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return MISSING
+    if value is None:
+        return MISSING
+    locale = LOCALES[check_lang(lang)]
+    if short:
+        return format_datetime(value, format="d MMM HH:mm", locale=locale)
+    return t("date_at_time", lang, day=format_date(value, format="long", locale=locale),
+             time=format_datetime(value, format="HH:mm", locale=locale))
 
 
 def separators(lang: str = DEFAULT_LANG) -> tuple[str, str]:

@@ -84,5 +84,23 @@ def after_store(scorer, features, say, probabilities=None) -> None:
     if not getattr(scorer.bundle, "reference", None):
         say(f"monitoring skipped: model {scorer.bundle.version} has no reference (retrain to get one)")
         return
+    done = _monitored_load(scorer)
+    if done is not None:
+        say(f"monitoring: load {done['load_run_id']} already monitored with model {scorer.bundle.version} "
+            f"(result of {done['computed_at']}): not run again; `python -m modeling monitor` runs it anyway")
+        return
     result = run(scorer, features=features, progress=say, probabilities=probabilities)
     say("monitoring: " + summary(result))
+
+
+def _monitored_load(scorer) -> dict | None:
+    """The stored result of this model over the latest load, if there is one (one load, one monitoring run)."""
+    from modeling.monitor_run import history
+    from modeling.store import latest_load_run
+
+    with scorer.engine.connect() as connection:
+        load_run_id = latest_load_run(connection)
+    last = history(scorer.engine, scorer.bundle.version, limit=1)
+    if load_run_id is not None and last and last[0]["load_run_id"] == load_run_id:
+        return last[0]
+    return None

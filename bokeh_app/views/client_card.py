@@ -98,6 +98,12 @@ def gauge_end(probability: float, threshold: float) -> float:
     return min(1.0, max(3 * threshold, 1.25 * probability, 0.1))
 
 
+def zone_label_x(end: float) -> list[float]:
+    """Where the zone names are written: "granted" from the gauge's left edge, "refused" up to its right edge
+    (inside their zones, and apart whatever the threshold: both at the threshold ran into each other)."""
+    return [end * 0.01, end * 0.99]
+
+
 def label_align(p: float, end: float) -> str:
     """Where the client's value is written against the marker: never cut by the gauge's edges."""
     if p < 0.08 * end:
@@ -112,7 +118,7 @@ def client_card(lang: str, threshold: float) -> ClientCard:
                    name="identity", stylesheets=[DIV_CSS])
     end = gauge_end(0.0, threshold)
     zones = ColumnDataSource({"left": [0.0, threshold], "right": [threshold, end], "fill": [LIGHT_BLUE, LIGHT_VERMILLION],
-                              "hatch": [" ", HATCH], "x": [end * 0.01, threshold + end * 0.01],
+                              "hatch": [" ", HATCH], "x": zone_label_x(end), "align": ["left", "right"],
                               "text": [catalogue.decision_label("grant", lang), catalogue.decision_label("refuse", lang)]},
                              name="gauge_zones")
     src = ColumnDataSource({"p": [], "label": [], "align": [], "threshold": [], "tlabel": []}, name="gauge_source")
@@ -122,7 +128,7 @@ def client_card(lang: str, threshold: float) -> ClientCard:
     gauge.quad(left="left", right="right", bottom=0.35, top=0.65, fill_color="fill", hatch_pattern="hatch",
                hatch_color=VERMILLION, hatch_alpha=0.35, line_color=None, source=zones)
     gauge.text(x="x", y=0.98, text="text", source=zones, text_font_size=FONT, text_color=INK,
-               text_baseline="top")
+               text_align="align", text_baseline="top")
     gauge.segment(x0="threshold", x1="threshold", y0=0.3, y1=0.7, source=src, line_color=INK, line_width=3,
                   line_dash="dashed")
     gauge.text(x="threshold", y=0.28, text="tlabel", source=src, text_font_size=FONT, text_color=INK,
@@ -141,7 +147,7 @@ def client_card(lang: str, threshold: float) -> ClientCard:
         end = gauge_end(result.probability, result.threshold)
         gauge.x_range.end = end
         zones.data = {**zones.data, "left": [0.0, result.threshold], "right": [result.threshold, end],
-                      "x": [end * 0.01, result.threshold + end * 0.01]}
+                      "x": zone_label_x(end)}
         src.data = {"p": [result.probability], "label": [catalogue.percent(result.probability, lang)],
                     "align": [label_align(result.probability, end)], "threshold": [result.threshold],
                     "tlabel": [f"{catalogue.t('threshold', lang)} {catalogue.percent(result.threshold, lang)}"]}

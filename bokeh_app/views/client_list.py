@@ -180,7 +180,8 @@ def client_list(portfolio: Portfolio, lang: str, max_rows: int, on_pick: Callabl
     go.on_click(searched)
     update()
     layout = column(
-        row(*filters.values(), titled(score, lambda v: score_title(v, lang), "filter_score_title"),
+        row(*filters.values(), titled(score, lambda v: score_title(v, lang), "filter_score_title",
+                                            (catalogue.t("range_low", lang), catalogue.t("range_high", lang))),
             sizing_mode="stretch_width", styles={"flex-wrap": "wrap"}),
         row(search, go, error), message, table, sizing_mode="stretch_width")
     return ClientList(layout, filters, score, search, source, message, error, update)

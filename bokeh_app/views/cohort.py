@@ -73,7 +73,8 @@ def _shared_arrays(portfolio: Portfolio) -> dict:
     clients = portfolio.clients
     p_all = clients["PROBABILITY"].to_numpy()
     target = pd.to_numeric(clients["TARGET"], errors="coerce").to_numpy()
-    top = float(min(1.0, np.quantile(p_all, 0.995) * 1.05)) if len(p_all) else 1.0
+    # up to the highest probability, rounded up to the next 5 %: no client is piled into the last bar
+    top = float(min(1.0, np.ceil(p_all.max() * 20 + 1e-9) / 20)) if len(p_all) else 1.0
     edges = np.linspace(0.0, top, HIST_BINS + 1)
     bin_of = np.clip(np.searchsorted(edges, p_all, side="right") - 1, 0, HIST_BINS - 1)
     income, credit = (clients[c].to_numpy(dtype=float) for c in ("AMT_INCOME_TOTAL", "AMT_CREDIT"))

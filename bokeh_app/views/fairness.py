@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import html
+import re
 
 from bokeh.models import Div
 
@@ -27,6 +28,14 @@ def _group_word(attribute: str, group, lang: str) -> str:
         return str(group)
 
 
+def ordered_groups(attribute: str, groups: list[dict]) -> list[dict]:
+    """The groups as a reader expects them: age bands from the youngest ('18–24' ... '65+'), others as stored."""
+    if attribute != "AGE_BAND":
+        return list(groups)
+    first_age = lambda g: int(m.group()) if (m := re.match(r"\d+", str(g.get("group")))) else 10**6  # noqa: E731
+    return sorted(groups, key=first_age)
+
+
 def _cell(name: str, value, lang: str) -> str:
     return catalogue.number(value, lang) if name == "clients" else catalogue.percent(value, lang)
 
@@ -39,7 +48,7 @@ def attribute_html(attribute: str, section: dict, lang: str) -> str:
     rows = "".join(
         f"<tr><th scope='row'>{_escape(_group_word(attribute, g.get('group'), lang))}</th>"
         + "".join(f"<td>{_cell(c, g.get(c), lang)}</td>" for c in GROUP_COLUMNS) + "</tr>"
-        for g in section.get("groups", []))
+        for g in ordered_groups(attribute, section.get("groups", [])))
     rule = catalogue.t("fair_ok" if section.get("four_fifths_ok") else "fair_not_ok", lang)
     verdict = catalogue.t("fair_measures", lang,
                           dpr=catalogue.number(section.get("demographic_parity_ratio"), lang, 2),

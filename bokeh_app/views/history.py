@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from bokeh.models import ColumnDataSource, Div, Span
+from bokeh.core.properties import field
+from bokeh.models import ColumnDataSource, Div, Legend, LegendItem, Span
 from bokeh.plotting import figure
 
 from bokeh_app.views.formats import tick_formatter
@@ -37,6 +38,7 @@ class History:
     bureau: Div
     instalments: ColumnDataSource
     instalment_note: Div
+    instalment_plot: object
     show: object  # (client_id) -> None
 
 
@@ -124,14 +126,15 @@ def history(engine, lang: str) -> History:
     source = ColumnDataSource(instalment_data(pd.DataFrame(columns=["DAYS_INSTALMENT", "DAYS_ENTRY_PAYMENT"]), lang),
                               name="instalment_source")
     plot = figure(height=260, width=760, title=catalogue.t("instal_title", lang), toolbar_location=None, tools="",
+                  name="instalment_plot",
                   x_axis_label=catalogue.t("instal_x", lang), y_axis_label=catalogue.t("instal_y", lang))
-    plot.scatter(x="months", y="late", source=source, color="colour", marker="marker", size=7, alpha=0.8,
-                 legend_field="kind")
+    points = plot.scatter(x="months", y="late", source=source, color="colour", marker="marker", size=7, alpha=0.8)
+    # the legend beside the frame, not over the points it names
+    plot.add_layout(Legend(items=[LegendItem(label=field("kind"), renderers=[points])], location="top_left"), "right")
     plot.add_layout(Span(location=0, dimension="width", line_color=INK, line_width=1))
     plot.xaxis.formatter = tick_formatter(lang)
     plot.yaxis.formatter = tick_formatter(lang)
     plot.title.text_font_size = FONT
-    plot.legend.location = "top_left"
     note = Div(text="", name="instalment_note", stylesheets=[HISTORY_CSS], width=760)
     layout = column(Div(text=f"<h2>{html.escape(catalogue.t('history_title', lang))}</h2>", stylesheets=[DIV_CSS]),
                     previous, bureau, note, plot, sizing_mode="stretch_width")
@@ -142,6 +145,7 @@ def history(engine, lang: str) -> History:
         bureau.text = bureau_html(rows["bureau"], lang)
         data = instalment_data(rows["installments_payments"], lang)
         source.data = data
+        plot.visible = len(data["late"]) > 0  # no payment: the sentence says so, no empty frame under it
         note.text = f"<p>{html.escape(instalment_sentence(data, lang))}</p>"
 
-    return History(layout, previous, bureau, source, note, show)
+    return History(layout, previous, bureau, source, note, plot, show)

@@ -4,27 +4,33 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from html import escape
 
 from bokeh.layouts import column, row
 from bokeh.models import (
     ColumnDataSource,
-    DatetimeTickFormatter,
+    CustomJSTickFormatter,
     Div,
     FactorRange,
-    NumeralTickFormatter,
+    FixedTicker,
+    Range1d,
     Select,
     Span,
 )
 from bokeh.plotting import figure
 from bokeh.transform import dodge
+from bokeh.util.serialization import convert_datetime_type
 
+from bokeh_app.views.formats import tick_formatter
 from bokeh_app.views.style import BLUE, DIV_CSS, FONT, GREY, HATCH, INK, TOOLS, VERMILLION
+from modeling import catalogue
+from modeling.labels import feature_label
 from modeling.monitor import PSI_ACT, PSI_WATCH
 from modeling.monitor_words import bin_label, decimal, integer, level_word, percent, word
 
 HISTORY_ROWS = 50
+MAX_TIME_TICKS = 6  # dated ticks under the PSI trend; more would run into each other at 980 px
 log = logging.getLogger(__name__)
 LEVEL_CSS = "td.act { color: #a33f00; font-weight: 700; } td.watch { color: #8a5a00; font-weight: 700; }"
 
@@ -64,7 +70,7 @@ def _summary(result: dict, lang: str) -> str:
     approval, counts = result["approval"], result["feature_levels"]
     lines = [
         f"<h2>{escape(word('overall', lang, level=level_word(result['level'], lang)))}</h2>",
-        f"<p>{escape(word('summary', lang, model=result['model_version'], clients=integer(result['clients'], lang), reference=integer(result['reference_clients'], lang), date=result['computed_at'][:16].replace('T', ' ')))}</p>",
+        f"<p>{escape(word('summary', lang, model=result['model_version'], clients=integer(result['clients'], lang), reference=integer(result['reference_clients'], lang), date=catalogue.moment(result['computed_at'], lang)))}</p>",
         "<ul>",
         f"<li>{word('score_psi', lang)} : <b>{decimal(result['score_psi'], lang)}</b> ({level_word(result['score']['level'], lang)})</li>",
         f"<li>{escape(word('approval', lang, current=percent(approval['current'], lang), reference=percent(approval['reference'], lang)))} ({level_word(approval['level'], lang)})</li>",
@@ -94,15 +100,40 @@ def _backtest(result: dict, lang: str) -> str:
 
 def _top_features(result: dict, lang: str, top: int = 10) -> str:
     shown = result["features"][:top]
-    rows = [[f["name"], word("kind_" + f["kind"], lang), decimal(f["psi"], lang), level_word(f["level"], lang)] for f in shown]
+    rows = [[feature_label(f["name"], lang), word("kind_" + f["kind"], lang), decimal(f["psi"], lang), level_word(f["level"], lang)] for f in shown]
     headers = [word("feature", lang), "", "PSI", word("level", lang)]
     return f"<h2>{escape(word('features', lang))}</h2>" + _table(headers, rows, [f["level"] for f in shown])
+
+
+def _milliseconds(moment: datetime) -> int:
+    """The time as Bokeh sends it to the browser (milliseconds since 1970, naive times read as UTC)."""
+    return round(convert_datetime_type(moment))
+
+
+def time_axis(when: list[datetime], lang: str) -> tuple[Range1d, FixedTicker, CustomJSTickFormatter]:
+    """The PSI trend's time axis: a range around the runs, ticks on runs (each label once) written as dates."""
+    labels: dict[str, str] = {}  # JavaScript's String(tick) of each tick -> its label
+    step = max(1, -(-len(when) // MAX_TIME_TICKS))
+    for moment in when[::step]:
+        label = catalogue.moment(moment, lang, short=True)
+        if label not in labels.values():
+            labels[str(_milliseconds(moment))] = label
+    low, high = (min(when), max(when)) if when else (datetime.now(UTC), datetime.now(UTC))
+    pad = max((high - low) * 0.08, timedelta(minutes=30))
+    axis_range = Range1d(start=_milliseconds(low - pad), end=_milliseconds(high + pad))
+    ticker = FixedTicker(ticks=[int(k) for k in labels])
+    formatter = CustomJSTickFormatter(args={"labels": labels}, code="return labels[String(tick)] ?? '';")
+    return axis_range, ticker, formatter
 
 
 def _bins_data(feature: dict, lang: str) -> dict:
     bins = feature.get("bins", [])
     return {"label": [bin_label(b["label"], lang) for b in bins], "reference": [b["reference"] for b in bins],
             "current": [b["current"] for b in bins]}
+
+
+def _bins_title(feature: dict, lang: str) -> str:
+    return f"{feature_label(feature['name'], lang)} — PSI {decimal(feature['psi'], lang)}"
 
 
 def monitoring_view(database_url: str | None, model_version: str, lang: str,
@@ -122,37 +153,38 @@ def monitoring_view(database_url: str | None, model_version: str, lang: str,
 
     summary.text = _summary(result, lang)
     backtest.text = _backtest(result, lang)
+    x_range, ticker, dates = time_axis(list(history.data["when"]), lang)
     trend = figure(height=300, width=980, title=word("psi_over_time", lang), x_axis_type="datetime",
-                   tools=TOOLS, y_axis_label=word("score_psi", lang))
+                   x_range=x_range, tools=TOOLS, y_axis_label=word("score_psi", lang), name="monitoring_trend")
     for level, colour in ((PSI_WATCH, GREY), (PSI_ACT, VERMILLION)):
         trend.add_layout(Span(location=level, dimension="width", line_color=colour, line_dash="dashed", line_width=2))
     trend.line("when", "psi", source=history, line_color=INK, line_width=2)
     trend.scatter("when", "psi", source=history, size=9, color=BLUE)
-    trend.xaxis.formatter = DatetimeTickFormatter(days="%d/%m", hours="%d/%m %Hh" if lang == "fr" else "%d %b %H:%M")
+    trend.xaxis.ticker, trend.xaxis.formatter = ticker, dates
     trend.y_range.start = 0
-    trend.yaxis.formatter = NumeralTickFormatter(format="0.00", language="fr" if lang == "fr" else "en")
+    trend.yaxis.formatter = tick_formatter(lang)
 
     detailed = [f for f in result["features"] if f.get("bins")]
-    pick = Select(title=word("pick_feature", lang), options=[f["name"] for f in detailed],
+    pick = Select(title=word("pick_feature", lang), options=[(f["name"], feature_label(f["name"], lang)) for f in detailed],
                   value=detailed[0]["name"] if detailed else "", width=420, name="monitoring_feature")
     bins.data = _bins_data(detailed[0], lang) if detailed else bins.data
     labels = list(bins.data["label"])
     sides = figure(height=360, width=980, x_range=FactorRange(*labels), tools=TOOLS,
-                   title=f"{pick.value} — PSI {decimal(detailed[0]['psi'], lang)}" if detailed else "",
+                   title=_bins_title(detailed[0], lang) if detailed else "", name="monitoring_sides",
                    y_axis_label=word("share", lang))
     sides.vbar(x=dodge("label", -0.2, range=sides.x_range), top="reference", width=0.38, source=bins,
                color=BLUE, legend_label=word("reference", lang))
     sides.vbar(x=dodge("label", 0.2, range=sides.x_range), top="current", width=0.38, source=bins,
                color=VERMILLION, hatch_pattern=HATCH, hatch_color="white", legend_label=word("current", lang))
     sides.xaxis.major_label_orientation = 0.8
-    sides.yaxis.formatter = NumeralTickFormatter(format="0 %" if lang == "fr" else "0%")
+    sides.yaxis.formatter = tick_formatter(lang, "percent")
 
     def show(_attr, _old, name: str) -> None:
         feature = next(f for f in detailed if f["name"] == name)
         data = _bins_data(feature, lang)
         sides.x_range.factors = data["label"]
         bins.data = data
-        sides.title.text = f"{name} — PSI {decimal(feature['psi'], lang)}"
+        sides.title.text = _bins_title(feature, lang)
 
     pick.on_change("value", show)
     top = Div(text=_top_features(result, lang), width=640, name="monitoring_features", stylesheets=css)

@@ -43,7 +43,7 @@ def history_html(reviews, lang: str) -> str:
     rows = []
     for r in reviews:
         kind = t("review_overridden" if r.overridden else "review_confirmed")
-        cells = (catalogue.day(r.reviewed_at, lang), r.user_name,
+        cells = (catalogue.moment(r.reviewed_at, lang), r.user_name,  # several a day: the latest counts
                  f"{decision_word(r.model_decision, lang)} ({catalogue.percent(r.model_probability, lang)})",
                  f"{decision_word(r.final_decision, lang)} · {kind}", reason_word(r.reason, lang), r.comment or "")
         rows.append("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in cells) + "</tr>")

@@ -46,9 +46,11 @@ def _no_sign_in(monkeypatch):
     monkeypatch.setenv("DASHBOARD_AUTH", "off")
 
 
-def make_document(portfolio, lang: str | None = None, error: str | None = None, payload: dict | None = None):
+def make_document(portfolio, lang: str | None = None, error: str | None = None, payload: dict | None = None,
+                  arguments: dict[str, str] | None = None):
     """A session document of the directory app, with the portfolio in its server context (as on a server);
-    ``payload`` is what Bokeh's session token carries (as ``app_hooks.process_request`` fills it)."""
+    ``payload`` is what Bokeh's session token carries (as ``app_hooks.process_request`` fills it), ``arguments``
+    the page's query."""
     from bokeh.application import Application
     from bokeh.application.handlers import DirectoryHandler
     from bokeh.document import Document
@@ -61,10 +63,9 @@ def make_document(portfolio, lang: str | None = None, error: str | None = None, 
         context.server_context.portfolio_error = error
     doc = Document()
     session = BokehSessionContext("test-session", context.server_context, doc)
-    if lang is not None or payload is not None:
-        arguments = {"lang": [lang.encode()]} if lang else {}
-        session._request = SimpleNamespace(arguments=arguments, cookies=(payload or {}).get("cookies", {}),
-                                           headers={})
+    if lang is not None or payload is not None or arguments is not None:
+        query = {name: [value.encode()] for name, value in {**(arguments or {}), **({"lang": lang} if lang else {})}.items()}
+        session._request = SimpleNamespace(arguments=query, cookies=(payload or {}).get("cookies", {}), headers={})
     if payload is not None:
         from bokeh.util.token import generate_jwt_token
 

@@ -241,6 +241,33 @@ def test_the_gauge_writes_the_value_inside_its_edges(doc, portfolio):
     assert model(doc, "gauge_source").data["align"] == ["center"]
 
 
+def _label_box(x: float, text: str, align: str, end: float, width_px: float) -> tuple[float, float]:
+    """The pixels a gauge text takes (a 14 px sans-serif glyph is at most about 0.62 em wide on average)."""
+    at, wide = x / end * width_px, len(text) * 14 * 0.62
+    return {"left": (at, at + wide), "right": (at - wide, at), "center": (at - wide / 2, at + wide / 2)}[align]
+
+
+@pytest.mark.parametrize("probability", [0.726, 0.99, 0.3, 0.02])
+def test_the_gauge_zone_names_never_run_into_each_other(portfolio, probability):
+    """100332 at 72,6 %: "Crédit accordé" and "Crédit refusé" were written over each other at the threshold."""
+    from dataclasses import replace
+
+    from bokeh_app.views.client_card import client_card
+
+    client_id = int(portfolio.clients.index[0])
+    result = replace(portfolio.explain(client_id, "fr"), probability=probability,
+                     decision="refuse" if probability >= portfolio.threshold else "grant")
+    card = client_card("fr", portfolio.threshold)
+    card.show(client_id, portfolio.clients.loc[client_id], result)
+    zones, end = card.zones.data, card.gauge.x_range.end
+    width = card.gauge.width - 40  # the frame, inside the plot's borders
+    grant, refuse = (_label_box(x, text, align, end, width)
+                     for x, text, align in zip(zones["x"], zones["text"], zones.get("align", ["left"] * 2), strict=True))
+    assert zones["text"] == ["Crédit accordé", "Crédit refusé"]
+    assert grant[1] < refuse[0], f"the zone names overlap: {grant} and {refuse}"
+    assert grant[0] >= 0 and refuse[1] <= width, "a zone name is cut by the gauge's edge"
+
+
 @pytest.mark.parametrize("typed", ["\uff11\uff10\uff10\uff10\uff10\uff13", "100_003", "\u0661\u0660\u0660\u0660\u0660\u0663"])
 def test_the_search_box_takes_ascii_digits_only_as_the_api_does(doc, portfolio, typed):
     """Full-width, Arabic-Indic digits or an underscore are not an ID for the API: the search says so."""

@@ -109,3 +109,14 @@ def test_each_hexagon_counts_the_clients_whose_income_and_credit_fall_in_it(doc,
     tiles = model(doc, "cohort_tiles").data
     shown = {(int(a), int(b)): int(n) for a, b, n in zip(tiles["q"], tiles["r"], tiles["selected"], strict=True)}
     assert shown == expected and len(shown) > 1
+
+
+def test_each_histogram_bar_counts_the_clients_in_its_range_up_to_the_highest(doc, portfolio):
+    """The range stopped near 54 %: clients up to 74,6 % were piled into an unlabelled last bar."""
+    hist = model(doc, "cohort_hist").data
+    p = portfolio.clients["PROBABILITY"].to_numpy()
+    left, right = np.asarray(hist["left"]), np.asarray(hist["right"])
+    assert right[-1] >= p.max() and right[-1] - p.max() <= 0.05 + 1e-9
+    inside = [int(((p >= lo) & ((p < hi) if i < len(left) - 1 else (p <= hi))).sum())
+              for i, (lo, hi) in enumerate(zip(left, right, strict=True))]
+    assert list(hist["all"]) == inside

@@ -328,3 +328,18 @@ def test_sigkill_halfway_leaves_the_database_as_before(db_url: str, app_dir: Pat
     process.wait(timeout=30)
     assert process.returncode == -signal.SIGKILL
     assert snapshot(db_url) == before
+
+
+def test_the_last_progress_line_of_a_file_agrees_with_its_summary(app_dir: Path, sqlite_url: str) -> None:
+    """Progress said "installments_payments.csv: 310,540 rows read" and the summary 384,813: a line written
+    midway read as the file's count."""
+    import io
+
+    said = io.StringIO()
+    header, *_ = (app_dir / "application_train.csv").read_text().splitlines()
+    summary = load([app_dir], sqlite_url, block_size=4 * len(header), progress=said)  # several blocks of rows
+    lines = [line.strip() for line in said.getvalue().splitlines() if "application_train.csv" in line]
+    rows = summary.files[0].rows_read
+    assert rows == 20 and len(lines) >= 2
+    assert all("so far" in line for line in lines[:-1])
+    assert lines[-1].startswith(f"application_train.csv: {rows:,} rows read, {summary.files[0].loaded:,} written")

@@ -98,3 +98,12 @@ def test_bad_input_is_one_line_and_exit_code_2(own, args, env, message):
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.startswith("error: ") and message in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+
+
+def test_scoring_a_load_already_monitored_does_not_monitor_it_again(own):
+    """`make demo` rerun: `make load` monitors the load, then `predict --store` added a second PSI point for it."""
+    before = _history(own)
+    done = _modeling(own, "predict", "--store")
+    assert done.returncode == 0, done.stderr
+    assert len(_history(own)) == len(before), "two monitoring results for one load"
+    assert f"load {before[0]['load_run_id']} already monitored" in done.stderr
