@@ -88,8 +88,7 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--workers", type=int, default=2, help="with --engine dask and no scheduler: worker processes "
                                                            "of the local cluster, one thread each (default 2)")
     b.add_argument("--partition-size", type=int, default=None,
-                   help="clients read, built, scored and explained at a time, by the process or by each Dask "
-                        "worker (default 20000; bounds the memory)")
+                   help="with --engine dask: clients per partition (default 20000; bounds a worker's memory)")
 
     g = sub.add_parser("sign", help="sign every file of a model folder with the current key (MODEL_SIGNING_KEY): "
                                     "a folder trained before signing, or re-signed with a new key in a rotation",
@@ -143,29 +142,20 @@ def run_predict(args) -> None:
         raise ValueError("nothing to write: give --out FILE.csv, --store or both")
     if args.engine == "dask":
         return run_predict_dask(args)
-    import time
-
-    import numpy as np
-
-    from modeling.decision import with_final_decisions
-    from modeling.monitor import compared_inputs
-    from modeling.store import CHUNK, replace_scores, score_in_chunks
-
-    started = time.perf_counter()
     scorer = Scorer(load_bundle(args.model), get_engine())
-    monitored = compared_inputs(scorer.bundle) if args.store and not args.no_monitor else []
-    batch = score_in_chunks(scorer, explain=args.store, keep=monitored, progress=_say,  # once for store and CSV
-                            chunk=args.partition_size or CHUNK)
+    from modeling.decision import with_final_decisions
+    from modeling.store import snapshot, write_scores
+
+    run_id, features = snapshot(scorer, _say)  # computed once for the store and the CSV
     if args.store:
-        _stored_line(replace_scores(scorer.engine, scorer.bundle, batch.parts, batch.load_run_id, started))
+        s = write_scores(scorer, features, run_id, progress=_say)
+        _stored_line(s)
         if not args.no_monitor:
             from modeling.monitor_cli import after_store  # model monitoring (#14)
 
-            after_store(scorer, batch.kept, _say, batch.probabilities)
+            after_store(scorer, features, _say)
     if args.out is not None:
-        ids = [part["SK_ID_CURR"] for part in batch.parts]
-        frame = scorer.scores(np.concatenate(ids) if ids else np.empty(0, dtype="int64"), batch.probabilities)
-        frame = with_final_decisions(scorer.engine, frame)
+        frame = with_final_decisions(scorer.engine, scorer.score_frame(features))
         _write_csv(frame, args.out)
         _written_line(frame, args.out)
 

@@ -7,8 +7,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import polars as pl
-import pyarrow as pa
 from sqlalchemy import Engine
 
 from modeling.features.builder import TABLES
@@ -56,15 +54,6 @@ def load_range(engine: Engine, first: int, last: int) -> dict[str, dict[str, np.
         return {name: read_range(connection, name, first, last) for name in TABLES}
 
 
-def load_arrow(engine: Engine, first: int | None = None, last: int | None = None) -> dict[str, pa.Table]:
-    """The seven tables as Arrow tables, every client or those with ``first <= SK_ID_CURR <= last``: the read of
-    the columnar feature path (batch, partitions, monitoring)."""
-    from database.arrow import connect, read_arrow_with
-
-    with connect(engine) as connection:
-        return {name: read_arrow_with(connection, name, first, last) for name in TABLES}
-
-
 def load_csv_tables(folder: str | Path) -> dict[str, pd.DataFrame]:
     """The tables found in a folder of Kaggle-format CSV files (absent tables are left out).
 
@@ -85,37 +74,6 @@ def load_csv_tables(folder: str | Path) -> dict[str, pd.DataFrame]:
     if "application" not in tables:
         raise FileNotFoundError(f"no application CSV (application_train.csv or application.csv) in {folder}")
     return tables
-
-
-def load_csv_polars(folder: str | Path) -> dict[str, pl.DataFrame]:
-    """``load_csv_tables`` read by Polars' CSV reader: the input of the columnar path from Kaggle files."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise FileNotFoundError(f"CSV folder {folder} does not exist")
-    tables: dict[str, pl.DataFrame] = {}
-    for name, choices in CSV_NAMES.items():
-        for files in choices:
-            paths = [folder / f for f in files]
-            if paths[0].exists():
-                tables[name] = pl.concat([_scan_csv(p) for p in paths if p.exists()], how="diagonal_relaxed")
-                break
-    if "application" not in tables:
-        raise FileNotFoundError(f"no application CSV (application_train.csv or application.csv) in {folder}")
-    return tables
-
-
-def _scan_csv(path: Path) -> pl.DataFrame:
-    """One CSV file read by Polars: byte-order mark tolerated, R-style NA missing, 64-bit integer IDs required."""
-    frame = pl.read_csv(path, null_values=["NA", ""], infer_schema_length=None)
-    frame = frame.rename({c: _LABEL_ALIASES.get(c.strip().lstrip("\ufeff"), c.strip().lstrip("\ufeff"))
-                          for c in frame.columns})
-    for column in [c for c in frame.columns if c.startswith("SK_ID_")]:
-        missing = frame.get_column(column).is_null()
-        if missing.any():
-            row = int(missing.arg_max()) + 2
-            raise ValueError(f"{path.name}: column {column} is empty on line {row}; IDs are required")
-        frame = frame.with_columns(pl.col(column).cast(pl.Int64))
-    return frame
 
 
 def _read_csv(path: Path) -> pd.DataFrame:

@@ -242,12 +242,6 @@ def _grade_mix(reference: dict, p: np.ndarray, bundle) -> dict:
         {"grade": g, "reference": r, "current": c} for g, r, c in zip(labels, before, current, strict=True)]}
 
 
-def compared_inputs(bundle) -> list[str]:
-    """The model inputs whose distribution ``compare`` checks (none for a model without reference)."""
-    reference = getattr(bundle, "reference", None) or {}
-    return [name for name, spec in reference.get("features", {}).items() if spec["kind"] == "input"]
-
-
 def compare(bundle, features: pd.DataFrame, probabilities: np.ndarray, application: pd.DataFrame,
             outcomes: pd.Series | None = None, detailed: int = TOP_DETAILED, progress=None) -> dict:
     """The monitoring result (JSON-ready) of a population against the reference of ``bundle``.

@@ -76,9 +76,8 @@ def summary(result: dict) -> str:
     return line
 
 
-def after_store(scorer, features, say, probabilities=None) -> None:
-    """After ``predict --store``: monitor the features just scored (their served ``probabilities`` when given)
-    and keep the result (skipped without reference)."""
+def after_store(scorer, features, say) -> None:
+    """After ``predict --store``: monitor the features just scored and keep the result (skipped without reference)."""
     from modeling.monitor_run import run
 
     if not getattr(scorer.bundle, "reference", None):
@@ -89,7 +88,7 @@ def after_store(scorer, features, say, probabilities=None) -> None:
         say(f"monitoring: load {done['load_run_id']} already monitored with model {scorer.bundle.version} "
             f"(result of {done['computed_at']}): not run again; `python -m modeling monitor` runs it anyway")
         return
-    result = run(scorer, features=features, progress=say, probabilities=probabilities)
+    result = run(scorer, features=features, progress=say)
     say("monitoring: " + summary(result))
 
 

@@ -33,43 +33,35 @@ class Population:
 
 
 def population(scorer, features: pd.DataFrame | None = None, new_only: bool = False,
-               progress: Callable[[str], None] | None = None, probabilities: np.ndarray | None = None) -> Population:
+               progress: Callable[[str], None] | None = None) -> Population:
     """Every client of the database (or only those the model was not trained on), scored as the service
-    scores them (``ModelBundle.served``: out-of-fold for a training client, production model otherwise).
-
-    Without ``features``, the clients are read, built and scored chunk by chunk and only the compared inputs
-    are kept; with them, ``probabilities`` (in their order) are the served ones when given.
-    """
+    scores them (``ModelBundle.served``: out-of-fold for a training client, production model otherwise)."""
     from database.read import read_table
-    from modeling.store import score_in_chunks
 
     say = progress or (lambda _message: None)
     if features is None:
-        batch = score_in_chunks(scorer, explain=False, keep=monitor.compared_inputs(scorer.bundle), progress=say)
-        features, probabilities = batch.kept, batch.probabilities
+        features = scorer.all_features(say)
     with scorer.engine.connect() as connection:
         application = read_table(connection, "application")
     trained = scorer.bundle.route(features.index.to_numpy()) >= 0
     if new_only:
-        if probabilities is not None:
-            probabilities = probabilities[~trained]
         features, trained = features[~trained], np.zeros((~trained).sum(), dtype=bool)
         application = application[application["SK_ID_CURR"].isin(features.index)]
     say(f"scoring {len(features):,} clients ({int(trained.sum()):,} with their out-of-fold probability)")
-    p = scorer.bundle.served(features)[0] if probabilities is None else np.asarray(probabilities, dtype=float)
+    p, _ = scorer.bundle.served(features)
     target = application.set_index("SK_ID_CURR")["TARGET"] if "TARGET" in application else pd.Series(dtype=float)
     return Population(features, p, application, target.astype("float64"), int(trained.sum()))
 
 
 def run(scorer, features: pd.DataFrame | None = None, new_only: bool = False, store: bool = True,
-        progress: Callable[[str], None] | None = None, probabilities: np.ndarray | None = None) -> dict:
+        progress: Callable[[str], None] | None = None) -> dict:
     """Monitor the clients of the database against the model's reference; keep the result unless ``store`` is off."""
     from modeling.store import latest_load_run
 
     started = time.perf_counter()
     with scorer.engine.connect() as connection:
         load_run_id = latest_load_run(connection)
-    pop = population(scorer, features, new_only, progress, probabilities)
+    pop = population(scorer, features, new_only, progress)
     result = monitor.compare(scorer.bundle, pop.features, pop.probabilities, pop.application, pop.outcomes,
                              progress=progress)
     result.update(load_run_id=load_run_id, out_of_fold_clients=pop.out_of_fold, new_only=new_only,

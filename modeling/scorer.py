@@ -1,7 +1,7 @@
 """Serving: score one client, a list of clients or every client of the database with a ModelBundle."""
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 
@@ -63,9 +63,9 @@ class Scorer:
 
     def range_features(self, first: int, last: int) -> pd.DataFrame:
         """Feature rows of the clients with ``first <= SK_ID_CURR <= last``, from their own rows only."""
-        from modeling.data import load_arrow
+        from modeling.data import load_range
 
-        return self._in_model_order(self.bundle.features.transform(load_arrow(self.engine, first, last)))
+        return self._in_model_order(self.bundle.features.transform(load_range(self.engine, first, last)))
 
     def score_frame(self, features: pd.DataFrame) -> pd.DataFrame:
         """Probability, decision, points and grade of every row of a feature frame indexed by SK_ID_CURR
@@ -151,27 +151,13 @@ class Scorer:
             done.update({i: self._result(i, X.loc[[i]], lang) for i in rest})
         return [done[int(i)] for i in client_ids]
 
-    def feature_chunks(self, size: int, progress: Callable[[str], None] | None = None) -> Iterator[pd.DataFrame]:
-        """Feature rows of every client, ``size`` clients at a time in SK_ID_CURR order, each chunk read and built
-        from its own rows: memory is set by the chunk, not by the portfolio."""
-        from modeling.dask_batch import partitions
-
-        parts = partitions(self.engine, size)
-        total = sum(part.clients for part in parts)
-        done = 0
-        for part in parts:
-            yield self.range_features(part.first, part.last)
-            done += part.clients
-            if progress:
-                progress(f"features of {done:,} / {total:,} clients")
-
     def all_features(self, progress: Callable[[str], None] | None = None) -> pd.DataFrame:
         """Feature rows of every client in the database, computed for all at once."""
-        from modeling.data import load_arrow
+        from modeling.data import load_tables
 
-        tables = load_arrow(self.engine)
+        tables = load_tables(self.engine)
         if progress:
-            progress(f"read {tables['application'].num_rows:,} applications; building features")
+            progress(f"read {len(tables['application']):,} applications; building features")
         return self._in_model_order(self.bundle.features.transform(tables))
 
     def _in_model_order(self, X: pd.DataFrame) -> pd.DataFrame:

@@ -14,7 +14,7 @@ import io
 import itertools
 import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -91,39 +91,6 @@ def snapshot(scorer, progress: Callable[[str], None] | None = None) -> tuple[int
     with scorer.engine.connect() as connection:
         run_id = latest_load_run(connection)
     return run_id, scorer.all_features(progress)
-
-
-@dataclass(frozen=True)
-class Batch:
-    """The batch of every client, computed chunk by chunk: what is written and what monitoring compares."""
-
-    load_run_id: int | None
-    parts: list[pd.DataFrame]  # ``explained`` frames (explain) or the batch's score columns (``Scorer.scores``)
-    kept: pd.DataFrame  # the ``keep`` features of every client, index SK_ID_CURR
-    probabilities: np.ndarray  # served probabilities, in the order of ``kept``
-
-
-def score_in_chunks(scorer, explain: bool, keep: Sequence[str] = (), progress: Callable[[str], None] | None = None,
-                    chunk: int = CHUNK) -> Batch:
-    """Read, build, score (and explain) the clients ``chunk`` at a time; of their features keep only ``keep``.
-
-    The load run is read first, as ``snapshot`` does. Peak memory is one chunk's tables, features and SHAP
-    matrix plus the small per-client results, not the portfolio's feature matrix.
-    """
-    with scorer.engine.connect() as connection:
-        run_id = latest_load_run(connection)
-    parts, kept, probabilities = [], [], []
-    for features in scorer.feature_chunks(chunk, progress):
-        if explain:
-            part = explained(scorer.bundle, features)
-        else:
-            part = scorer.scores(features.index.to_numpy(), scorer.bundle.served(features)[0])
-        parts.append(part)
-        kept.append(features[list(keep)])
-        probabilities.append(part["probability"].to_numpy())
-    empty = pd.DataFrame(columns=list(keep), index=pd.Index([], name="SK_ID_CURR"), dtype="float64")
-    return Batch(run_id, parts, pd.concat(kept) if kept else empty,
-                 np.concatenate(probabilities) if probabilities else np.empty(0))
 
 
 def write_scores(scorer, features: pd.DataFrame, load_run_id: int | None,

@@ -6,19 +6,13 @@ from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
-import polars as pl
-import pyarrow as pa
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from modeling.features import application, bureau, credit_card, installments, pos_cash, previous
-from modeling.features.aggregate import Columns, safe_ratio
-from modeling.features.cleaning import table_length
-from modeling.features.columnar import Table, build
+from modeling.features.aggregate import Columns, column_values, safe_ratio
 from modeling.features.encoding import fit_table_categories
 
-#: Applications up to which ``transform`` uses the numpy code rather than one Polars query (the online path).
-FEW_CLIENTS = 64
 TABLES = (
     "application", "bureau", "bureau_balance", "previous_application", "pos_cash_balance",
     "credit_card_balance", "installments_payments",
@@ -74,27 +68,10 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):
         self.n_features_out_ = len(self.feature_names_out_)
         return self
 
-    def transform(self, tables: Mapping[str, Table]) -> pd.DataFrame:
-        """Feature table indexed by SK_ID_CURR, one row per application, columns get_feature_names_out().
-
-        Tables are Arrow tables, Polars or pandas frames or column dictionaries. More than ``FEW_CLIENTS``
-        applications go through the columnar path (``modeling.features.columnar``); fewer, the online read of
-        one client, through the table modules' numpy code, whose fixed cost per call is a fraction of a Polars
-        query's (docs/performance.md, "Columnar features"). tests/modeling/test_columnar.py proves both give
-        the same table.
-        """
+    def transform(self, tables: Mapping[str, pd.DataFrame | Columns]) -> pd.DataFrame:
+        """Feature table indexed by SK_ID_CURR, one row per application, columns get_feature_names_out()."""
         check_is_fitted(self, "categories_")
         _check_tables(tables)
-        if _row_count(tables["application"]) > FEW_CLIENTS:
-            return build(tables, self.categories_, list(self.feature_names_out_))
-        return self.reference_transform(tables)
-
-    def reference_transform(self, tables: Mapping[str, pd.DataFrame | Columns]) -> pd.DataFrame:
-        """``transform`` computed by the table modules' numpy code, whatever the number of clients: the
-        reference of the columnar path's equivalence test, and the online path of a few clients."""
-        check_is_fitted(self, "categories_")
-        _check_tables(tables)
-        tables = {name: _numpy_ready(table) for name, table in tables.items()}
         columns = self._build(tables)
         ids = columns.pop("SK_ID_CURR")
         # One float64 matrix filled column by column, then a single DataFrame: no per-table frames.
@@ -135,40 +112,11 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):
         return out
 
 
-def _check_tables(tables: Mapping[str, Table]) -> None:
+def _check_tables(tables: Mapping[str, pd.DataFrame | Columns]) -> None:
     """Fail with a clear message on unknown table names or an application table without SK_ID_CURR."""
     unknown = sorted(set(tables) - set(TABLES))
     if unknown:
         raise ValueError(f"unknown table(s) {unknown}; expected names among {list(TABLES)}")
     app = tables.get("application")
-    if app is None or "SK_ID_CURR" not in _column_names(app):
+    if app is None or column_values(app, "SK_ID_CURR") is None:
         raise ValueError("tables['application'] with an SK_ID_CURR column is required")
-
-
-def _column_names(table: Table) -> list[str]:
-    """The column names of a table of any accepted kind."""
-    if isinstance(table, pl.LazyFrame):
-        return table.collect_schema().names()
-    if isinstance(table, pa.Table):
-        return table.column_names
-    if isinstance(table, pl.DataFrame | pd.DataFrame):
-        return [str(name) for name in table.columns]
-    return list(table)
-
-
-def _row_count(table: Table) -> int:
-    """Number of rows of a table of any accepted kind."""
-    if isinstance(table, pl.LazyFrame):
-        return table.select(pl.len()).collect().item()
-    if isinstance(table, pa.Table | pl.DataFrame | pd.DataFrame):
-        return len(table)
-    return table_length(table)
-
-
-def _numpy_ready(table: Table) -> pd.DataFrame | Columns:
-    """A table the numpy code reads: Arrow and Polars tables as pandas frames, others as they are."""
-    if isinstance(table, pl.LazyFrame):
-        table = table.collect()
-    if isinstance(table, pa.Table | pl.DataFrame):
-        return table.to_pandas()
-    return table

@@ -14,7 +14,6 @@ from database.loader import load
 from modeling.artifact import load_bundle
 from modeling.scorer import Scorer
 from modeling.store import stored_frame
-from tests.modeling.stored import assert_same_stored
 from tests.stack import REPO
 
 pytestmark = pytest.mark.requirement("EXG-MOD-10")
@@ -108,54 +107,3 @@ def test_predict_without_a_destination_says_what_to_give(stack):
     done = _predict(stack)
     assert done.returncode == 1
     assert done.stderr.strip() == "error: nothing to write: give --out FILE.csv, --store or both"
-
-
-def _stored_rows(url: str, version: str) -> list[tuple]:
-    from sqlalchemy import select
-
-    from database.schema import ClientScore
-
-    engine = get_engine(url)
-    try:
-        with engine.connect() as connection:
-            return [tuple(row) for row in connection.execute(
-                select(ClientScore.sk_id_curr, ClientScore.probability, ClientScore.reasons, ClientScore.features)
-                .where(ClientScore.model_version == version).order_by(ClientScore.sk_id_curr))]
-    finally:
-        engine.dispose()
-
-
-def test_a_batch_in_chunks_of_clients_stores_and_monitors_what_one_chunk_does(stored_stack, scorer, stack, tmp_path):
-    from modeling.monitor_run import latest
-
-    own, _ = stored_stack
-    url = f"sqlite:///{tmp_path / 'bank.db'}"
-    load([stack.csv_dir], url, progress=None)
-    done = _predict(stack.over(url), "--store", "--partition-size", "400")
-    assert done.returncode == 0, done.stderr
-    assert "features of 400 / 1,500 clients" in done.stderr  # read, built and explained 400 clients at a time
-    version = scorer.bundle.version
-    chunked, whole = _stored_rows(url, version), _stored_rows(own.database_url, version)
-    assert [row[0] for row in chunked] == [row[0] for row in whole]
-    for (_, p_chunked, *_), (_, p_whole, *_) in zip(chunked, whole, strict=True):
-        assert p_chunked == pytest.approx(p_whole, rel=1e-12, abs=1e-15)
-    assert_same_stored([r[2] for r in chunked], [r[2] for r in whole], [r[3] for r in chunked], [r[3] for r in whole])
-    engine = get_engine(url)
-    try:
-        monitored, reference = latest(engine, version), latest(scorer.engine, version)
-    finally:
-        engine.dispose()
-    assert monitored["clients"] == reference["clients"] == len(own.client_ids)
-    assert monitored["score_psi"] == pytest.approx(reference["score_psi"], abs=1e-12)
-    assert [(f["name"], round(f["psi"], 12)) for f in monitored["features"]] == \
-        [(f["name"], round(f["psi"], 12)) for f in reference["features"]]
-
-
-def test_monitor_alone_reads_in_chunks_and_agrees_with_the_batch(stored_stack, scorer):
-    from modeling import monitor_run
-
-    result = monitor_run.run(scorer, store=False)
-    reference = monitor_run.run(scorer, features=scorer.all_features(), store=False)
-    assert result["clients"] == reference["clients"]
-    assert result["score_psi"] == pytest.approx(reference["score_psi"], abs=1e-12)
-    assert [f["name"] for f in result["features"]] == [f["name"] for f in reference["features"]]
