@@ -6,7 +6,9 @@ import math
 from typing import Any
 
 from database.schema import REVIEW_DECISIONS, REVIEW_REASONS
+from modeling import catalogue
 from modeling.catalogue import LANGS
+from modeling.decision import ADVISOR, MODEL, reason_label
 
 #: Reason fields returned to callers: the explained feature, the client's value for it, and the sentence.
 REASON_FIELDS = ("feature", "label", "value", "display_value", "contribution", "direction",
@@ -65,6 +67,23 @@ def review_json(review: Any) -> dict[str, Any] | None:
     }
 
 
+def final_json(final: Any, lang: str) -> dict[str, Any]:
+    """The public JSON of the bank's final decision (``modeling.decision.FinalDecision``)."""
+    return {
+        "decision": final.decision,
+        "decision_label": catalogue.decision_label(final.decision, lang),
+        "decided_by": final.decided_by,
+        "user": final.user_name,
+        "decided_at": final.decided_at.isoformat() if final.decided_at else None,
+        "reason": final.reason,
+        "reason_label": reason_label(final.reason, lang) if final.reason else None,
+        "comment": final.comment,
+        "overridden": bool(final.overridden),
+        "model_decision": final.model_decision,
+        "model_probability": float(final.model_probability),
+    }
+
+
 ERROR = {
     "type": "object",
     "required": ["error"],
@@ -106,8 +125,9 @@ SCORE = {
         "probability": {"type": "number", "minimum": 0, "maximum": 1,
                         "description": "Calibrated probability of default.", "example": 0.083},
         "decision": {"type": "string", "enum": ["grant", "refuse"],
-                     "description": "refuse when probability >= threshold."},
-        "decision_label": {"type": "string", "example": "Accordé"},
+                     "description": "The model's decision: refuse when probability >= threshold. The bank's decision "
+                                    "is `final_decision.decision` (an advisor's review overrides the model)."},
+        "decision_label": {"type": "string", "example": "Crédit accordé", "description": "The model's decision in words."},
         "threshold": {"type": "number", "minimum": 0, "maximum": 1, "example": 0.12},
         "points": {"type": "integer", "example": 655},
         "grade": {"type": "string", "enum": ["A", "B", "C", "D", "E", "F"]},
@@ -120,6 +140,30 @@ SCORE = {
         "reasons": {"type": "array", "items": {"$ref": "#/components/schemas/Reason"}},
         "review": {"oneOf": [{"$ref": "#/components/schemas/Review"}, {"type": "null"}],
                    "description": "The latest review of the client by an advisor; null when nobody reviewed it."},
+        "final_decision": {"$ref": "#/components/schemas/FinalDecision"},
+    },
+}
+
+FINAL_DECISION = {
+    "type": "object",
+    "description": "The bank's decision: the latest advisor review if there is one, else the model's. This is "
+                   "what the client is told (letter, advisor page, dashboard).",
+    "required": ["decision", "decision_label", "decided_by", "user", "decided_at", "reason", "reason_label",
+                 "comment", "overridden", "model_decision", "model_probability"],
+    "properties": {
+        "decision": {"type": "string", "enum": ["grant", "refuse"]},
+        "decision_label": {"type": "string", "example": "Crédit accordé"},
+        "decided_by": {"type": "string", "enum": [MODEL, ADVISOR],
+                       "description": "advisor: a person reviewed the application; model: automated assessment only."},
+        "user": {"type": ["string", "null"], "description": "The advisor who decided; null for the model."},
+        "decided_at": {"type": ["string", "null"], "format": "date-time",
+                       "description": "When the advisor decided; null for the model."},
+        "reason": {"type": ["string", "null"], "enum": [*REVIEW_REASONS, None]},
+        "reason_label": {"type": ["string", "null"], "description": "The reason in the requested language."},
+        "comment": {"type": ["string", "null"]},
+        "overridden": {"type": "boolean", "description": "The final decision differs from the model's."},
+        "model_decision": {"type": "string", "enum": ["grant", "refuse"]},
+        "model_probability": {"type": "number", "minimum": 0, "maximum": 1},
     },
 }
 
@@ -251,6 +295,7 @@ COMPONENTS = {
     "Error": ERROR,
     "Reason": REASON,
     "Score": SCORE,
+    "FinalDecision": FINAL_DECISION,
     "ReviewRequest": REVIEW_REQUEST,
     "Review": REVIEW,
     "BatchRequest": BATCH_REQUEST,

@@ -7,9 +7,10 @@ from flask import Blueprint, current_app, g, request
 from api import audit
 from api.auth import charge, require_key
 from api.errors import ApiError
-from api.schemas import review_json, score_json
+from api.schemas import final_json, review_json, score_json
 from api.service import MAX_CLIENT_ID, get_service, parse_client_id, parse_lang, shown_json
 from database.oversight import latest_review, latest_reviews
+from modeling.decision import decide
 
 bp = Blueprint("scores", __name__, url_prefix="/api/v1")
 
@@ -27,6 +28,8 @@ def client_score(client_id: str):
         the score; both give the same answer. Reasons are plain sentences. Every answer is written to the
         audit trail (caller = API key name). `review` is the latest decision an advisor recorded for the
         client (`POST /api/v1/clients/{client_id}/review`, or the dashboard), null when there is none.
+        `final_decision` is the bank's decision: that review's when there is one, else the model's
+        (`decision`, kept as the model's own); it says who decided, when and why.
       tags: [scores]
       security: [{ApiKey: []}]
       parameters:
@@ -56,7 +59,7 @@ def client_score(client_id: str):
     service = get_service()
     review = latest_review(service.engine, cid)  # read before the audit row: a failure after it would audit
     result = service.score_and_audit(cid, lang, g.caller)  # a decision that is never served
-    return {**score_json(result, lang), "review": review_json(review)}
+    return _scored(result, review, lang)
 
 
 @bp.post("/scores")
@@ -67,7 +70,8 @@ def batch_scores():
     post:
       summary: Scores of up to 100 clients
       description: >
-        Unknown IDs are listed in `errors` and do not fail the batch; repeated IDs are scored once.
+        Unknown IDs are listed in `errors` and do not fail the batch; repeated IDs are scored once. Each result
+        carries the client's latest `review` and `final_decision`, as for one client.
         A malformed ID fails the whole batch (400). Each score costs one token of the key's rate limit.
       tags: [scores]
       security: [{ApiKey: []}]
@@ -96,8 +100,13 @@ def batch_scores():
               for cid in unknown]
     reviews = latest_reviews(service.engine, [r.client_id for r in results]) if results else {}
     audit.record(service.engine, results, g.caller)  # last: every audited decision is served
-    return {"results": [{**score_json(r, lang), "review": review_json(reviews.get(int(r.client_id)))}
-                        for r in results], "errors": errors}
+    return {"results": [_scored(r, reviews.get(int(r.client_id)), lang) for r in results], "errors": errors}
+
+
+def _scored(result, review, lang: str) -> dict:
+    """One result of a batch: the model's score, the latest review and the final decision."""
+    return {**score_json(result, lang), "review": review_json(review),
+            "final_decision": final_json(decide(result, review), lang)}
 
 
 def _batch_request() -> tuple[list[int], str]:

@@ -26,6 +26,7 @@ from bokeh_app.views.style import DIV_CSS
 from bokeh_app.views.threshold import threshold_view
 from database.oversight import record_access
 from modeling import catalogue
+from modeling.decision import final_decision
 from modeling.monitor_words import word as monitoring_word
 
 SESSION_CHECK_MS = 60_000  # how often an open page checks that its session still lives
@@ -58,7 +59,14 @@ else:
     explanation = factors(lang)
     compare = comparison(portfolio, lang)
     file = client_file(portfolio, lang)  # history, what-if and the letter
-    review = review_panel(engine, user.name, lang)
+
+    def show_decision(result) -> None:
+        """The bank's final decision (the latest review, else the model's) on the card and in the letter."""
+        final = final_decision(engine, result)
+        card.decide(result, final)
+        file.decide(final)
+
+    review = review_panel(engine, user.name, lang, on_recorded=show_decision)
 
     def signed_out(touch: bool = True) -> bool:
         """True (and the views replaced by the sign-in link) once the session was revoked or timed out."""
@@ -78,7 +86,9 @@ else:
         card.show(client_id, portfolio.clients.loc[client_id], result)
         explanation.show(result)
         compare.show(client_id, result.reasons)
-        file.show(client_id, result)
+        final = final_decision(engine, result)
+        card.decide(result, final)
+        file.show(client_id, result, final)
 
     clients = client_list(portfolio, lang, max_rows=load_config().table_rows, on_pick=open_client)
     open_client(int(clients.source.data["SK_ID_CURR"][0]))  # the page opens on the list's first client

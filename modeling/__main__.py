@@ -74,7 +74,9 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--model", type=Path, default=None, help="model folder (default MODEL_DIR/latest)")
 
     b = sub.add_parser("predict", help="score every client of the database into a CSV file and/or the score store")
-    b.add_argument("--out", type=Path, default=None, help="CSV file to write")
+    b.add_argument("--out", type=Path, default=None,
+                   help="CSV file to write: the model's probability, decision, points and grade, and the bank's "
+                        "final_decision (the latest advisor review, else the model's) with who decided, when and why")
     b.add_argument("--store", action="store_true",
                    help="write the scores and reasons to the client_score table, served until the next load")
     b.add_argument("--model", type=Path, default=None, help="model folder (default MODEL_DIR/latest)")
@@ -141,6 +143,7 @@ def run_predict(args) -> None:
     if args.engine == "dask":
         return run_predict_dask(args)
     scorer = Scorer(load_bundle(args.model), get_engine())
+    from modeling.decision import with_final_decisions
     from modeling.store import snapshot, write_scores
 
     run_id, features = snapshot(scorer, _say)  # computed once for the store and the CSV
@@ -152,7 +155,7 @@ def run_predict(args) -> None:
 
             after_store(scorer, features, _say)
     if args.out is not None:
-        frame = scorer.score_frame(features)
+        frame = with_final_decisions(scorer.engine, scorer.score_frame(features))
         _write_csv(frame, args.out)
         _written_line(frame, args.out)
 
@@ -164,6 +167,7 @@ def run_predict_dask(args) -> None:
     from database.config import get_engine
     from modeling import dask_batch
     from modeling.artifact import load_bundle, resolve
+    from modeling.decision import with_final_decisions
     from modeling.store import latest_load_run, replace_scores
 
     started = time.perf_counter()
@@ -184,7 +188,7 @@ def run_predict_dask(args) -> None:
             _say("monitoring: not run by --engine dask (it needs every client's features in one process); "
                  "run `python -m modeling monitor`")
     if args.out is not None:
-        frame = frame[["SK_ID_CURR", "probability", "decision", "points", "grade"]]
+        frame = with_final_decisions(engine, frame[["SK_ID_CURR", "probability", "decision", "points", "grade"]])
         _write_csv(frame, args.out)
         _written_line(frame, args.out)
     print(f"dask batch: {len(frame)} clients in {time.perf_counter() - started:.0f} s")

@@ -1,4 +1,5 @@
-"""The selected client: identity card in human units and a score gauge against the threshold."""
+"""The selected client: identity card in human units, a score gauge against the threshold and the bank's final
+decision (modeling.decision) with who took it, the model's proposal next to it."""
 from __future__ import annotations
 
 import html
@@ -22,6 +23,7 @@ from bokeh_app.views.style import (
     field_value,
 )
 from modeling import catalogue
+from modeling.decision import FinalDecision, decided_by_sentence, model_proposal_sentence
 
 
 @dataclass
@@ -33,7 +35,8 @@ class ClientCard:
     gauge_source: ColumnDataSource
     zones: ColumnDataSource
     verdict: Div
-    show: object  # (client_id, row, result) -> None
+    show: object  # (client_id, row, result) -> None: identity and gauge
+    decide: object  # (result, final) -> None: the final decision under the gauge
 
 
 #: The card's rows: (label key or field, kind); "field" rows take their label and format from the catalogue.
@@ -72,15 +75,22 @@ def identity_html(client_id: int, row: pd.Series, lang: str) -> str:
     return f"<h2>{html.escape(t('identity'))}</h2><dl class='card'>{cells}</dl>"
 
 
-def verdict_html(result, lang: str) -> str:
-    """Decision, probability, points and grade, then one plain sentence saying what it means."""
+def verdict_html(result, final: FinalDecision, lang: str) -> str:
+    """The final decision and who took it, the model's probability, points and grade, and one plain sentence."""
     p, thr = catalogue.percent(result.probability, lang), catalogue.percent(result.threshold, lang)
-    sentence = catalogue.t(f"gauge_sentence_{result.decision}", lang, p=p, t=thr)
-    css = "grant" if result.decision == "grant" else "refuse"
-    return (f"<p class='verdict {css}'><span class='decision'>{html.escape(decision_word(result.decision, lang))}"
-            f"</span> · {catalogue.t('probability', lang)} <b>{p}</b> · {catalogue.t('points', lang)} "
-            f"<b>{catalogue.number(result.points, lang)}</b> · {catalogue.t('grade', lang)} <b>{html.escape(str(result.grade))}</b></p>"
-            f"<p class='sentence'>{html.escape(sentence)}</p>")
+    figures = (f"{catalogue.t('probability', lang)} <b>{p}</b> · {catalogue.t('points', lang)} "
+               f"<b>{catalogue.number(result.points, lang)}</b> · {catalogue.t('grade', lang)} "
+               f"<b>{html.escape(str(result.grade))}</b>")
+    decision = f"<span class='decision'>{html.escape(decision_word(final.decision, lang))}</span>"
+    who = f"<p class='decided-by'>{html.escape(decided_by_sentence(final, lang))}</p>"
+    if final.reviewed:  # the advisor's decision first; the model's proposal and figures under it
+        sentence = catalogue.t(f"gauge_sentence_model_{result.decision}", lang, p=p, t=thr)
+        top = (f"<p class='verdict {final.decision}'>{decision}</p>{who}"
+               f"<p class='model'>{html.escape(model_proposal_sentence(final, lang))} {figures}</p>")
+    else:
+        sentence = catalogue.t(f"gauge_sentence_{result.decision}", lang, p=p, t=thr)
+        top = f"<p class='verdict {final.decision}'>{decision} · {figures}</p>{who}"
+    return f"{top}<p class='sentence'>{html.escape(sentence)}</p>"
 
 
 def gauge_end(probability: float, threshold: float) -> float:
@@ -96,7 +106,8 @@ def label_align(p: float, end: float) -> str:
 
 
 def client_card(lang: str, threshold: float) -> ClientCard:
-    """Card and gauge split at the model's threshold, filled by show(client_id, row, result)."""
+    """Card and gauge split at the model's threshold, filled by show(client_id, row, result) then
+    decide(result, final)."""
     identity = Div(text=f"<p>{catalogue.t('no_client', lang)}</p>", width=340, styles={"font-size": FONT},
                    name="identity", stylesheets=[DIV_CSS])
     end = gauge_end(0.0, threshold)
@@ -134,6 +145,8 @@ def client_card(lang: str, threshold: float) -> ClientCard:
         src.data = {"p": [result.probability], "label": [catalogue.percent(result.probability, lang)],
                     "align": [label_align(result.probability, end)], "threshold": [result.threshold],
                     "tlabel": [f"{catalogue.t('threshold', lang)} {catalogue.percent(result.threshold, lang)}"]}
-        verdict.text = verdict_html(result, lang)
 
-    return ClientCard(identity, gauge, src, zones, verdict, show)
+    def decide(result, final: FinalDecision) -> None:
+        verdict.text = verdict_html(result, final, lang)
+
+    return ClientCard(identity, gauge, src, zones, verdict, show, decide)

@@ -10,6 +10,7 @@ from bokeh_app.letter import letter_html
 from bokeh_app.views.history import history
 from bokeh_app.views.whatif import whatif_panel
 from modeling import catalogue
+from modeling.decision import FinalDecision
 
 #: Opens the letter (the hidden Div's text, a whole HTML page) in a new window, where it can be printed.
 OPEN_LETTER = """
@@ -22,11 +23,12 @@ if (page) { page.document.open(); page.document.write(letter.text); page.documen
 class ClientFile:
     layout: object
     letter: Div  # hidden: holds the letter's HTML page
-    show: object  # (client_id, result) -> None
+    show: object  # (client_id, result, final) -> None
+    decide: object  # (final) -> None: the letter of the open client's final decision
 
 
 def client_file(portfolio, lang: str) -> ClientFile:
-    """History panels, what-if panel and the letter button, filled by show(client_id, result)."""
+    """History panels, what-if panel and the letter button, filled by show(client_id, result, final)."""
     past = history(portfolio.scorer.engine, lang)
     whatif = whatif_panel(portfolio.scorer, lang)
     letter = Div(text="", visible=False, name="letter_html")
@@ -34,10 +36,17 @@ def client_file(portfolio, lang: str) -> ClientFile:
     button.js_on_click(CustomJS(args={"letter": letter}, code=OPEN_LETTER))
     protected = tuple((portfolio.card.get("protected_attributes") or {}).get("attributes") or ())
 
-    def show(client_id: int, result) -> None:
-        past.show(client_id)
-        found = whatif.show(client_id)
-        amount = float(portfolio.clients.loc[client_id, "AMT_CREDIT"])
-        letter.text = letter_html(client_id, result, amount, found, protected, lang)
+    opened = {}
 
-    return ClientFile(column(past.layout, whatif.layout, button, letter, sizing_mode="stretch_width"), letter, show)
+    def show(client_id: int, result, final: FinalDecision) -> None:
+        past.show(client_id)
+        opened.update(client_id=client_id, result=result, found=whatif.show(client_id),
+                      amount=float(portfolio.clients.loc[client_id, "AMT_CREDIT"]))
+        decide(final)
+
+    def decide(final: FinalDecision) -> None:
+        letter.text = letter_html(opened["client_id"], opened["result"], final, opened["amount"], opened["found"],
+                                  protected, lang)
+
+    return ClientFile(column(past.layout, whatif.layout, button, letter, sizing_mode="stretch_width"), letter, show,
+                      decide)

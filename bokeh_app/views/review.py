@@ -51,8 +51,8 @@ def history_html(reviews, lang: str) -> str:
             f"<tbody>{''.join(rows)}</tbody></table>")
 
 
-def review_panel(engine, user_name: str, lang: str) -> ReviewPanel:
-    """The panel, recording reviews as ``user_name``."""
+def review_panel(engine, user_name: str, lang: str, on_recorded=None) -> ReviewPanel:
+    """The panel, recording reviews as ``user_name``; ``on_recorded(result)`` runs after each review is stored."""
     t = lambda key, **v: catalogue.t(key, lang, **v)  # noqa: E731
     title = Div(text=f"<h2>{html.escape(t('review_title'))}</h2><p>{html.escape(t('review_intro'))}</p>",
                 stylesheets=[DIV_CSS], sizing_mode="stretch_width")
@@ -91,6 +91,8 @@ def review_panel(engine, user_name: str, lang: str) -> ReviewPanel:
         status.text = (f"<p class='summary'>{html.escape(t('review_saved', d=decision_word(final, lang)))}</p>")
         reason.value, comment.value = "", ""
         history.text = history_html(reviews_of(engine, review.client_id), lang)
+        if on_recorded is not None:  # the card and the letter now state the advisor's decision
+            on_recorded(result)
 
     save.on_click(on_save)
     layout = column(title, row(column(action, reason), column(comment, save)), status, history,

@@ -62,8 +62,9 @@ def test_page_shows_decision_gauge_points_and_reasons(client, auth, stack):
     response = client.get(f"/?client_id={client_id}")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert api["decision_label"] in html
-    assert f'class="decision {api["decision"]}"' in html
+    final = api["final_decision"]  # the bank's decision: the latest review's, else the model's
+    assert final["decision_label"] in html
+    assert f'class="decision {final["decision"]}"' in html
     assert 'aria-label="Probabilité de défaut' in html  # the gauge says in words what it draws
     assert f"<dd>{api['points']}</dd>" in html and f"<dd>{api['grade']}</dd>" in html
     for reason in api["reasons"]:

@@ -13,6 +13,7 @@ from whatif_cases import refused_cases
 
 from bokeh_app.letter import letter_html
 from modeling import catalogue, labels
+from modeling.decision import decide
 from modeling.explain import Reason
 
 pytestmark = pytest.mark.requirement("EXG-CLI-23", "EXG-MOD-12")
@@ -47,7 +48,8 @@ def test_the_letter_says_the_decision_the_reasons_the_way_out_and_the_review(cas
     result = whatif.simulate({}, lang).result
     result = replace(result, reasons=[_gender_reason(lang), *result.reasons])
     found = whatif.counterfactual(lang)
-    page = letter_html(whatif.client_id, result, whatif.base.amount, found, ("CODE_GENDER",), lang, date(2026, 12, 1))
+    page = letter_html(whatif.client_id, result, decide(result, None), whatif.base.amount, found, ("CODE_GENDER",), lang,
+                       date(2026, 12, 1))
     text = _text(page)
     assert f'<html lang="{lang}">' in page
     assert catalogue.t("letter_refuse", lang, amount=catalogue.money(whatif.base.amount, lang)) in text

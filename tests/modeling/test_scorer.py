@@ -75,6 +75,7 @@ def test_cli_score_and_predict(setup, client_ids, tmp_path, monkeypatch, capsys)
     out = tmp_path / "scores.csv"
     assert main(["predict", "--out", str(out)]) == 0
     frame = pd.read_csv(out)
-    assert list(frame.columns) == ["SK_ID_CURR", "probability", "decision", "points", "grade"]
+    assert list(frame.columns) == ["SK_ID_CURR", "probability", "decision", "points", "grade", "final_decision",
+                                   "decided_by", "reviewer", "reviewed_at", "review_reason"]
     assert len(frame) == 1500 and frame["SK_ID_CURR"].is_unique  # train and test applicants
     assert set(frame["decision"]) <= {"grant", "refuse"}
