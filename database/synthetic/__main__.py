@@ -21,6 +21,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--drift", action="append", default=None, metavar="NAME",
                         help=f"write a drifted population: {', '.join(DRIFTS)} or all (amounts, ext-sources and "
                              "product-mix); repeatable or comma-separated")
+    parser.add_argument("--through-the-door", type=float, default=0.0, metavar="SHARE",
+                        help="play a legacy policy that refuses this share of the applicants (e.g. 0.3): they stay "
+                             "in application_test.csv without TARGET, and through_the_door.csv keeps every "
+                             "applicant's legacy decision, true PD and outcome for evaluation (default 0: none)")
     parser.add_argument("--id-offset", type=int, default=None,
                         help=f"added to every ID (default {DRIFT_ID_OFFSET:,} with --drift, so that the population "
                              "loads next to the training one as new clients; else 0)")
@@ -30,7 +34,8 @@ def main(argv: list[str] | None = None) -> int:
         offset = args.id_offset if args.id_offset is not None else (DRIFT_ID_OFFSET if args.drift else 0)
         if offset < 0:
             raise ValueError(f"--id-offset must be 0 or more, got {offset}")
-        generate(args.clients, args.seed, args.out, test_share=args.test_share, drift=drift, id_offset=offset)
+        generate(args.clients, args.seed, args.out, test_share=args.test_share, drift=drift, id_offset=offset,
+                 refused_share=args.through_the_door)
     except (ValueError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -14,6 +14,7 @@ from database.synthetic.application import application_score, make_applications
 from database.synthetic.bureau import make_bureau
 from database.synthetic.core import Cat
 from database.synthetic.drift import NO_DRIFT, Drift
+from database.synthetic.legacy import legacy_refusals, legacy_score, write_through_the_door
 from database.synthetic.previous import make_previous
 from database.synthetic.target import calibrate_intercept, default_score, history_score
 from database.synthetic.writer import TableWriter
@@ -24,6 +25,7 @@ FIRST_BUREAU_ID = 5_000_000
 FIRST_PREV_ID = 1_000_001
 CHUNK_CLIENTS = 25_000
 HISTORY_CORRELATION = 0.9  # correlation of the behaviour propensity with the latent riskiness
+EXTRA_FILES = ("true_pd.csv", "through_the_door.csv")  # what the loader does not read
 CHILD_FILES = {"bureau.csv": "bureau", "bureau_balance.csv": "bureau_balance",
                "previous_application.csv": "previous_application", "POS_CASH_balance.csv": "POS_CASH_balance",
                "credit_card_balance.csv": "credit_card_balance", "installments_payments.csv": "installments_payments"}
@@ -39,15 +41,20 @@ def _rows(data: dict) -> int:
 
 
 def generate(n_clients: int, seed: int, out_dir: Path, test_share: float = TEST_SHARE,
-             progress: Callable[[str], None] | None = _stderr, drift: Drift = NO_DRIFT, id_offset: int = 0) -> dict:
+             progress: Callable[[str], None] | None = _stderr, drift: Drift = NO_DRIFT, id_offset: int = 0,
+             refused_share: float = 0.0) -> dict:
     """Write the eight Kaggle CSV files and true_pd.csv for n_clients into out_dir; return row counts per file.
 
     ``drift`` moves the population (database.synthetic.drift); ``id_offset`` is added to every ID.
+    ``refused_share`` > 0 writes the through-the-door population: a legacy policy refuses that share of the
+    applicants, who stay in application_test.csv without TARGET (database.synthetic.legacy).
     """
     if n_clients < 1:
         raise ValueError(f"--clients must be at least 1, got {n_clients}")
     if not 0 <= test_share < 1:
         raise ValueError(f"--test-share must be in [0, 1), got {test_share}")
+    if not 0 <= refused_share < 1:
+        raise ValueError(f"--through-the-door must be in [0, 1), got {refused_share}")
     say = progress or (lambda _message: None)
     start = time.perf_counter()
     out_dir = Path(out_dir)
@@ -93,6 +100,11 @@ def generate(n_clients: int, seed: int, out_dir: Path, test_share: float = TEST_
     intercept = (calibrate_intercept(score[train]) if train.any() else 0.0) + np.log(drift.default_odds)
     true_pd = 1.0 / (1.0 + np.exp(-(intercept + score)))
     target = (rng.random(n_clients) < true_pd).astype(np.int64)
+    applicants = ~is_test
+    legacy = legacy_score(np.random.default_rng([seed, 2]), score)  # its own stream: other files are unchanged
+    refused = legacy_refusals(legacy, applicants, refused_share)
+    train = applicants & ~refused
+    is_test = is_test | refused
     for name, rows, with_target in [("application_train.csv", train, True), ("application_test.csv", is_test, False)]:
         part = {k: (v.take(np.flatnonzero(rows)) if isinstance(v, Cat) else v[rows]) for k, v in app.items()}
         if with_target:
@@ -105,8 +117,13 @@ def generate(n_clients: int, seed: int, out_dir: Path, test_share: float = TEST_
         handle.write("SK_ID_CURR,TRUE_PD\n")
         handle.write("".join(f"{i},{p:.6f}\n" for i, p in zip(ids.tolist(), true_pd.tolist(), strict=False)))
     counts["true_pd.csv"] = n_clients
+    if refused_share > 0:
+        counts["through_the_door.csv"] = write_through_the_door(out_dir / "through_the_door.csv", ids, applicants,
+                                                                legacy, refused, true_pd, target)
+        say(f"through the door: {applicants.sum():,} applicants, {refused.sum():,} refused by the legacy policy "
+            f"(their outcome is kept only in through_the_door.csv)")
     rate = target[train].mean() if train.any() else float("nan")
     say(f"done: {n_clients:,} clients ({train.sum():,} train, {is_test.sum():,} test), default rate {rate:.2%}, "
-        f"{sum(v for k, v in counts.items() if k != 'true_pd.csv'):,} rows in {time.perf_counter() - start:.1f} s "
+        f"{sum(v for k, v in counts.items() if k not in EXTRA_FILES):,} rows in {time.perf_counter() - start:.1f} s "
         f"-> {out_dir}")
     return counts

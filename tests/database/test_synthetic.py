@@ -198,3 +198,30 @@ def test_drift_of_defaults_raises_the_default_rate_and_unknown_drifts_are_refuse
     run = subprocess.run([sys.executable, "-m", "database.synthetic", "--clients", "10", "--out", str(tmp_path),
                           "--drift", "incomes-down"], cwd=REPO, capture_output=True, text=True)
     assert run.returncode == 2 and "unknown drift 'incomes-down'" in run.stderr and "amounts" in run.stderr
+
+
+def test_through_the_door_keeps_the_refused_without_an_outcome_and_the_rest_unchanged(tables, tmp_path):
+    run = subprocess.run([sys.executable, "-m", "database.synthetic", "--clients", str(CLIENTS), "--seed", "7",
+                          "--out", str(tmp_path), "--through-the-door", "0.3"], cwd=REPO, capture_output=True,
+                         text=True)
+    assert run.returncode == 0, run.stderr
+    ttd = pd.read_csv(tmp_path / "through_the_door.csv")
+    train, test = pd.read_csv(tmp_path / "application_train.csv"), pd.read_csv(tmp_path / "application_test.csv")
+    before = tables["application_train.csv"]
+    refused = ttd[ttd["LEGACY_DECISION"] == "refused"]
+    # the applicants are the clients that were in application_train; the legacy policy refused 30 % of them
+    assert sorted(ttd["SK_ID_CURR"]) == sorted(before["SK_ID_CURR"])
+    assert len(refused) == round(0.3 * len(ttd))
+    # refused applicants are in the database without TARGET; the granted keep the outcome they had
+    assert set(refused["SK_ID_CURR"]) <= set(test["SK_ID_CURR"]) and not set(refused["SK_ID_CURR"]) & set(train["SK_ID_CURR"])
+    outcome = ttd.set_index("SK_ID_CURR")["OUTCOME"]
+    assert (train.set_index("SK_ID_CURR")["TARGET"] == outcome.loc[train["SK_ID_CURR"]].to_numpy()).all()
+    assert (before.set_index("SK_ID_CURR")["TARGET"] == outcome.loc[before["SK_ID_CURR"]].to_numpy()).all()
+    # the policy refuses the riskier applicants, as a real one would, but not perfectly
+    granted = ttd[ttd["LEGACY_DECISION"] == "granted"]
+    assert refused["TRUE_PD"].mean() > 2 * granted["TRUE_PD"].mean()
+    assert granted["TRUE_PD"].max() > refused["TRUE_PD"].min()
+    # the other tables are the same draw
+    for name in ("bureau.csv", "installments_payments.csv"):
+        pd.testing.assert_frame_equal(pd.read_csv(tmp_path / name), tables[name])
+    assert "refused by the legacy policy" in run.stderr
