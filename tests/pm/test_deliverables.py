@@ -93,10 +93,13 @@ def test_a_failed_test_makes_its_acceptance_scenario_non_conforming(tmp_path):
     shutil.copytree(DOCS, tmp_path / "docs", ignore=shutil.ignore_patterns("*.md", "*.pdf", "img"))
     folder = tmp_path / "docs"
     xml = (folder / "junit.xml").read_text(encoding="utf-8")
-    test = next(m for m in traceability.scan(REPO / "tests") if "EXG-CLI-23" in m.ids)
-    classname = test.module[:-3].replace("/", ".")
-    case = re.compile(rf'<testcase classname="{re.escape(classname)}" name="{re.escape(test.test)}[^"]*"[^>]*?/>')
-    assert case.search(xml), test
+    def case_of(test) -> re.Pattern:
+        classname = test.module[:-3].replace("/", ".")
+        return re.compile(rf'<testcase classname="{re.escape(classname)}" name="{re.escape(test.test)}[^"]*"[^>]*?/>')
+
+    # a test of the requirement that the recorded run passed (a test added since has no line in it yet)
+    case = next(c for c in map(case_of, (m for m in traceability.scan(REPO / "tests") if "EXG-CLI-23" in m.ids))
+                if c.search(xml))
     failed = case.sub(lambda m: m.group(0)[:-2] + '><failure message="the letter shows the probability"/></testcase>',
                       xml, count=1)
     (folder / "junit.xml").write_text(failed, encoding="utf-8")
