@@ -7,8 +7,10 @@ tests/conftest.py builds it once per session as the ``stack`` fixture.
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -39,6 +41,20 @@ class Stack:
     def over(self, database_url: str) -> Stack:
         """The same model and clients over another database (loaded from ``csv_dir``)."""
         return replace(self, database_url=database_url)
+
+    def copied_to(self, path: Path) -> Stack:
+        """The same model and clients over a copy of this stack's SQLite bank at ``path``, made by SQLite's backup
+        API. Never copy the file itself: opening and closing it in a process that holds SQLite connections to it
+        drops that process's POSIX locks, and another process then checkpoints under it (the shared bank was
+        found corrupted that way)."""
+        copy_sqlite(Path(self.database_url.removeprefix("sqlite:///")), path)
+        return self.over(f"sqlite:///{path}")
+
+
+def copy_sqlite(source: Path, target: Path) -> None:
+    """A consistent copy of the SQLite database ``source`` (its WAL included) at ``target``, through SQLite."""
+    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
+        src.backup(dst)
 
 
 def _train(stack: Stack, *extra: str) -> None:

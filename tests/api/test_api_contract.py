@@ -2,8 +2,6 @@
 has (no 5xx, documented statuses, content types, headers and bodies; valid data accepted, invalid data refused,
 authentication enforced). Bounded to fit CI: a fixed seed, derandomized, at most MAX_EXAMPLES per phase."""
 
-import shutil
-
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
@@ -31,9 +29,8 @@ schema = schemathesis.openapi.from_dict(build_spec(create_app({"API_KEYS": ""}))
 def contract_app(stack, api_key, tmp_path_factory):
     """An app over a copy of the test bank (reviews and audit rows stay there), a key allowed to write, no rate limit
     in the way."""
-    copy = tmp_path_factory.mktemp("contract") / "bank.db"
-    shutil.copy(stack.database_url.removeprefix("sqlite:///"), copy)
-    return make_app(stack.over(f"sqlite:///{copy}"), api_key, API_KEYS=f"tester:{digest(api_key)}:write",
+    copy = stack.copied_to(tmp_path_factory.mktemp("contract") / "bank.db")
+    return make_app(copy, api_key, API_KEYS=f"tester:{digest(api_key)}:write",
                     RATE_LIMIT=1e9, RATE_BURST=10**9)
 
 

@@ -153,11 +153,7 @@ def _nothing_of_the_file_when_the_access_cannot_be_traced(app, url: str, client_
 
 def test_the_page_shows_nothing_of_a_client_when_the_access_log_refuses_the_row(tmp_path, stack, make_app_over,
                                                                                 audit_rows):
-    import shutil
-
-    copy = tmp_path / "bank.db"
-    shutil.copy(stack.database_url.removeprefix("sqlite:///"), copy)
-    url = f"sqlite:///{copy}"
+    url = stack.copied_to(tmp_path / "bank.db").database_url
     app = make_app_over(url)
     signed_in_client(app)  # the user exists before the inserts are refused
     _refuse_access_rows(url, postgres=False)

@@ -18,6 +18,7 @@ from database import backup as bk
 from database.config import REPO_ROOT, get_engine
 from database.read import read_table
 from database.schema import DATA_TABLES, SCHEMA_VERSION
+from tests.stack import copy_sqlite
 
 pytestmark = pytest.mark.requirement("EXG-SEC-03")
 
@@ -119,7 +120,7 @@ def test_restored_bank_gives_the_same_scores(stack, tmp_path):
 def test_restore_refuses_a_database_holding_data_unless_forced(sqlite_backup, sqlite_source, tmp_path):
     archive = _copy_backup(sqlite_backup, tmp_path)
     target = tmp_path / "busy.db"
-    shutil.copy2(get_engine(sqlite_source).url.database, target)
+    copy_sqlite(Path(get_engine(sqlite_source).url.database), target)  # through SQLite: see tests/stack.py
     with sqlite3.connect(target) as connection:
         connection.execute("DELETE FROM bureau_balance")
     with pytest.raises(bk.BackupError, match="not empty.*--force"):
