@@ -47,7 +47,7 @@ def _tab(portfolio, monkeypatch, url, lang=None):
 def test_the_tab_shows_the_psi_history_and_the_latest_result(portfolio, monitored, monkeypatch):
     url, results = monitored
     doc, titles = _tab(portfolio, monkeypatch, url)
-    assert titles == [catalogue.t(k, "fr") for k in ("tab_client", "tab_cohort", "tab_threshold")] + [
+    assert titles == [catalogue.t(k, "fr") for k in ("tab_client", "tab_requests", "tab_cohort", "tab_threshold")] + [
         "Surveillance", catalogue.t("tab_reviews", "fr"), catalogue.t("tab_help", "fr")]  # help last, after the views
     history = model(doc, "monitoring_history").data
     assert history["psi"] == pytest.approx([r["score_psi"] for r in results])
@@ -83,7 +83,7 @@ def test_english_and_no_result_yet(portfolio, monkeypatch, tmp_path, bank):
     empty = f"sqlite:///{tmp_path / 'empty.db'}"
     load([bank.csv], empty, tables=["application"], progress=None)
     doc, titles = _tab(portfolio, monkeypatch, empty, "en")
-    assert titles[3] == "Monitoring"
+    assert titles[4] == "Monitoring"
     assert "No monitoring result yet" in model(doc, "monitoring_summary").text
 
 

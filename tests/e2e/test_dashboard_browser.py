@@ -256,14 +256,14 @@ def test_english_switch_and_unknown_id(server, driver):
     assert _console_errors(driver) == []
 
 
-#: The text of the first table rows, cell by cell, in the order shown.
+#: The text of the first rows of the table on screen (the other tabs' tables are hidden), cell by cell, in order.
 DEEP_ROWS = """
 function* walk(root) {
   for (const el of root.querySelectorAll('*')) { yield el; if (el.shadowRoot) { yield* walk(el.shadowRoot); } }
 }
 const rows = [];
 for (const el of walk(document)) {
-  if (el.classList && el.classList.contains('slick-row')) {
+  if (el.classList && el.classList.contains('slick-row') && el.getClientRects().length) {
     rows.push([el.style.top ? parseFloat(el.style.top) : 0,
                Array.from(el.querySelectorAll('.slick-cell')).map(c => c.textContent.trim())]);
   }
