@@ -79,15 +79,16 @@ demo: venv  ## Synthetic data -> database -> model (reused when present) -> batc
 	@$(MAKE) --no-print-directory scores
 	@$(MAKE) --no-print-directory serve
 
-test: venv  ## Run the test suite
-	$(PY) -m pytest
+TEST_WORKERS ?= 2
+test: venv  ## Run the test suite on TEST_WORKERS processes (each test file kept on one)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 PM_DOCS := docs/gestion-projet
 docs: venv  ## Regenerate the project-management documents and deck (TESTS=run reruns the suite; BUSINESS_MODEL=dir BUSINESS_SOURCE=dir redoes the business case)
 ifeq ($(TESTS),run)
 	# documents first, so that the run's check of the documents against their sources sees them current
 	$(PY) -m pm all
-	-$(PY) -m pytest -q -p no:cacheprovider --junitxml=$(PM_DOCS)/junit.xml
+	-$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile -q -p no:cacheprovider --junitxml=$(PM_DOCS)/junit.xml
 endif
 ifneq ($(BUSINESS_MODEL),)
 	$(PY) -m pm business --model $(BUSINESS_MODEL) --source $(BUSINESS_SOURCE)
