@@ -1,9 +1,11 @@
-"""Accessibility in headless Chromium: axe-core (shipped by axe-selenium-python) audits the sign-in page and every
-tab of the dashboard for an advisor and for a risk manager against WCAG 2.1 A and AA, and the header's language
-link reopens the client on screen. The Surveillance tab shows two monitoring runs (its screenshot goes to
-DASHBOARD_SCREENSHOTS, as the other views')."""
+"""Accessibility in headless Chromium: axe-core 4 (the axe.min.js that axe-playwright-python ships) audits the
+sign-in page and every tab of the dashboard for an advisor and for a risk manager against WCAG 2.1 A and AA, the
+sliders' handles carry a name, and the header's language link reopens the client on screen. The Surveillance tab
+shows two monitoring runs (its screenshot goes to DASHBOARD_SCREENSHOTS, as the other views')."""
 from __future__ import annotations
 
+import functools
+import importlib.resources
 import os
 import secrets
 import tempfile
@@ -65,31 +67,57 @@ def audited_server(bank, monitored_bank):  # noqa: F811
         yield url
 
 
-#: Runs axe-core on the whole page (shadow roots included) for the WCAG 2.1 A and AA rules; an error is returned.
-#: Only the tags this axe-core knows are asked for: 3.1.1, the one axe-selenium-python ships, has no wcag21a tag.
+#: Runs axe-core on the whole page (shadow roots included) for the rules of the given tags and returns its version,
+#: the rules it ran (passed, failed, incomplete or without a node to check), those that passed on some node, and
+#: one 'rule: target (element)' line per violating node; an error is returned as a violation.
 AXE_RUN = """
 const done = arguments[arguments.length - 1];
-const known = new Set(axe.getRules().flatMap(rule => rule.tags));
-axe.run(document, {runOnly: {type: 'tag', values: arguments[0].filter(tag => known.has(tag))}})
-  .then(results => done(results.violations.map(v => v.nodes.map(n => `${v.id}: ${n.target} (${n.html.slice(0, 120)})`)).flat()))
-  .catch(error => done(['axe failed: ' + error]));
+axe.run(document, {runOnly: {type: 'tag', values: arguments[0]}, resultTypes: ['violations']})
+  .then(r => done({
+    version: r.testEngine.version,
+    ran: [...r.passes, ...r.violations, ...r.incomplete, ...r.inapplicable].map(rule => rule.id),
+    passed: r.passes.map(rule => rule.id),
+    violations: r.violations.flatMap(v => v.nodes.map(n => `${v.id}: ${n.target} (${n.html.slice(0, 120)})`)),
+  }))
+  .catch(error => done({version: axe.version, ran: [], passed: [], violations: ['axe failed: ' + error]}));
 """
+#: The catalogue keys of the tabs each role sees, in order ("tab" of the monitoring words: Surveillance).
+TABS = {"advisor": ["tab_client", "tab_requests", "tab_help"],
+        "risk_manager": ["tab_client", "tab_requests", "tab_cohort", "tab_threshold", "monitoring", "tab_reviews",
+                         "tab_help"]}
+#: Tabs with sliders, whose handles (role="slider") axe-core must have checked for an accessible name.
+SLIDER_TABS = ("tab_client", "tab_threshold")
 
 
-def _violations(driver) -> list[str]:  # noqa: F811
-    """axe-core's WCAG 2.1 A/AA violations on the page as it stands: 'rule: target (element)' per node."""
-    from axe_selenium_python import Axe
+def _title(key: str) -> str:
+    """The French title of the tab of this key."""
+    from modeling import catalogue
+    from modeling.monitor_words import word
 
-    Axe(driver).inject()
+    return word("tab", "fr") if key == "monitoring" else catalogue.t(key, "fr")
+
+
+@functools.cache
+def _axe_source() -> str:
+    """axe-core's browser bundle as the pinned axe-playwright-python ships it (no download at test time)."""
+    return importlib.resources.files("axe_playwright_python").joinpath("axe.min.js").read_text(encoding="utf-8")
+
+
+def _audit(driver) -> dict:  # noqa: F811
+    """axe-core's WCAG 2.0 and 2.1 A/AA audit of the page as it stands (see AXE_RUN), by an axe-core 4 or later."""
+    driver.execute_script(_axe_source())
     driver.set_script_timeout(180)
-    return driver.execute_async_script(AXE_RUN, WCAG)
+    result = driver.execute_async_script(AXE_RUN, WCAG)
+    assert int(result["version"].split(".")[0]) >= 4, f"axe-core {result['version']} has no WCAG 2.1 rules"
+    assert "aria-input-field-name" in result["ran"], "the rule on unnamed sliders did not run"
+    return result
 
 
 def test_the_sign_in_page_has_no_wcag_violation(audited_server, driver):  # noqa: F811
     driver.delete_all_cookies()
     driver.get(audited_server)
     _wait_for(driver, "#password")
-    assert _violations(driver) == []
+    assert _audit(driver)["violations"] == []
 
 
 @pytest.mark.parametrize("role", ["advisor", "risk_manager"])
@@ -98,16 +126,61 @@ def test_every_tab_of_each_role_has_no_wcag_violation(audited_server, monitored_
     _sign_in(driver, audited_server, *monitored_bank[1][role])
     _wait_for(driver, "ul.reasons li")
     titles = driver.execute_script(TAB_TITLES)
-    assert len(titles) == (3 if role == "advisor" else 7), titles  # Client, Demandes de revue, [risk tabs], Aide
-    found = {}
+    assert titles == [_title(key) for key in TABS[role]]
+    found, named = {}, set()
     for title in titles:
         _wait_for(driver, ".bk-tab", title).click()
         time.sleep(1.5)  # the tab's plots and widgets drawn
-        found[title] = _violations(driver)
+        audit = _audit(driver)
+        found[title] = audit["violations"]
+        if "aria-input-field-name" in audit["passed"]:
+            named.add(title)
         if role == "risk_manager" and title == "Surveillance":
             _screenshot(driver, "dashboard-monitoring.png")
     assert found == {title: [] for title in titles}
+    assert named >= {_title(key) for key in SLIDER_TABS} & set(titles), "axe-core checked no slider handle's name on a tab with sliders"
     assert _console_errors(driver) == []
+
+
+#: The accessible name (aria-label) of each slider handle on screen (noUiSlider's role="slider" elements, in
+#: Bokeh's shadow roots; the other tabs' are hidden).
+HANDLES = """
+function* walk(root) {
+  for (const el of root.querySelectorAll('*')) { yield el; if (el.shadowRoot) { yield* walk(el.shadowRoot); } }
+}
+return [...walk(document)]
+  .filter(el => el.matches('[role=slider]') && el.getClientRects().length && getComputedStyle(el).visibility !== 'hidden')
+  .map(el => el.getAttribute('aria-label'));
+"""
+
+
+def _slider_titles(portfolio, tab: str) -> list[str]:  # noqa: F811
+    """What the title above each slider of the tab reads when it opens, one per handle, as the catalogue writes it."""
+    from bokeh_app.views.client_list import score_title
+    from modeling import catalogue
+
+    if tab == "tab_client":
+        title = score_title((0, 100), "fr")
+        return [f"{title} ({catalogue.t(end, 'fr')})" for end in ("range_low", "range_high")]
+    cost = portfolio.cost
+    money = cost.mode == "money"
+    costs = [("cost_lgd", cost.lgd), ("cost_margin", cost.margin)] if money else [("cost_fn", cost.fn), ("cost_fp", cost.fp)]
+    return [*(catalogue.t("slider_value", "fr", title=catalogue.t(key, "fr"),
+                          v=catalogue.number(value, "fr", 2 if money else 1)) for key, value in costs),
+            catalogue.t("slider_value", "fr", title=catalogue.t("chosen_threshold", "fr"),
+                        v=catalogue.percent(round(100 * portfolio.threshold, 1) / 100, "fr"))]
+
+
+@pytest.mark.parametrize(("role", "tab"), [("advisor", "tab_client"), ("risk_manager", "tab_threshold")])
+def test_every_slider_handle_is_named_after_the_title_of_its_slider(audited_server, monitored_bank, driver,  # noqa: F811
+                                                                   portfolio, role, tab):  # noqa: F811
+    """Screen readers announced the sliders' handles with no name: each handle reads its slider's title."""
+    driver.delete_all_cookies()
+    _sign_in(driver, audited_server, *monitored_bank[1][role])
+    _wait_for(driver, "ul.reasons li")
+    _wait_for(driver, ".bk-tab", _title(tab)).click()
+    time.sleep(1.5)  # the tab's widgets drawn
+    assert driver.execute_script(HANDLES) == _slider_titles(portfolio, tab)
 
 
 def test_switching_language_reopens_the_client_on_screen(audited_server, monitored_bank, driver, portfolio):  # noqa: F811
