@@ -6,18 +6,23 @@ import http.client
 import urllib.parse
 
 
-def request_once(url: str, method: str = "GET", body: str | None = None, headers: dict | None = None):
-    """(status, headers) of one request, redirects not followed."""
+def exchange(url: str, method: str = "GET", body: str | None = None, headers: dict | None = None):
+    """(status, headers, body text) of one request, redirects not followed."""
     parts = urllib.parse.urlsplit(url)
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
     try:
         connection.request(method, parts.path + (f"?{parts.query}" if parts.query else ""), body=body,
                            headers=headers or {})
         response = connection.getresponse()
-        response.read()
-        return response.status, dict(response.getheaders())
+        return response.status, dict(response.getheaders()), response.read().decode("utf-8", "replace")
     finally:
         connection.close()
+
+
+def request_once(url: str, method: str = "GET", body: str | None = None, headers: dict | None = None):
+    """(status, headers) of one request, redirects not followed."""
+    status, answer_headers, _ = exchange(url, method, body, headers)
+    return status, answer_headers
 
 
 def post_form(url: str, fields: dict[str, str], csrf: bool = True, headers: dict | None = None) -> tuple[int, dict]:

@@ -112,3 +112,46 @@ def test_five_wrong_passwords_lock_one_account_in_every_worker_not_another_of_th
                    env={**stack.env(), "DASHBOARD_USER_PASSWORD": ""}, cwd=REPO, text=True, check=True, capture_output=True,
                    timeout=120)
     assert post_form(login, {"name": lockme, "password": locked_password})[0] == 302
+
+
+@pytest.mark.slow
+@pytest.mark.requirement("EXG-SEC-21")
+def test_a_flood_of_unknown_names_from_one_address_is_refused_but_an_account_s_password_still_signs_in(
+        stack, api_key, keys, tmp_path):
+    """Guesses of names from one address, spread over 2 workers: past SIGNIN_ADDRESS_LIMIT failures counted by both
+    workers together, unknown names get 429 with Retry-After; an advisor behind the same address signs in."""
+    import secrets
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sqlalchemy import create_engine
+
+    from database.users import create_user
+    from tests.sign_in_http import post_form, session_cookie
+
+    limit, bank = 8, stack.copied_to(tmp_path / "bank.db")  # a bank of its own: no failures of other tests
+    advisor, password = f"advisor-{secrets.token_hex(3)}", secrets.token_urlsafe(12)
+    engine = create_engine(bank.database_url)
+    create_user(engine, advisor, "advisor", password)
+    engine.dispose()
+    env = {**bank.env(), "WEB_CONCURRENCY": "2", "SCORING_API_KEYS": keys(api_key),
+           "SIGNIN_ADDRESS_LIMIT": str(limit)}
+    with gunicorn_api(env, tmp_path / "gunicorn.log", timeout=60) as base:
+        login = f"{base}/login"
+
+        def guess(i: int) -> tuple[int, dict]:
+            return post_form(login, {"name": f"nobody-{i}-{secrets.token_hex(2)}", "password": "guess-guess"})
+
+        with ThreadPoolExecutor(max_workers=2) as pool:  # two at a time: both workers answer
+            flood = list(pool.map(guess, range(3 * limit)))
+        statuses = [status for status, _ in flood]
+        later = [guess(i)[0] for i in range(4)]
+        signed_in = [post_form(f"{login}?next=/", {"name": advisor, "password": password}) for _ in range(4)]
+        wrong = post_form(login, {"name": advisor, "password": "wrong-password"})[0]
+        log = (tmp_path / "gunicorn.log").read_text()
+    # counted per worker, each would answer about `limit` guesses before refusing: 2 × limit in all
+    assert set(statuses) == {401, 429} and limit - 1 <= statuses.count(401) <= limit, statuses
+    assert all(int(headers["Retry-After"]) >= 1 for status, headers in flood if status == 429)
+    assert later == [429] * 4
+    assert all(status == 302 and headers["Location"] == "/" and session_cookie(headers) for status, headers in signed_in)
+    assert wrong == 429  # a wrong password of that account gets the same answer as an unknown name
+    assert log.count("Booting worker") == 2

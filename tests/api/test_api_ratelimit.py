@@ -1,6 +1,9 @@
 """Rate limits: Flask-Limiter fixed windows whose counters every worker shares (a SQLite file on one host)."""
 
 import json
+import os
+import re
+import tempfile
 import threading
 import urllib.error
 import urllib.request
@@ -8,8 +11,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from api_server import gunicorn_api
+from limits.strategies import STRATEGIES
+from stack import REPO
 
 from api import create_app
+from api.config import DEFAULTS
 from api.limit_storage import SQLiteStorage
 from api.ratelimit import limit_item, retry_after
 
@@ -80,6 +86,29 @@ def test_two_apps_on_one_file_share_a_key_limit(tmp_path, api_key, keys):
     clients = [create_app(config).test_client(), create_app(config).test_client()]
     statuses = [clients[i % 2].get("/api/v1/model", headers={"X-API-Key": api_key}).status_code for i in range(5)]
     assert statuses.count(429) == 2  # 3 answers, whichever app serves them
+
+
+def test_the_readme_names_the_strategy_storage_and_limits_the_code_applies(tmp_path, api_key, keys):
+    """api/README.md once said "token buckets in each worker process" while the code counted fixed windows
+    in one file for every worker: the strategy, the storage and the default limits it states are the code's."""
+    readme = " ".join((REPO / "api" / "README.md").read_text(encoding="utf-8").split())
+    stated = re.search(r"\*\*Rate limits\*\* are ([a-z-]+) counters per API key kept in `(\w+)`", readme)
+    assert stated, "api/README.md: no '**Rate limits** are <strategy> counters per API key kept in `<setting>`'"
+    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}",
+                      "MODEL_DIR": str(tmp_path / "none"), "API_KEYS": keys(api_key)})
+    limiter = app.extensions["rate_limits"].limiter
+    strategy = {kind: name for name, kind in STRATEGIES.items()}[type(limiter.limiter)]
+    assert stated.group(1) == strategy
+    assert stated.group(2) in DEFAULTS and app.config[stated.group(2)] is None
+    storage = limiter._storage  # the default: one SQLite file per server, named after its master process
+    assert isinstance(storage, SQLiteStorage) and str(storage.path.parent) == tempfile.gettempdir()
+    assert str(os.getpid()) in storage.path.name
+    assert "a SQLite file shared by the workers of one host" in readme
+    assert "default: a file in the temporary folder named after the gunicorn master" in readme
+    assert "bucket" not in readme.lower() and "each worker process" not in readme
+    for setting in ("RATE_LIMIT", "PAGE_RATE_LIMIT"):
+        default = re.search(rf"`{setting}` \([^`]*`([^`]+)`", readme)
+        assert default and default.group(1) == DEFAULTS[setting], setting
 
 
 def _score(url: str, key: str) -> int:

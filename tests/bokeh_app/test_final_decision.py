@@ -134,3 +134,23 @@ def test_recording_an_override_in_the_panel_turns_the_card_and_the_letter_at_onc
     assert card.startswith(catalogue.decision_word("grant", "fr"))
     assert catalogue.t("review_reason_income_verified", "fr") in card
     engine.dispose()
+
+
+@pytest.mark.parametrize(("lang", "title"), [("fr", "Décision du modèle"), ("en", "Model's decision")])
+def test_the_client_list_says_its_decision_is_the_model_s_when_an_advisor_decided_otherwise(portfolio, scorer, bank,
+                                                                                           lang, title):
+    """The list reads the batch's decision (docs/operations.md); a reviewed client's row must not pass it off as the
+    bank's decision, which the card gives."""
+    engine = get_engine(bank.url)
+    client_id = unreviewed(portfolio, engine, "refuse")
+    record_review(engine, scorer.score(client_id), ADVISOR, "grant", "income_verified")
+    doc = opened(portfolio, client_id, lang)
+    columns = {c.field: c.title for c in model(doc, "client_table").columns}
+    assert columns["decision"] == title and model(doc, "filter_decision").title == title
+    model(doc, "client_search").value = ""
+    model(doc, "filter_decision").value = "refuse"
+    rows = model(doc, "client_rows").data
+    shown = dict(zip(rows["SK_ID_CURR"], rows["decision"], strict=True))
+    assert shown[client_id] == catalogue.decision_word("refuse", lang)  # the model's, under a title saying so
+    assert catalogue.decision_word("grant", lang) in text_of(model(doc, "verdict").text)
+    engine.dispose()

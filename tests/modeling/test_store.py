@@ -107,3 +107,35 @@ def test_predict_without_a_destination_says_what_to_give(stack):
     done = _predict(stack)
     assert done.returncode == 1
     assert done.stderr.strip() == "error: nothing to write: give --out FILE.csv, --store or both"
+
+
+@pytest.mark.requirement("EXG-SEC-23")
+def test_the_stored_batch_holds_no_decision_and_a_later_review_is_served_as_the_final_decision(stored_stack, scorer):
+    """docs/operations.md: `client_score` keeps the model's output and no decision; whoever serves a stored score
+    adds the final decision then, so a review recorded after the batch is what the API says at once."""
+    from api import create_app
+    from api.auth import digest, new_key
+    from database.oversight import record_review
+    from database.schema import ClientScore
+
+    own, _ = stored_stack
+    assert not [c for c in ClientScore.__table__.columns.keys() if "decision" in c]
+    guide = " ".join((REPO / "docs" / "operations.md").read_text(encoding="utf-8").split())
+    assert "`client_score` holds the model's output only" in guide and "no decision" in guide
+    key = new_key()
+    app = create_app({"DATABASE_URL": own.database_url, "MODEL_DIR": str(own.model_dir), "API_KEYS": f"t:{digest(key)}",
+                      "RATELIMIT_STORAGE": "memory://"})
+    client = app.test_client()
+    client_id = own.client_ids[23]
+    stored = scorer.stored(client_id, "fr")
+    assert stored is not None, "the store is current: the API serves this row"
+    overturned = "grant" if stored.decision == "refuse" else "refuse"
+    record_review(scorer.engine, stored, "advisor", overturned, "recent_change")
+    single = client.get(f"/api/v1/clients/{client_id}/score", headers={"X-API-Key": key}).get_json()
+    batch = client.post("/api/v1/scores", json={"client_ids": [client_id, own.client_ids[24]]},
+                        headers={"X-API-Key": key}).get_json()["results"]
+    for served in (single, batch[0]):
+        assert served["probability"] == pytest.approx(stored.probability, abs=1e-12)
+        assert served["decision"] == stored.decision  # the model's, from the batch
+        assert (served["final_decision"]["decision"], served["final_decision"]["decided_by"]) == (overturned, "advisor")
+    assert batch[1]["final_decision"]["decided_by"] == "model"
