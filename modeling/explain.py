@@ -15,6 +15,7 @@ import pandas as pd
 
 from modeling import catalogue, labels
 from modeling.artifact import prediction_options
+from modeling.standing import SHOWN_AS_MAGNITUDE, median_phrase, position_phrase
 
 DIRECTIONS = ("raises", "lowers")
 # Group sums below this (log-odds) are too small to be worth a sentence.
@@ -212,22 +213,6 @@ def _check_lang(lang: str) -> None:
     catalogue.check_lang(lang)
 
 
-def position_phrase(position: tuple[float, float, float], lang: str = "fr") -> str:
-    """Where a value stands among clients: ', plus que pour 91 % des clients' / ', higher than for 91% of clients'."""
-    below, same, above = position
-    if same >= 50:
-        kind, share = "same", same
-    elif abs(below + same / 2 - 50) <= 5:
-        return catalogue.t("position_median", lang)
-    elif below >= above:
-        kind, share = "more", below
-    else:
-        kind, share = "less", above
-    return catalogue.t(f"position_{kind}", lang, share=catalogue.percent(min(99.0, math.floor(share)) / 100, lang, 0))
-
-
-# Units that labels.format_value writes as a magnitude (DAYS_BIRTH -9461 -> "25 ans").
-_SHOWN_AS_MAGNITUDE = ("days", "duration", "age", "months")
 _UNIT_SUFFIX = re.compile(r"\s*\((jours|days|mois|months)\)$")
 
 
@@ -239,16 +224,17 @@ def _sentence_label(label: str) -> str:
 
 def reason_sentence(group: str, feature: str, value: float | None, display_value: str,
                     position: tuple[float, float, float] | None, direction: str, lang: str = "fr",
-                    median: str | None = None) -> str:
-    """One plain sentence: the client's value, how it compares with other clients, and which way it moves the risk."""
+                    median: str = "") -> str:
+    """One plain sentence: the client's value, how it compares with other clients, and which way it moves the risk.
+
+    ``median`` is what half of the clients have (``standing.median_phrase``), said after the comparison.
+    """
     _check_lang(lang)
     label = _sentence_label(labels.feature_label(feature, lang))
     effect = catalogue.t(f"effect_{direction}", lang)
     if value is None or not np.isfinite(value):
         return catalogue.t("reason_missing", lang, label=label, effect=effect)
-    comparison = position_phrase(position, lang) if position is not None else ""
-    if median is not None and position is not None and median != display_value:
-        comparison += catalogue.t("reason_median", lang, median=median)
+    comparison = position_phrase(position, lang) + median if position is not None else ""
     return catalogue.t("reason", lang, label=label, value=display_value, comparison=comparison, effect=effect)
 
 
@@ -330,14 +316,13 @@ def render_reasons(keys: list[ReasonKey], population: PopulationStats, lang: str
         direction = "raises" if key.contribution > 0 else "lowers"
         display = labels.format_value(feature, value, lang)
         position = population.position(feature, value)
-        if position is not None and value < 0 and labels.unit(feature) in _SHOWN_AS_MAGNITUDE:
+        if position is not None and value < 0 and labels.unit(feature) in SHOWN_AS_MAGNITUDE:
             position = position[::-1]  # "-9461 days" is shown as "25.9 years": rank the magnitude
-        median = population.median(feature)
         reasons.append(Reason(
             feature=feature, label=labels.feature_label(feature, lang), value=value, display_value=display,
             contribution=key.contribution, direction=direction,
             sentence=reason_sentence(key.group, feature, value, display, position, direction, lang,
-                                     None if median is None else labels.format_value(feature, median, lang)),
+                                     median_phrase(feature, population, display, lang)),
             group=key.group, group_label=labels.group_label(key.group, lang),
             percentile=None if position is None else position[0] + position[1] / 2,
             feature_contribution=key.feature_contribution,

@@ -21,9 +21,14 @@ from pathlib import Path
 from modeling import catalogue
 
 #: days: a delay counted in days; duration: days counted back, read in years; age: days of life, completed years;
-#: share: a fraction read as a percentage; times: a multiple ("3,5 fois").
+#: share: a fraction read as a percentage; times: a multiple ("3,5 fois"); level: a band or rating on a short
+#: scale of whole numbers ("la pire tranche de retard (0 à 5)").
 UNITS = ("days", "duration", "age", "years", "months", "hours", "currency", "ratio", "share", "times", "count",
-         "score", "flag", "number", "category")
+         "level", "score", "flag", "number", "category")
+#: Units whose values are whole numbers as they are shown: a minimum, maximum or total of them is one too,
+#: an average or a spread is not.
+WHOLE_UNITS = ("count", "level", "flag", "days", "months", "hours", "years")
+_WHOLE_AGGS = ("MIN", "MAX", "SUM")
 _CATALOGUE = Path(__file__).with_name("labels_catalogue.csv")
 _AGGS = ("MEAN", "MIN", "MAX", "SUM", "STD", "SHARE")
 _NBSP = "\u00a0"
@@ -45,6 +50,7 @@ class _Label:
     en: str
     group: str
     unit: str
+    whole: bool  # every value is a whole number of the unit it is shown in
 
 
 @cache
@@ -83,8 +89,13 @@ def groups() -> list[str]:
 
 
 def unit(name: str) -> str:
-    """Unit of a feature's values: days, years, months, hours, currency, ratio, share, count, score, flag, number."""
+    """Unit of a feature's values: days, years, months, hours, currency, ratio, share, count, level, score, flag..."""
     return _label(name).unit
+
+
+def whole(name: str) -> bool:
+    """Whether a feature only takes whole numbers as shown (a count, a level, a maximum of days), never 2,5."""
+    return _label(name).whole
 
 
 def format_value(name: str, value: float | None, lang: str = "fr") -> str:
@@ -92,21 +103,21 @@ def format_value(name: str, value: float | None, lang: str = "fr") -> str:
     lang = _check_lang(lang)
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return catalogue.t("not_given", lang)
-    kind = unit(name)
-    value = float(value)
+    kind, value = unit(name), float(value)
+    digits = 0 if whole(name) or value.is_integer() else 1  # a median between two counts is still a count
     if kind == "age":
         return catalogue.years(math.floor(abs(value) / DAYS_PER_YEAR), lang, 0)  # completed years, as on the card
     if kind == "duration":
         return catalogue.years(abs(value) / DAYS_PER_YEAR, lang, 1)
     if kind == "days":
-        days = abs(value)
-        return f"{catalogue.number(days, lang, 0 if days >= 10 or days == int(days) else 1)}{_NBSP}" \
+        days = round(abs(value), 0 if abs(value) >= 10 else digits)
+        return f"{catalogue.number(days, lang, 0 if days >= 10 else digits)}{_NBSP}" \
                f"{catalogue.t('days' if catalogue.plural(days, lang) else 'day', lang)}"
     if kind == "months":
         months = abs(value)
         return f"{catalogue.number(months, lang, 0)}{_NBSP}{catalogue.t('months' if catalogue.plural(months, lang) else 'month', lang)}"
     if kind == "years":
-        return catalogue.years(value, lang, 0 if value == int(value) else 1)
+        return catalogue.years(value, lang, digits)
     if kind == "hours":
         return catalogue.t("hour", lang, h=int(value))
     if kind == "currency":
@@ -117,11 +128,11 @@ def format_value(name: str, value: float | None, lang: str = "fr") -> str:
         return catalogue.t("times", lang, x=catalogue.number(value, lang, 1))
     if kind == "flag":
         return catalogue.t("yes" if value >= 0.5 else "no", lang).lower()
-    if kind == "count":
-        return catalogue.number(value, lang, 0 if value == int(value) else 1)
+    if kind in ("count", "level"):
+        return catalogue.number(value, lang, digits)
     if kind in ("ratio", "score"):
         return catalogue.number(value, lang, 2)
-    return catalogue.number(value, lang, 2 if abs(value) < 100 else 0)
+    return catalogue.number(value, lang, 2 if abs(value) < 1 else 1 if abs(value) < 100 else 0)  # 0,02 · 8,3 · 120
 
 
 def _check_lang(lang: str) -> str:
@@ -134,7 +145,7 @@ def _label(name: str) -> _Label:
     cat = _catalogue()
     if name in cat["feature"]:
         e = cat["feature"][name]
-        return _Label(e.fr, e.en, e.group, e.unit)
+        return _Label(e.fr, e.en, e.group, e.unit, e.unit in WHOLE_UNITS and _agg_of(name) in (None, *_WHOLE_AGGS))
     prefix = _prefix_of(name)
     if prefix is None:
         return _application_label(name)
@@ -152,13 +163,14 @@ def _application_label(name: str) -> _Label:
     cat = _catalogue()
     if name in cat["column"]:
         e = cat["column"][name]
-        return _Label(_sentence(_bare(e.fr)), _sentence(e.en), e.group, e.unit)
+        return _Label(_sentence(_bare(e.fr)), _sentence(e.en), e.group, e.unit, e.unit in WHOLE_UNITS)
     if m := _DOCUMENT.match(name):
-        return _Label(f"Document n°{m[1]} fourni", f"Document no. {m[1]} provided", "documents_contact", "flag")
+        return _Label(f"Document n°{m[1]} fourni", f"Document no. {m[1]} provided", "documents_contact", "flag", True)
     column, value = _split_category(name)
     e = cat["column"][column]
     fr_value, en_value = _category_words(column, value)
-    return _Label(f"{_sentence(_bare(e.fr))}{_NBSP}: {fr_value}", f"{_sentence(e.en)}: {en_value}", e.group, "flag")
+    return _Label(f"{_sentence(_bare(e.fr))}{_NBSP}: {fr_value}", f"{_sentence(e.en)}: {en_value}", e.group, "flag",
+                  True)
 
 
 def _aggregate_label(name: str, prefix: str) -> _Label:
@@ -177,7 +189,7 @@ def _aggregate_label(name: str, prefix: str) -> _Label:
         template = cat["agg"]["SHARE"]
         fr = template.fr.format(ctx_bare=pre.fr, col=_bare(col.fr), value=fr_value)
         en = template.en.format(ctx_bare=re.sub(r"^(of|in|on|over|per) ", "", pre.en), col=col.en, value=en_value)
-        return _Label(_sentence(_contract(fr)), _sentence(en), pre.group, "share")
+        return _Label(_sentence(_contract(fr)), _sentence(en), pre.group, "share", False)
     col = _column(base, prefix)
     if col is None:
         raise KeyError(f"feature {name!r}: column {base!r} has no entry in {_CATALOGUE.name}")
@@ -187,7 +199,14 @@ def _aggregate_label(name: str, prefix: str) -> _Label:
     en = template.en.format(col=col.en, ctx=" " + pre.en)
     value_unit = {"FLAG_MEAN": "share", "FLAG_SUM": "count"}.get(key, col.unit)
     suffix = {"days": (" (jours)", " (days)"), "months": (" (mois)", " (months)")}.get(value_unit, ("", ""))
-    return _Label(_sentence(fr) + suffix[0], _sentence(en) + suffix[1], pre.group, value_unit)
+    return _Label(_sentence(fr) + suffix[0], _sentence(en) + suffix[1], pre.group, value_unit,
+                  value_unit in WHOLE_UNITS and agg in _WHOLE_AGGS)
+
+
+def _agg_of(name: str) -> str | None:
+    """The aggregation a feature name ends with (INSTAL_DAYS_LATE_MEAN -> MEAN), None for a plain one."""
+    agg = name.rsplit("_", 1)[-1]
+    return agg if agg in _AGGS else None
 
 
 def _column(base: str, prefix: str) -> _Entry | None:

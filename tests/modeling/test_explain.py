@@ -194,10 +194,10 @@ def test_sentence_reads_as_a_reason_in_both_languages(model, data, population):
     fr = next(r for r in explain_client(model, row, population, lang="fr") if r.feature == LATE)
     en = next(r for r in explain_client(model, row, population, lang="en") if r.feature == LATE)
     assert fr.sentence.startswith(f"Retard moyen de paiement des échéances{NBSP}: 14{NBSP}jours, plus que pour 9")
-    assert "la moitié des clients étant sous" in fr.sentence
+    assert f" (au moins la moitié des clients{NBSP}: 0{NBSP}jour){NBSP};" in fr.sentence  # 60 % pay on time
     assert fr.sentence.endswith(f"{NBSP}; cela augmente le risque.") and "(jours)" not in fr.sentence
     assert en.sentence.startswith(f"Average payment delay on instalments: 14{NBSP}days, higher than for 9")
-    assert "half of clients being below" in en.sentence and en.sentence.endswith("; this raises the risk.")
+    assert f" (at least half of clients: 0{NBSP}days); " in en.sentence and en.sentence.endswith("; this raises the risk.")
     assert "log" not in fr.sentence + en.sentence
 
 

@@ -86,6 +86,10 @@ def test_values_are_written_for_people():
     assert labels.format_value("ANNUITY_INCOME_RATIO", 0.49, "fr") == f"49{NBSP}%"  # a ratio read as a share
     assert labels.format_value("CREDIT_INCOME_RATIO", 2.0, "en") == "2.0 times"
     assert labels.format_value("FLAG_OWN_CAR", 1.0, "fr") == "oui"
+    assert labels.format_value("BB_WORST_STATUS_MAX", 0.0, "fr") == "0"  # a level, never "0,00"
+    assert labels.format_value("BB_WORST_STATUS_MEAN", 0.33, "en") == "0.3"  # an average of levels is no level
+    assert labels.format_value("INSTAL_DAYS_LATE_MAX", 1.5, "fr") == f"2{NBSP}jours"  # whole days, whatever the median
+    assert labels.format_value("CREDIT_ANNUITY_RATIO", 21.64, "fr") == "21,6"  # credit / annuity is no count
     assert labels.format_value("EXT_SOURCE_3", math.nan, "fr") == "non renseigné"
     assert labels.format_value("EXT_SOURCE_3", None, "en") == "not available"
 
