@@ -6,6 +6,7 @@ import json
 import re
 import subprocess
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from bokeh.models import Plot
@@ -163,6 +164,9 @@ def test_every_column_of_the_drift_table_has_its_title(monitored, lang):
     assert headers[1] == word("kind", lang)
     kinds = {html.unescape(row[1]) for row in re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td>", table)}
     assert kinds and kinds <= {word("kind_input", lang), word("kind_application", lang)}
+    if lang == "fr":  # the user guide names the column as the tab does
+        guide = (Path(__file__).resolve().parents[2] / "docs" / "user-guide.md").read_text(encoding="utf-8")
+        assert f"« {headers[1]} »" in guide
 
 
 def test_the_bin_chart_legend_sits_beside_the_bars_not_over_them(monitored):
