@@ -25,7 +25,7 @@ from bokeh_app.views.monitoring import monitoring_view
 from bokeh_app.views.overrides import overrides_view
 from bokeh_app.views.review import review_panel
 from bokeh_app.views.review_requests import request_queue
-from bokeh_app.views.style import DIV_CSS
+from bokeh_app.views.style import DIV_CSS, TABS_CSS
 from bokeh_app.views.threshold import threshold_view
 from database.oversight import record_access
 from modeling import catalogue
@@ -117,6 +117,6 @@ else:
                             title=monitoring_word("tab", lang)),
                    TabPanel(child=overrides_view(engine, lang).layout, title=catalogue.t("tab_reviews", lang))]
     panels.append(TabPanel(child=help_view(lang, user.sees_risk_views), title=catalogue.t("tab_help", lang)))
-    doc.add_root(Tabs(tabs=panels, name="app", sizing_mode="stretch_width"))
+    doc.add_root(Tabs(tabs=panels, name="app", sizing_mode="stretch_width", stylesheets=[TABS_CSS]))
     doc.add_periodic_callback(lambda: signed_out(touch=False), SESSION_CHECK_MS)  # an open page ends with its session
     name_slider_handles(doc)

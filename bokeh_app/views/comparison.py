@@ -140,7 +140,7 @@ def labels_unit(name: str) -> str:
 def comparison(portfolio: Portfolio, lang: str) -> Comparison:
     """Feature picker and histograms, filled by show(client_id, reasons)."""
     options = [(name, field_label(name, lang)) for name in portfolio.comparable()]
-    select = Select(title=catalogue.t("feature", lang), options=options, value=options[0][0], width=520,
+    select = Select(title=catalogue.t("feature", lang), options=options, value=options[0][0], sizing_mode="stretch_width",
                     name="compare_select")
     empty = {"left": [], "right": [], "repaid": [], "defaulted": []}
     all_source = ColumnDataSource(dict(empty), name="compare_all")

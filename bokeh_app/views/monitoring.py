@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from html import escape
 
-from bokeh.layouts import column, row
+from bokeh.layouts import column
 from bokeh.models import (
     ColumnDataSource,
     CustomJSTickFormatter,
@@ -101,7 +101,7 @@ def _backtest(result: dict, lang: str) -> str:
 def _top_features(result: dict, lang: str, top: int = 10) -> str:
     shown = result["features"][:top]
     rows = [[feature_label(f["name"], lang), word("kind_" + f["kind"], lang), decimal(f["psi"], lang), level_word(f["level"], lang)] for f in shown]
-    headers = [word("feature", lang), "", "PSI", word("level", lang)]
+    headers = [word("feature", lang), word("kind", lang), "PSI", word("level", lang)]
     return f"<h2>{escape(word('features', lang))}</h2>" + _table(headers, rows, [f["level"] for f in shown])
 
 
@@ -133,7 +133,8 @@ def _bins_data(feature: dict, lang: str) -> dict:
 
 
 def _bins_title(feature: dict, lang: str) -> str:
-    return f"{feature_label(feature['name'], lang)} — PSI {decimal(feature['psi'], lang)}"
+    """The bin chart's heading, in HTML: a whole label wraps in a Div where a plot title is cut at the frame."""
+    return f"<h3>{escape(feature_label(feature['name'], lang))} — PSI {decimal(feature['psi'], lang)}</h3>"
 
 
 def monitoring_view(database_url: str | None, model_version: str, lang: str,
@@ -166,17 +167,20 @@ def monitoring_view(database_url: str | None, model_version: str, lang: str,
 
     detailed = [f for f in result["features"] if f.get("bins")]
     pick = Select(title=word("pick_feature", lang), options=[(f["name"], feature_label(f["name"], lang)) for f in detailed],
-                  value=detailed[0]["name"] if detailed else "", width=420, name="monitoring_feature")
+                  value=detailed[0]["name"] if detailed else "", sizing_mode="stretch_width", max_width=980,
+                  name="monitoring_feature")
     bins.data = _bins_data(detailed[0], lang) if detailed else bins.data
     labels = list(bins.data["label"])
-    sides = figure(height=360, width=980, x_range=FactorRange(*labels), tools=TOOLS,
-                   title=_bins_title(detailed[0], lang) if detailed else "", name="monitoring_sides",
+    heading = Div(text=_bins_title(detailed[0], lang) if detailed else "", width=980, name="monitoring_sides_title",
+                  stylesheets=css)
+    sides = figure(height=360, width=980, x_range=FactorRange(*labels), tools=TOOLS, name="monitoring_sides",
                    y_axis_label=word("share", lang))
     sides.vbar(x=dodge("label", -0.2, range=sides.x_range), top="reference", width=0.38, source=bins,
                color=BLUE, legend_label=word("reference", lang))
     sides.vbar(x=dodge("label", 0.2, range=sides.x_range), top="current", width=0.38, source=bins,
                color=VERMILLION, hatch_pattern=HATCH, hatch_color="white", legend_label=word("current", lang))
     sides.xaxis.major_label_orientation = 0.8
+    sides.add_layout(sides.legend[0], "right")  # beside the bars: inside the frame it covered the right-hand ones
     sides.yaxis.formatter = tick_formatter(lang, "percent")
 
     def show(_attr, _old, name: str) -> None:
@@ -184,9 +188,9 @@ def monitoring_view(database_url: str | None, model_version: str, lang: str,
         data = _bins_data(feature, lang)
         sides.x_range.factors = data["label"]
         bins.data = data
-        sides.title.text = _bins_title(feature, lang)
+        heading.text = _bins_title(feature, lang)
 
     pick.on_change("value", show)
     top = Div(text=_top_features(result, lang), width=640, name="monitoring_features", stylesheets=css)
-    layout = column(summary, trend, row(top, column(pick)), sides, backtest, sizing_mode="stretch_width")
+    layout = column(summary, trend, top, pick, heading, sides, backtest, sizing_mode="stretch_width")
     return MonitoringView(layout, history, bins, pick, summary, backtest)

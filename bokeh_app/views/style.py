@@ -43,6 +43,7 @@ decision_word = catalogue.decision_word
 DIV_CSS = """
 :host { font-size: 15px; color: #1a1a1a; line-height: 1.45; }
 h2 { font-size: 18px; margin: 0.4em 0; }
+h3 { font-size: 16px; margin: 0.8em 0 0.2em; }
 dl.card { display: grid; grid-template-columns: max-content 1fr; gap: 0.25em 1em; margin: 0; }
 dl.card dt { color: #4d4d4d; } dl.card dd { margin: 0; font-weight: 600; }
 p.verdict { font-size: 17px; margin: 0.3em 0; }
@@ -58,3 +59,7 @@ p.note { color: #4d4d4d; font-style: italic; }
 p.summary { background: #f2f2f2; padding: 0.5em 0.8em; border-left: 4px solid #b3001b; }
 p.error { color: #a33f00; font-weight: 600; }
 """
+
+#: Bokeh hides an inactive tab's panel (visibility: hidden) but keeps its room: every tab was as tall as the
+#: tallest one and the short ones ended in thousands of pixels of blank page. A hidden panel takes no room here.
+TABS_CSS = ":host > [style*='visibility: hidden'] { display: none; }"

@@ -6,6 +6,7 @@ import json
 import re
 import subprocess
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from bokeh.models import Plot
@@ -150,3 +151,31 @@ def test_every_text_of_the_surveillance_tab_is_worded_for_people(portfolio, moni
     assert catalogue.moment(results[-1]["computed_at"], lang) in summary
     assert ("taux d'accord" if lang == "fr" else "approval rate") in summary.lower()
     assert "acceptation" not in summary
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_every_column_of_the_drift_table_has_its_title(monitored, lang):
+    """The second column (model input or application form) had an empty header."""
+    _, results = monitored
+    view = monitoring_view(None, results[-1]["model_version"], lang, found=([], results[-1]))
+    table = view.layout.select_one({"name": "monitoring_features"}).text
+    headers = [html.unescape(h) for h in re.findall(r"<th>(.*?)</th>", table)]
+    assert len(headers) == 4 and all(h.strip() for h in headers), f"a column of the drift table has no title: {headers}"
+    assert headers[1] == word("kind", lang)
+    kinds = {html.unescape(row[1]) for row in re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td>", table)}
+    assert kinds and kinds <= {word("kind_input", lang), word("kind_application", lang)}
+    if lang == "fr":  # the user guide names the column as the tab does
+        guide = (Path(__file__).resolve().parents[2] / "docs" / "user-guide.md").read_text(encoding="utf-8")
+        assert f"« {headers[1]} »" in guide
+
+
+def test_the_bin_chart_legend_sits_beside_the_bars_not_over_them(monitored):
+    """Inside the frame, "Apprentissage / Actuel" covered the right-hand bars."""
+    from bokeh.models import Legend
+
+    _, results = monitored
+    view = monitoring_view(None, results[-1]["model_version"], "fr", found=([], results[-1]))
+    sides = view.layout.select_one({"name": "monitoring_sides"})
+    assert not [r for r in sides.center if isinstance(r, Legend)], "the legend is drawn inside the frame, over the bars"
+    legends = [r for r in sides.right if isinstance(r, Legend)]
+    assert [item.label.value for item in legends[0].items] == [word("reference", "fr"), word("current", "fr")]
