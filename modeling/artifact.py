@@ -30,16 +30,6 @@ class ModelError(RuntimeError):
     """A model cannot be found or used; the message says what to do."""
 
 
-#: Below this many rows a prediction runs on one thread: starting the OpenMP team costs more than it saves
-#: (one client: 0.2 ms instead of 1.6 ms of CPU for the raw score, 1.1 instead of 3.3 ms for SHAP).
-SMALL_BATCH = 1_000
-
-
-def prediction_options(rows: int) -> dict:
-    """LightGBM predict options for ``rows`` rows: one thread for small batches, else the model's own setting."""
-    return {"num_threads": 1} if rows < SMALL_BATCH else {}
-
-
 def library_versions() -> dict[str, str]:
     """Versions of the libraries a bundle depends on."""
     from importlib.metadata import version

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from modeling import catalogue, labels
-from modeling.artifact import prediction_options
+from modeling.families import prediction_options
 from modeling.standing import SHOWN_AS_MAGNITUDE, median_phrase, position_phrase
 
 DIRECTIONS = ("raises", "lowers")

@@ -26,6 +26,16 @@ DESCRIPTIONS = {
 }
 
 
+#: Below this many rows a prediction runs on one thread: starting the OpenMP team costs more than it saves
+#: (one client: 0.2 ms instead of 1.6 ms of CPU for the raw score, 1.1 instead of 3.3 ms for SHAP).
+SMALL_BATCH = 1_000
+
+
+def prediction_options(rows: int) -> dict:
+    """LightGBM predict options for ``rows`` rows: one thread for small batches, else the model's own setting."""
+    return {"num_threads": 1} if rows < SMALL_BATCH else {}
+
+
 def _sigmoid(z: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-z))
 
@@ -71,13 +81,9 @@ class LightGBMModel(FittedModel):
         return values
 
     def raw_probability(self, matrix: np.ndarray) -> np.ndarray:
-        from modeling.artifact import prediction_options
-
         return self.lgbm.booster_.predict(matrix, **prediction_options(len(matrix)))
 
     def contributions(self, matrix: np.ndarray) -> tuple[np.ndarray, float]:
-        from modeling.artifact import prediction_options
-
         out = np.asarray(self.lgbm.booster_.predict(matrix, pred_contrib=True, **prediction_options(len(matrix))))
         if out.shape[1] != len(self.feature_names) + 1:
             raise ValueError(f"expected a binary model: got {out.shape[1]} contribution columns for "
