@@ -23,6 +23,10 @@ MONITOR_OUT ?= data/monitoring
 DEMO_SIGNING_KEY := data/demo-model-signing.key
 ifeq ($(strip $(MODEL_SIGNING_KEY)$(MODEL_SIGNING_KEY_FILE)$(shell grep -s '^MODEL_SIGNING_KEY' .env)),)
 export MODEL_SIGNING_KEY_FILE := $(CURDIR)/$(DEMO_SIGNING_KEY)
+endif
+# Decided on the file, not on the variable being empty: `make demo` runs load and train in sub-makes, which
+# inherit the variable exported above and must still make the key.
+ifeq ($(MODEL_SIGNING_KEY_FILE),$(CURDIR)/$(DEMO_SIGNING_KEY))
 SIGNING_KEY := $(DEMO_SIGNING_KEY)
 endif
 
