@@ -1,4 +1,4 @@
-"""The latest monitoring result of the model that serves decisions (drift and back-testing, `modeling.monitor`)."""
+"""The latest monitoring result of the model that serves decisions (drift and back-testing, `modeling.monitoring.drift`)."""
 
 from __future__ import annotations
 
@@ -61,7 +61,7 @@ def latest_monitoring():
         "429": {$ref: "#/components/responses/RateLimited"}
         "503": {$ref: "#/components/responses/Unavailable"}
     """
-    from modeling.monitor_run import latest
+    from modeling.monitoring.run import latest
 
     service = get_service()
     version = str(service.bundle.version)

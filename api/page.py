@@ -1,4 +1,4 @@
-"""The advisor page at ``/``: type a client ID, read the bank's final decision (modeling.decision: the latest
+"""The advisor page at ``/``: type a client ID, read the bank's final decision (modeling.serving.decision: the latest
 advisor review, else the model's), who took it, and the model's score and reasons (server-rendered, no script).
 
 It needs a signed-in user (``api/signin.py``, the dashboard's accounts) rather than an API key; it is also
@@ -17,8 +17,8 @@ from api.ratelimit import get_limits
 from api.service import get_service, parse_client_id
 from api.signin import signed_in
 from database.oversight import latest_review, record_access
-from modeling import catalogue
-from modeling.decision import decide, decided_by_sentence, model_proposal_sentence
+from modeling.serving.decision import decide, decided_by_sentence, model_proposal_sentence
+from modeling.wording import catalogue
 
 bp = Blueprint("page", __name__)
 CALLER = "web-page"

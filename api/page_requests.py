@@ -17,8 +17,8 @@ from api.service import get_service, parse_client_id
 from api.signin import _secret, signed_in
 from database.review_requests import RequestError, record_request, requests_of
 from database.schema import REQUEST_CONTACTS
-from modeling import catalogue
-from modeling.request_words import state_word
+from modeling.wording import catalogue
+from modeling.wording.requests import state_word
 
 bp = Blueprint("page_requests", __name__)
 #: The fields whose errors the form explains; anything else is shown as the statement's.

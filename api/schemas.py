@@ -9,10 +9,10 @@ from api.request_schemas import REQUEST_COMPONENTS
 from database.client_ids import MAX_CLIENT_ID
 from database.oversight import COMMENT_MAX
 from database.schema import REVIEW_DECISIONS, REVIEW_REASONS
-from modeling import catalogue
-from modeling.catalogue import LANGS
-from modeling.decision import ADVISOR, MODEL, reason_label
-from modeling.loan_terms import BOUNDS, LEVERS
+from modeling.serving.decision import ADVISOR, MODEL, reason_label
+from modeling.serving.loan_terms import BOUNDS, LEVERS
+from modeling.wording import catalogue
+from modeling.wording.catalogue import LANGS
 
 #: Reason fields returned to callers: the explained feature, the client's value for it, and the sentence.
 REASON_FIELDS = ("feature", "label", "value", "display_value", "contribution", "direction",
@@ -72,7 +72,7 @@ def review_json(review: Any) -> dict[str, Any] | None:
 
 
 def final_json(final: Any, lang: str) -> dict[str, Any]:
-    """The public JSON of the bank's final decision (``modeling.decision.FinalDecision``)."""
+    """The public JSON of the bank's final decision (``modeling.serving.decision.FinalDecision``)."""
     return {
         "decision": final.decision,
         "decision_label": catalogue.decision_label(final.decision, lang),
@@ -255,7 +255,7 @@ SIMULATION_REQUEST = {
     "type": "object",
     "additionalProperties": False,
     "description": "Changed loan terms; absent fields keep the application's value. The annuity and the duration "
-                   "follow each other: give one of them, not both. Bounds are modeling.loan_terms.BOUNDS.",
+                   "follow each other: give one of them, not both. Bounds are modeling.serving.loan_terms.BOUNDS.",
     "properties": {name: {"type": "number", "minimum": BOUNDS[name][0], "maximum": BOUNDS[name][1],
                           "description": _LEVER_TEXT[name]} for name in LEVERS},
     "not": {"required": ["annuity", "duration"]},

@@ -11,7 +11,7 @@ from api.errors import ApiError
 from api.schemas import final_json, review_json, score_json
 from api.service import MAX_CLIENT_ID, get_service, parse_client_id, parse_lang, shown_json
 from database.oversight import latest_review, latest_reviews
-from modeling.decision import decide
+from modeling.serving.decision import decide
 
 bp = Blueprint("scores", __name__, url_prefix="/api/v1")
 

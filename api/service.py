@@ -14,7 +14,7 @@ from api import audit
 from api.errors import ApiError
 from database.client_ids import MAX_CLIENT_ID, client_id_from_text
 
-BUNDLE_FILE = "model.pkl"  # modeling.artifact.BUNDLE_FILE, not imported to keep imports light
+BUNDLE_FILE = "model.pkl"  # modeling.serving.artifact.BUNDLE_FILE, not imported to keep imports light
 
 
 def shown_json(raw: Any) -> str:
@@ -36,7 +36,7 @@ def parse_client_id(raw: Any) -> int:
 
 def parse_lang(raw: str | None) -> str:
     """The language of labels and sentences: fr (default) or en; anything else is a 400 error."""
-    from modeling import catalogue
+    from modeling.wording import catalogue
 
     lang = catalogue.DEFAULT_LANG if raw is None else raw
     if lang not in catalogue.LANGS:
@@ -83,8 +83,8 @@ class ScoringService:
         return self._scorer
 
     def _load_scorer(self):
-        from modeling.artifact import ModelError, load_bundle
-        from modeling.scorer import Scorer
+        from modeling.serving.artifact import ModelError, load_bundle
+        from modeling.serving.scorer import Scorer
 
         try:
             bundle = load_bundle(self._model_path())
@@ -119,7 +119,7 @@ class ScoringService:
     def score(self, client_id: int, lang: str):
         """The ScoreResult of a client; 404 unknown_client if the database has no such application."""
         scorer = self.scorer
-        from modeling.scorer import UnknownClient
+        from modeling.serving.scorer import UnknownClient
 
         try:
             return scorer.score(client_id, lang=lang, use_store=self.batch_scores)

@@ -30,7 +30,7 @@ from database.signin import (
     signout_matches,
     signout_token,
 )
-from modeling import catalogue
+from modeling.wording import catalogue
 
 bp = Blueprint("signin", __name__)
 

@@ -24,7 +24,7 @@ def simulate(client_id: str):
       summary: Probability, decision and reasons if the client's loan terms changed
       description: >
         The changed fields (any of amount, annuity, duration, goods_price, down_payment) are applied to the
-        client's application as modeling.loan_terms documents: a changed amount keeps the duration (in monthly
+        client's application as modeling.serving.loan_terms documents: a changed amount keeps the duration (in monthly
         instalments, amount / annuity) and recomputes the annuity; a changed annuity changes the duration; a
         changed goods price moves the amount by the same difference unless the amount is given; a down payment
         is taken off the amount. The changed application is scored by the model that scores the client
@@ -66,10 +66,10 @@ def simulate(client_id: str):
         "429": {$ref: "#/components/responses/RateLimited"}
         "503": {$ref: "#/components/responses/Unavailable"}
     """
-    from modeling import catalogue
-    from modeling.loan_terms import TERMS_KINDS, WhatIfError, check_changes
-    from modeling.scorer import UnknownClient
-    from modeling.whatif import WhatIf
+    from modeling.serving.loan_terms import TERMS_KINDS, WhatIfError, check_changes
+    from modeling.serving.scorer import UnknownClient
+    from modeling.serving.whatif import WhatIf
+    from modeling.wording import catalogue
 
     cid = parse_client_id(client_id)
     lang = parse_lang(request.args.get("lang"))
@@ -96,7 +96,7 @@ def simulate(client_id: str):
 
 
 def _changes() -> dict:
-    """The JSON object of changed fields (checked field by field by modeling.loan_terms)."""
+    """The JSON object of changed fields (checked field by field by modeling.serving.loan_terms)."""
     return json_object('{"amount": 180000}')
 
 

@@ -80,8 +80,8 @@ def ensure_batch_scores(env: dict[str, str]) -> str:
 
     from database.config import get_engine
     from database.schema import Application
-    from modeling.artifact import load_bundle
-    from modeling.store import stored_frame
+    from modeling.serving.artifact import load_bundle
+    from modeling.serving.store import stored_frame
 
     engine = get_engine(env.get("DATABASE_URL") or os.environ.get("DATABASE_URL"))
     version = load_bundle(Path(env["MODEL_DIR"]) / "latest" if env.get("MODEL_DIR") else None).version

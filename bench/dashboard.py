@@ -253,8 +253,8 @@ def _online_scorer():
     """A Scorer over the configured model and database (explanations computed, never read from the store)."""
     from bokeh_app.config import load_config
     from database.config import get_engine
-    from modeling.artifact import load_bundle, resolve
-    from modeling.scorer import Scorer
+    from modeling.serving.artifact import load_bundle, resolve
+    from modeling.serving.scorer import Scorer
 
     config = load_config()
     return Scorer(load_bundle(resolve(config.model_path)), get_engine(config.database_url))
@@ -262,7 +262,7 @@ def _online_scorer():
 
 def _store_current(engine, portfolio) -> int:
     """How many clients have a current batch score of the portfolio's model."""
-    from modeling.store import stored_frame
+    from modeling.serving.store import stored_frame
 
     return len(stored_frame(engine, portfolio.model_version))
 

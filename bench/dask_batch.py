@@ -46,7 +46,7 @@ ID_SHIFT = 10_000_000  # new IDs of copy k: old + k * ID_SHIFT (Home Credit IDs 
 ENGINES = {"single": ("single process", ()), "dask-1": ("Dask, 1 worker", ("--engine", "dask", "--workers", "1")),
            "dask-2": ("Dask, 2 workers", ("--engine", "dask", "--workers", "2"))}
 FULL_SIZES = (356_255, 1_425_020)  # Home Credit's clients, and 4 times as many
-#: Commits measured before each partition's result left its worker once fetched (modeling/dask_batch.py).
+#: Commits measured before each partition's result left its worker once fetched (modeling/serving/dask_batch.py).
 HELD_ON_WORKERS = ("1385575",)
 #: Starts of the dashboard measured at each size (their medians are kept).
 DASHBOARD_STARTS = 3

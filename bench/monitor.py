@@ -75,11 +75,11 @@ def main(argv: list[str] | None = None) -> int:
     import pandas as pd
 
     from database.config import get_engine
-    from modeling import monitor
-    from modeling.artifact import load_bundle
-    from modeling.monitor_report import write_report
-    from modeling.monitor_run import population
-    from modeling.scorer import Scorer
+    from modeling.monitoring import drift
+    from modeling.monitoring.report import write_report
+    from modeling.monitoring.run import population
+    from modeling.serving.artifact import load_bundle
+    from modeling.serving.scorer import Scorer
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=50_000)
@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     pop = timed(stages, "read the application table, score (production model, out-of-fold for training clients)",
                 lambda: population(scorer, features))
     result = timed(stages, "compare with the reference (PSI of the score and of every characteristic, back-testing)",
-                   lambda: monitor.compare(scorer.bundle, pop.features, pop.probabilities, pop.application, pop.outcomes))
+                   lambda: drift.compare(scorer.bundle, pop.features, pop.probabilities, pop.application, pop.outcomes))
     with tempfile.TemporaryDirectory() as out:
         timed(stages, "write the report (Markdown and 3 PNG figures)", lambda: write_report(result, Path(out)))
     total = sum(s[1] for s in stages)
@@ -108,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
         big_app = pop.application.set_index("SK_ID_CURR").reindex(pop.features.index).iloc[idx]
         big_app = big_app.set_axis(pd.RangeIndex(FULL_CLIENTS), axis=0).reset_index(names="SK_ID_CURR")
         big_outcomes = pd.Series(pop.outcomes.reindex(pop.features.index).to_numpy()[idx])
-        timed(full, "compare at 356,255 rows", lambda: monitor.compare(
+        timed(full, "compare at 356,255 rows", lambda: drift.compare(
             scorer.bundle, big_features, pop.probabilities[idx], big_app, big_outcomes))
     load_after = os.getloadavg()
     n = len(pop.features)

@@ -27,13 +27,13 @@ from sklearn.model_selection import StratifiedKFold
 from bench.performance_doc import machine, write_section
 from database.synthetic import generate
 from modeling.config import PROTECTED_ATTRIBUTES
-from modeling.cv import fit_early_stopped
-from modeling.data import load_csv_tables
 from modeling.features.builder import FeatureBuilder
-from modeling.imbalance import make_lgbm
 from modeling.policy import protected_features
-from modeling.reject_inference import METHODS, augment
-from modeling.threshold import CostMatrix
+from modeling.serving.data import load_csv_tables
+from modeling.serving.threshold import CostMatrix
+from modeling.training.cv import fit_early_stopped
+from modeling.training.imbalance import make_lgbm
+from modeling.training.reject_inference import METHODS, augment
 
 METHODOLOGY = Path(__file__).resolve().parent.parent / "docs" / "methodology.md"
 SECTION = "reject-inference"

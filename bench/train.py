@@ -39,7 +39,7 @@ FULL_CLIENTS = 356_255
 
 FEATURES_CHILD = """
 import json, sys, time
-from modeling.data import load_csv_tables, load_tables
+from modeling.serving.data import load_csv_tables, load_tables
 from modeling.features import FeatureBuilder
 cpu = time.process_time
 started, cpu0 = time.perf_counter(), cpu()
@@ -64,15 +64,15 @@ LATENCY_CHILD = """
 import json, statistics, sys, time
 import numpy as np
 from database.config import get_engine
-from modeling.data import load_clients, load_tables
+from modeling.serving.data import load_clients, load_tables
 engine = get_engine(sys.argv[1])
 n = int(sys.argv[3])
 ids = load_tables(engine)["application"]["SK_ID_CURR"].to_numpy()
 ids = [int(i) for i in np.random.default_rng(0).choice(ids, n, replace=False)]
 out = {}
 try:
-    from modeling.artifact import load_bundle
-    from modeling.scorer import Scorer
+    from modeling.serving.artifact import load_bundle
+    from modeling.serving.scorer import Scorer
     bundle = load_bundle(sys.argv[2])
     builder = bundle.features
     scorer = Scorer(bundle, engine)
@@ -89,7 +89,7 @@ except Exception as error:  # the scorer or the model may not be there: measure 
     from modeling.features import FeatureBuilder
     builder = FeatureBuilder().fit(load_tables(engine, ids[:5000]))
 if "score" in out:  # the served path: the same clients from the batch score store
-    from modeling.store import snapshot, write_scores
+    from modeling.serving.store import snapshot, write_scores
     run_id, features = snapshot(scorer)
     write_scores(scorer, features, run_id)
     stored = []

@@ -32,7 +32,7 @@ from database.signin import (
     signed_session,
     signout_matches,
 )
-from modeling import catalogue
+from modeling.wording import catalogue
 
 log = logging.getLogger("bokeh_app.auth")
 login_url = "/login"

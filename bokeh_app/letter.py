@@ -1,5 +1,5 @@
 """The letter for the client: a printable page in the client's language with the bank's final decision
-(modeling.decision: the advisor's when one reviewed the application, else the automated assessment's), the
+(modeling.serving.decision: the advisor's when one reviewed the application, else the automated assessment's), the
 main reasons in plain words, what would change the decision and how to ask for a human review.
 
 What it shows, and what it does not: the decision, who took it (an advisor on a given day, with the reason of
@@ -16,8 +16,9 @@ from datetime import date
 from functools import cache
 from pathlib import Path
 
-from modeling import catalogue, policy
-from modeling.decision import FinalDecision, reason_label
+from modeling import policy
+from modeling.serving.decision import FinalDecision, reason_label
+from modeling.wording import catalogue
 
 TEMPLATE = Path(__file__).with_name("templates") / "letter.html"
 #: Reasons cited at most in the letter.

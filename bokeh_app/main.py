@@ -28,9 +28,9 @@ from bokeh_app.views.review_requests import request_queue
 from bokeh_app.views.style import DIV_CSS, TABS_CSS
 from bokeh_app.views.threshold import threshold_view
 from database.oversight import record_access
-from modeling import catalogue
-from modeling.decision import final_decision
-from modeling.monitor_words import word as monitoring_word
+from modeling.monitoring.words import word as monitoring_word
+from modeling.serving.decision import final_decision
+from modeling.wording import catalogue
 
 SESSION_CHECK_MS = 60_000  # how often an open page checks that its session still lives
 doc = curdoc()

@@ -11,9 +11,9 @@ import pandas as pd
 from sklearn.neighbors import NearestNeighbors
 from sklearn.preprocessing import StandardScaler
 
-from modeling import catalogue
-from modeling.store import COMPARISON_FEATURES
-from modeling.threshold import CostMatrix, best_f1_threshold
+from modeling.serving.store import COMPARISON_FEATURES
+from modeling.serving.threshold import CostMatrix, best_f1_threshold
+from modeling.wording import catalogue
 
 DAYS_PER_YEAR = 365.25
 SENTINEL_DAYS = 365243
@@ -76,14 +76,14 @@ class Portfolio:
     threshold: float
     cost: CostMatrix
     model_version: str
-    explain: Callable  # (client_id, lang) -> modeling.scorer.ScoreResult
+    explain: Callable  # (client_id, lang) -> modeling.serving.scorer.ScoreResult
     model_date: str | None = None  # ISO time the model was trained (its card's created_at)
     card: dict = field(default_factory=dict)  # the model card (fairness, threshold, ...)
     f1_threshold: float | None = None
     oof_kind: str = "out-of-fold"
     n_neighbours: int = 200
     database_url: str | None = None  # where the monitoring results are read (Surveillance tab)
-    scorer: object = None  # modeling.scorer.Scorer: the client's history and what-if questions
+    scorer: object = None  # modeling.serving.scorer.Scorer: the client's history and what-if questions
     scaler_: StandardScaler = field(init=False, repr=False)
     knn_: NearestNeighbors = field(init=False, repr=False)
     medians_: pd.Series = field(init=False, repr=False)
@@ -181,8 +181,8 @@ def load_portfolio(config, say=print) -> Portfolio:
     """The shared portfolio: from the batch score store when it holds every client for the model on the current
     data (``python -m modeling predict --store``), else by building every client's features and scoring them."""
     from database.config import get_engine
-    from modeling.artifact import load_bundle, resolve
-    from modeling.store import stored_portfolio
+    from modeling.serving.artifact import load_bundle, resolve
+    from modeling.serving.store import stored_portfolio
 
     start = time.perf_counter()
     folder = resolve(config.model_path)
@@ -219,7 +219,7 @@ def _application(engine, url: str, columns: list[str]) -> pd.DataFrame:
 
 def from_store(folder: Path, bundle, engine, application: pd.DataFrame, stored: pd.DataFrame, config) -> Portfolio:
     """The portfolio from the application's descriptive columns and the batch store (no feature built)."""
-    from modeling.scorer import Scorer
+    from modeling.serving.scorer import Scorer
 
     scorer = Scorer(bundle, engine)
     clients = describe_clients(application)
@@ -232,8 +232,8 @@ def from_store(folder: Path, bundle, engine, application: pd.DataFrame, stored: 
 
 def by_scoring(folder: Path, bundle, engine, config) -> Portfolio:
     """The portfolio by building every client's features and scoring them (before any batch run)."""
-    from modeling.data import load_tables
-    from modeling.scorer import Scorer
+    from modeling.serving.data import load_tables
+    from modeling.serving.scorer import Scorer
 
     tables = load_tables(engine)
     clients = describe_clients(tables["application"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from modeling import catalogue
+from modeling.wording import catalogue
 
 
 @cache

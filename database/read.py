@@ -47,7 +47,7 @@ def read_columns(engine: Engine | Connection, name: str, client_ids: Sequence[in
 def read_range(engine: Engine | Connection, name: str, first: int, last: int) -> dict[str, np.ndarray]:
     """The rows of the clients with ``first <= SK_ID_CURR <= last`` in table ``name``, one array per column.
 
-    A partition of the batch (``modeling.dask_batch``): a range needs no list of IDs in the statement.
+    A partition of the batch (``modeling.serving.dask_batch``): a range needs no list of IDs in the statement.
     """
     with _connected(engine) as connection:
         rows = connection.execute(_range_query(name), {"first": int(first), "last": int(last)}).fetchall()

@@ -404,7 +404,7 @@ class ScoreAudit(Base):
 
 
 class ClientScore(Base):
-    """A client's probability and reasons computed in batch by one model version (``modeling.store``).
+    """A client's probability and reasons computed in batch by one model version (``modeling.serving.store``).
 
     Derived data: valid while ``load_run_id`` is the latest load run; rewritten by
     ``python -m modeling predict --store``. Reasons are a JSON list of language-neutral reason keys; ``features``
@@ -419,7 +419,7 @@ class ClientScore(Base):
     )
     probability: Mapped[float] = mapped_column(Float)
     reasons: Mapped[str] = mapped_column(Text)
-    # JSON {feature: value} of the comparison features (modeling.store.COMPARISON_FEATURES) the dashboard shows
+    # JSON {feature: value} of the comparison features (modeling.serving.store.COMPARISON_FEATURES) the dashboard shows
     features: Mapped[Optional[str]] = mapped_column(Text)
     load_run_id: Mapped[Optional[int]] = mapped_column(Integer)
     scored_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -445,7 +445,7 @@ class MonitoringResult(Base):
 
 #: Roles of the people who sign in to the dashboard and the advisor page (``bokeh_app.access``).
 USER_ROLES = ("advisor", "risk_manager", "admin")
-#: Reasons an advisor may give when recording a review (words in modeling/words.csv, ``review_reason_*``).
+#: Reasons an advisor may give when recording a review (words in modeling/wording/words.csv, ``review_reason_*``).
 REVIEW_REASONS = ("model_agrees", "income_verified", "guarantee_offered", "recent_change", "documents_missing",
                   "fraud_suspected", "policy_exception", "other")
 #: Final decisions a review records (the model's own vocabulary).

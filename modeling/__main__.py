@@ -6,8 +6,8 @@ import json
 import sys
 from pathlib import Path
 
-from modeling import catalogue
 from modeling.config import CANDIDATES, STRATEGIES, TrainConfig
+from modeling.wording import catalogue
 
 
 def _names_among(allowed: tuple[str, ...], what: str):
@@ -99,7 +99,7 @@ def parser() -> argparse.ArgumentParser:
     v = sub.add_parser("verify", help="check a model folder's signature over every file, as the servers do")
     v.add_argument("folder", type=Path, nargs="?", default=None, help="model folder (default MODEL_DIR/latest)")
 
-    from modeling.monitor_cli import add_arguments as monitor_arguments  # model monitoring (#14)
+    from modeling.monitoring.cli import add_arguments as monitor_arguments  # model monitoring (#14)
 
     monitor_arguments(sub.add_parser("monitor", help="drift (PSI/CSI) and back-testing of the clients of the "
                                                      "database against the model's reference"))
@@ -107,7 +107,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def run_train(args) -> None:
-    from modeling.train import train
+    from modeling.training.train import train
 
     cfg = TrainConfig(folds=args.folds, max_evals=args.max_evals, sample=args.sample, cost_fn=args.cost_fn,
                       cost_fp=args.cost_fp, cost_mode=args.cost_mode, lgd=args.lgd, margin=args.margin,
@@ -126,8 +126,8 @@ def run_train(args) -> None:
 
 def run_score(args) -> None:
     from database.config import get_engine
-    from modeling.artifact import load_bundle
-    from modeling.scorer import Scorer
+    from modeling.serving.artifact import load_bundle
+    from modeling.serving.scorer import Scorer
 
     result = Scorer(load_bundle(args.model), get_engine()).score(args.client_id, args.lang)
     print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
@@ -135,23 +135,23 @@ def run_score(args) -> None:
 
 def run_predict(args) -> None:
     from database.config import get_engine
-    from modeling.artifact import load_bundle
-    from modeling.scorer import Scorer
+    from modeling.serving.artifact import load_bundle
+    from modeling.serving.scorer import Scorer
 
     if args.out is None and not args.store:
         raise ValueError("nothing to write: give --out FILE.csv, --store or both")
     if args.engine == "dask":
         return run_predict_dask(args)
     scorer = Scorer(load_bundle(args.model), get_engine())
-    from modeling.decision import with_final_decisions
-    from modeling.store import snapshot, write_scores
+    from modeling.serving.decision import with_final_decisions
+    from modeling.serving.store import snapshot, write_scores
 
     run_id, features = snapshot(scorer, _say)  # computed once for the store and the CSV
     if args.store:
         s = write_scores(scorer, features, run_id, progress=_say)
         _stored_line(s)
         if not args.no_monitor:
-            from modeling.monitor_cli import after_store  # model monitoring (#14)
+            from modeling.monitoring.cli import after_store  # model monitoring (#14)
 
             after_store(scorer, features, _say)
     if args.out is not None:
@@ -165,10 +165,10 @@ def run_predict_dask(args) -> None:
     import time
 
     from database.config import get_engine
-    from modeling import dask_batch
-    from modeling.artifact import load_bundle, resolve
-    from modeling.decision import with_final_decisions
-    from modeling.store import latest_load_run, replace_scores
+    from modeling.serving import dask_batch
+    from modeling.serving.artifact import load_bundle, resolve
+    from modeling.serving.decision import with_final_decisions
+    from modeling.serving.store import latest_load_run, replace_scores
 
     started = time.perf_counter()
     folder = resolve(args.model)
@@ -196,9 +196,9 @@ def run_predict_dask(args) -> None:
 
 def run_sign(args) -> None:
     from database.checksums import file_sha256
-    from modeling.artifact import CARD_FILE, SHA256_KEY, ModelError, resolve, verified
     from modeling.config import SigningKeys
-    from modeling.signing import SIGNATURE_FILE, sign_folder
+    from modeling.serving.artifact import CARD_FILE, SHA256_KEY, ModelError, resolve, verified
+    from modeling.serving.signing import SIGNATURE_FILE, sign_folder
 
     folder = resolve(args.folder)
     keys = SigningKeys.from_env()
@@ -213,7 +213,7 @@ def run_sign(args) -> None:
 
 
 def run_verify(args) -> None:
-    from modeling.artifact import resolve, verified
+    from modeling.serving.artifact import resolve, verified
 
     folder = resolve(args.folder)
     manifest = verified(folder)
@@ -245,16 +245,16 @@ def _write_csv(frame, path: Path) -> None:
 
 def _dask_failure() -> type[Exception]:
     """The batch engine's failure type (defined without importing Dask)."""
-    from modeling.dask_batch import DaskFailure
+    from modeling.serving.dask_batch import DaskFailure
 
     return DaskFailure
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point; expected failures end with a one-line message and exit code 1 (2 for monitor)."""
-    from modeling.artifact import ModelError
-    from modeling.monitor_cli import run_monitor
-    from modeling.signing import SignatureError
+    from modeling.monitoring.cli import run_monitor
+    from modeling.serving.artifact import ModelError
+    from modeling.serving.signing import SignatureError
 
     args = parser().parse_args(argv)
     try:

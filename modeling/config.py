@@ -12,7 +12,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 
 STRATEGIES = ("none", "class_weight", "smote", "undersample")
 
-# Money mode (see docs in modeling/threshold.py): a bad loan accepted loses LGD x AMT_CREDIT,
+# Money mode (see docs in modeling/serving/threshold.py): a bad loan accepted loses LGD x AMT_CREDIT,
 # a good client refused loses MARGIN x AMT_CREDIT of lifetime net income.
 DEFAULT_LGD = 0.6
 DEFAULT_MARGIN = 0.1
@@ -37,7 +37,7 @@ LGBM_N_JOBS = 2
 
 #: Application columns the model may not use (see modeling/policy.py); env PROTECTED_ATTRIBUTES overrides.
 PROTECTED_ATTRIBUTES: tuple[str, ...] = ("CODE_GENDER",)
-#: Model families competing for production, simplest first (see modeling/families.py).
+#: Model families competing for production, simplest first (see modeling/serving/families.py).
 CANDIDATES = ("ext_source", "scorecard", "lightgbm")
 
 

@@ -105,14 +105,14 @@ def tab_keys(path: Path | None = None) -> list[str]:
 
 def tabs(path: Path | None = None) -> list[str]:
     """The French titles of the dashboard's tabs, read from the catalogue keys its main module uses."""
-    from modeling import catalogue
+    from modeling.wording import catalogue
 
     return [catalogue.t(key, "fr") for key in tab_keys(path)]
 
 
 def tab(key: str) -> str:
     """The French title of the dashboard tab whose catalogue key is ``key``; an error if no tab has it."""
-    from modeling import catalogue
+    from modeling.wording import catalogue
 
     if key not in tab_keys():
         raise ValueError(f"bokeh_app/main.py has no tab titled by the catalogue key {key!r}; the documents cite it")

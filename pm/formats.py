@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-from modeling import catalogue
+from modeling.wording import catalogue
 
 LOCALE = "fr_FR"
 NNBSP, NBSP = "\u202f", "\u00a0"  # narrow no-break space (before ; ! ?), no-break space (before : and %, in « »)

@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 
 from database.checksums import file_sha256
-from modeling import artifact
+from modeling.serving import artifact
 
 
 class Payload:

@@ -12,9 +12,9 @@ LOOKED_AT = 40
 @cache
 def _cases(database_url: str, model_folder: str) -> tuple:
     from database.config import get_engine
-    from modeling.artifact import load_bundle
-    from modeling.scorer import Scorer
-    from modeling.whatif import WhatIf
+    from modeling.serving.artifact import load_bundle
+    from modeling.serving.scorer import Scorer
+    from modeling.serving.whatif import WhatIf
 
     scorer = Scorer(load_bundle(model_folder), get_engine(database_url))
     X = scorer.all_features()

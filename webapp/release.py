@@ -57,7 +57,7 @@ def fill_with_synthetic_clients(url: str, clients: int, seed: int) -> None:
 
 def has_model() -> bool:
     """Whether MODEL_DIR holds a model to serve."""
-    from modeling.artifact import ModelError, resolve
+    from modeling.serving.artifact import ModelError, resolve
 
     try:
         resolve(None)

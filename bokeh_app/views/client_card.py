@@ -1,5 +1,5 @@
 """The selected client: identity card in human units, a score gauge against the threshold and the bank's final
-decision (modeling.decision) with who took it, the model's proposal next to it."""
+decision (modeling.serving.decision) with who took it, the model's proposal next to it."""
 from __future__ import annotations
 
 import html
@@ -22,8 +22,8 @@ from bokeh_app.views.style import (
     field_label,
     field_value,
 )
-from modeling import catalogue
-from modeling.decision import FinalDecision, decided_by_sentence, model_proposal_sentence
+from modeling.serving.decision import FinalDecision, decided_by_sentence, model_proposal_sentence
+from modeling.wording import catalogue
 
 
 @dataclass

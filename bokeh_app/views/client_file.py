@@ -9,8 +9,8 @@ from bokeh.models import Button, CustomJS, Div
 from bokeh_app.letter import letter_html
 from bokeh_app.views.history import history
 from bokeh_app.views.whatif import whatif_panel
-from modeling import catalogue
-from modeling.decision import FinalDecision
+from modeling.serving.decision import FinalDecision
+from modeling.wording import catalogue
 
 #: Opens the letter (the hidden Div's text, a whole HTML page) in a new window, where it can be printed.
 OPEN_LETTER = """

@@ -24,7 +24,7 @@ from bokeh_app.portfolio import Portfolio, band_label
 from bokeh_app.views.formats import titled
 from bokeh_app.views.style import DIV_CSS, decision_word
 from database.client_ids import client_id_from_text
-from modeling import catalogue
+from modeling.wording import catalogue
 
 #: Filter key (also its UI text key) -> portfolio column.
 FILTERS = {

@@ -31,7 +31,7 @@ from bokeh_app.portfolio import Portfolio
 from bokeh_app.views.client_list import FILTERS, filter_mask, options, value_word
 from bokeh_app.views.formats import tick_formatter
 from bokeh_app.views.style import COLOURS, DIV_CSS, FONT, GREY, HATCH, INK, VERMILLION, field_label
-from modeling import catalogue
+from modeling.wording import catalogue
 
 SEGMENTS = ("contract", "gender", "age_band", "income_band")
 GROUP_BY = {"income_band": "INCOME_BAND", "age_band": "AGE_BAND", "contract": "NAME_CONTRACT_TYPE",

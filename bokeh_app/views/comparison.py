@@ -22,7 +22,7 @@ from bokeh_app.views.style import (
     field_label,
     field_value,
 )
-from modeling import catalogue, labels
+from modeling.wording import catalogue, labels
 
 BINS = 30  # bins over all clients
 SIMILAR_BINS = 10  # a group of about 200 clients: fewer, wider bins, and no split by outcome (a few defaults)

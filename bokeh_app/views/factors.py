@@ -8,7 +8,7 @@ from bokeh.models import ColumnDataSource, Div, FactorRange, Range1d, Span
 from bokeh.plotting import figure
 
 from bokeh_app.views.style import BLUE, DIV_CSS, FONT, HATCH, INK, VERMILLION
-from modeling import catalogue
+from modeling.wording import catalogue
 
 MAX_FACTORS = 8
 

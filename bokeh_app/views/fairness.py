@@ -8,7 +8,7 @@ from bokeh.models import Div
 
 from bokeh_app.views.client_list import value_word
 from bokeh_app.views.style import DIV_CSS
-from modeling import catalogue
+from modeling.wording import catalogue
 
 #: Attribute of the card -> its column in the portfolio (for the words of its groups) and its title key.
 ATTRIBUTES = {"CODE_GENDER": ("CODE_GENDER", "gender"), "AGE_BAND": ("AGE_BAND", "age_band"),

@@ -9,7 +9,7 @@ from bokeh.document import Document
 from bokeh.layouts import column
 from bokeh.models import CustomJS, CustomJSTickFormatter, Div
 
-from modeling import catalogue
+from modeling.wording import catalogue
 
 #: Writes one tick with the language's separators; digits follow the tick spacing unless DIGITS is given.
 _CODE = """

@@ -9,7 +9,7 @@ from bokeh.models import Div
 from markdown_it import MarkdownIt
 
 from bokeh_app.views.style import DIV_CSS
-from modeling import catalogue
+from modeling.wording import catalogue
 
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "user-guide.md"
 _IMAGE = re.compile(r"^!\[[^\]]*\]\([^)]*\)\s*$", re.MULTILINE)  # the guide's screenshots show this very page

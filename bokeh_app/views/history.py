@@ -17,7 +17,7 @@ from bokeh.plotting import figure
 
 from bokeh_app.views.formats import tick_formatter
 from bokeh_app.views.style import BLUE, DIV_CSS, FONT, INK, MARKERS, VERMILLION
-from modeling import catalogue
+from modeling.wording import catalogue
 
 DAYS_PER_MONTH = 30.4375
 #: Rows of a history table shown at most (the most recent ones); the sentence above counts them all.

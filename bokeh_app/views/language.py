@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 
 from bokeh.models import CustomJS, Div
 
-from modeling import catalogue
+from modeling.wording import catalogue
 
 #: Rewrites the header link (outside Bokeh's views) when the open client changes in the browser.
 _FOLLOW = """

@@ -24,10 +24,10 @@ from bokeh.util.serialization import convert_datetime_type
 
 from bokeh_app.views.formats import tick_formatter
 from bokeh_app.views.style import BLUE, DIV_CSS, FONT, GREY, HATCH, INK, TOOLS, VERMILLION
-from modeling import catalogue
-from modeling.labels import feature_label
-from modeling.monitor import PSI_ACT, PSI_WATCH
-from modeling.monitor_words import bin_label, decimal, integer, level_word, percent, word
+from modeling.monitoring.drift import PSI_ACT, PSI_WATCH
+from modeling.monitoring.words import bin_label, decimal, integer, level_word, percent, word
+from modeling.wording import catalogue
+from modeling.wording.labels import feature_label
 
 HISTORY_ROWS = 50
 MAX_TIME_TICKS = 6  # dated ticks under the PSI trend; more would run into each other at 980 px
@@ -52,7 +52,7 @@ def read_monitoring(database_url: str | None, model_version: str) -> tuple[list[
     from sqlalchemy.exc import SQLAlchemyError
 
     from database.config import get_engine
-    from modeling.monitor_run import history, latest
+    from modeling.monitoring.run import history, latest
 
     if not database_url:
         return [], None

@@ -11,7 +11,7 @@ from bokeh.models import Button, Div
 from bokeh_app.views.review import reason_word
 from bokeh_app.views.style import DIV_CSS
 from database.oversight import override_rates
-from modeling import catalogue
+from modeling.wording import catalogue
 
 
 @dataclass

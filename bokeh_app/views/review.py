@@ -11,7 +11,7 @@ from bokeh.models import Button, Div, Select, TextAreaInput
 from bokeh_app.views.style import DIV_CSS, decision_word
 from database.oversight import COMMENT_MAX, ReviewError, record_review, reviews_of
 from database.schema import REVIEW_REASONS
-from modeling import catalogue
+from modeling.wording import catalogue
 
 
 @dataclass

@@ -37,8 +37,8 @@ from database.review_requests import (
     take_request,
 )
 from database.schema import REVIEW_DECISIONS, REVIEW_REASONS
-from modeling import catalogue
-from modeling.request_words import state_word
+from modeling.wording import catalogue
+from modeling.wording.requests import state_word
 
 COLUMNS = ("id", "received", "client", "channel", "statement", "state", "waited")
 

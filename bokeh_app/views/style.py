@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 
-from modeling import catalogue, labels
+from modeling.wording import catalogue, labels
 
 BLUE = "#0072B2"  # granted, repaid, lowers the risk
 VERMILLION = "#D55E00"  # refused, defaulted, raises the risk

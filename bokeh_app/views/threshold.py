@@ -1,4 +1,4 @@
-"""Threshold view (read-only): expected cost against the threshold for chosen error costs, from modeling.threshold."""
+"""Threshold view (read-only): expected cost against the threshold for chosen error costs, from modeling.serving.threshold."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -12,8 +12,8 @@ from bokeh_app.portfolio import Portfolio
 from bokeh_app.views.fairness import fairness_panel
 from bokeh_app.views.formats import tick_formatter, titled
 from bokeh_app.views.style import BLUE, DIV_CSS, FONT, GREY, INK, VERMILLION
-from modeling import catalogue
-from modeling.threshold import CostMatrix, best_cost_threshold, threshold_table
+from modeling.serving.threshold import CostMatrix, best_cost_threshold, threshold_table
+from modeling.wording import catalogue
 
 CURVE_POINTS = 400
 

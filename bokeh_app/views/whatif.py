@@ -1,5 +1,5 @@
 """What-if panel: the advisor changes the loan terms, the model that scored the client answers through
-modeling.whatif, and the panel says what would change the decision (the counterfactual search) and which
+modeling.serving.whatif, and the panel says what would change the decision (the counterfactual search) and which
 reasons the client can act on."""
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ from bokeh.layouts import column, row
 from bokeh.models import Button, Div, TextInput
 
 from bokeh_app.views.style import DIV_CSS, decision_word
-from modeling import catalogue
-from modeling.loan_terms import Terms, WhatIfError, duration_text
-from modeling.whatif import WhatIf
+from modeling.serving.loan_terms import Terms, WhatIfError, duration_text
+from modeling.serving.whatif import WhatIf
+from modeling.wording import catalogue
 
-#: The panel's inputs: (lever of modeling.loan_terms, label key of the catalogue).
+#: The panel's inputs: (lever of modeling.serving.loan_terms, label key of the catalogue).
 INPUTS = (("amount", "whatif_amount"), ("annuity", "whatif_annuity"), ("duration", "whatif_duration"),
           ("goods_price", "whatif_goods_price"), ("down_payment", "whatif_down_payment"))
 WHATIF_CSS = DIV_CSS + """

@@ -11,7 +11,7 @@ from sqlalchemy import create_engine
 
 from api.auth import digest, new_key
 from database.oversight import reviews_of
-from modeling import catalogue
+from modeling.wording import catalogue
 from tests.api.conftest import make_app, signed_in_client
 
 pytestmark = pytest.mark.requirement("EXG-SEC-23", "EXG-API-07")

@@ -6,9 +6,9 @@ import pytest
 
 from database.config import get_engine
 from database.loader import load
-from modeling import monitor_run
-from modeling.artifact import load_bundle
-from modeling.scorer import Scorer
+from modeling.monitoring import run as monitor_run
+from modeling.serving.artifact import load_bundle
+from modeling.serving.scorer import Scorer
 
 pytestmark = pytest.mark.requirement("EXG-MOD-14")
 

@@ -97,7 +97,7 @@ def test_the_page_refuses_an_unknown_language_as_the_api_does(client, auth, stac
 
 
 def test_the_page_writes_the_decision_and_numbers_with_the_catalogue(client, stack):
-    from modeling import catalogue
+    from modeling.wording import catalogue
 
     html = client.get(f"/?client_id={stack.client_ids[1]}").get_data(as_text=True)
     assert any(catalogue.decision_label(d, "fr") in html for d in catalogue.DECISIONS)

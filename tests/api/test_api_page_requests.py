@@ -10,7 +10,7 @@ from markupsafe import escape
 from sqlalchemy import create_engine, text
 
 from database.review_requests import all_requests, answer_request, get_request, take_request
-from modeling import catalogue
+from modeling.wording import catalogue
 from tests.api.conftest import signed_in_client
 
 pytestmark = pytest.mark.requirement("EXG-SEC-23")

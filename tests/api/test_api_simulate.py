@@ -74,7 +74,7 @@ def test_the_openapi_document_describes_simulate(bare_app):
     ({"amount": 1e11}, "amount"), ({"amount": 840_514_781_000}, "amount"), ({"goods_price": 1e30}, "goods_price"),
     ({"duration": "abc"}, "duration"), ({"duration": None}, "duration"), ({"annuity": 0}, "annuity")])
 def test_a_value_out_of_bounds_is_refused_before_anything_is_simulated(bare_client, auth, body, field):
-    from modeling.loan_terms import BOUNDS
+    from modeling.serving.loan_terms import BOUNDS
 
     answer = bare_client.post("/api/v1/clients/100002/simulate", json=body, headers=auth)  # no model needed
     assert answer.status_code == 400, answer.json

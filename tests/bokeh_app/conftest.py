@@ -34,8 +34,8 @@ def portfolio(bank):
 def scorer(bank):
     """The modeling Scorer on the test bank: the reference the dashboard must agree with."""
     from database.config import get_engine
-    from modeling.artifact import load_bundle
-    from modeling.scorer import Scorer
+    from modeling.serving.artifact import load_bundle
+    from modeling.serving.scorer import Scorer
 
     return Scorer(load_bundle(bank.folder), get_engine(bank.url))
 

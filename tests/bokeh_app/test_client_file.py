@@ -9,8 +9,8 @@ from bokeh.events import ButtonClick
 from whatif_cases import refused_cases
 
 from database.read import client_history
-from modeling import catalogue
-from modeling.loan_terms import BOUNDS, duration_text
+from modeling.serving.loan_terms import BOUNDS, duration_text
+from modeling.wording import catalogue
 from tests.bokeh_app.conftest import make_document, model
 
 pytestmark = pytest.mark.requirement("EXG-CLI-21", "EXG-CLI-22")

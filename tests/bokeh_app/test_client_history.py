@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import text
 
 from database.config import get_engine
-from modeling import catalogue
+from modeling.wording import catalogue
 from tests.bokeh_app.conftest import make_document, model
 
 

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from bokeh.models import ColumnDataSource, Plot
 
-from modeling import catalogue
+from modeling.wording import catalogue
 from tests.bokeh_app.conftest import make_document, model
 
 pytestmark = pytest.mark.requirement("EXG-DSH-01")
@@ -218,7 +218,7 @@ def test_comparison_offers_business_features_and_draws_the_similar_group_on_its_
 
 
 def test_durations_and_ratios_read_the_same_on_the_card_and_in_the_reasons(doc, portfolio, scorer):
-    from modeling import labels
+    from modeling.wording import labels
 
     assert labels.format_value("DAYS_EMPLOYED", -192, "fr") == "0,5\u00a0an"  # not "192 jours"
     assert labels.format_value("ANNUITY_INCOME_RATIO", 0.4912, "fr") == "49\u00a0%"  # a ratio read as a share

@@ -6,7 +6,7 @@ import re
 import pandas as pd
 
 from bokeh_app.views.fairness import attribute_html
-from modeling.fairness import AGE_BANDS, age_band
+from modeling.training.fairness import AGE_BANDS, age_band
 
 
 def test_age_bands_are_listed_from_the_youngest():

@@ -11,7 +11,7 @@ from bokeh.events import ButtonClick
 
 from database.config import get_engine
 from database.oversight import record_review, reviews_of
-from modeling import catalogue
+from modeling.wording import catalogue
 from tests.bokeh_app.conftest import make_document, model
 
 pytestmark = pytest.mark.requirement("EXG-CLI-23", "EXG-SEC-23")

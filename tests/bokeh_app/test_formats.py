@@ -17,7 +17,7 @@ from bokeh.models import (
     Select,
 )
 
-from modeling import catalogue
+from modeling.wording import catalogue
 from tests.bokeh_app.conftest import make_document, model
 
 ENGLISH_DECIMAL = re.compile(r"\d\.\d")  # 19.50, 0.8

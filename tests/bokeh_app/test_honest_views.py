@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from bokeh_app.views.cohort import summary_html
-from modeling.threshold import threshold_table
+from modeling.serving.threshold import threshold_table
 
 pytestmark = pytest.mark.requirement("EXG-MOD-11")
 

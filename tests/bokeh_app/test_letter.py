@@ -12,9 +12,9 @@ import pytest
 from whatif_cases import refused_cases
 
 from bokeh_app.letter import letter_html
-from modeling import catalogue, labels
-from modeling.decision import decide
-from modeling.explain import Reason
+from modeling.serving.decision import decide
+from modeling.serving.explain import Reason
+from modeling.wording import catalogue, labels
 
 pytestmark = pytest.mark.requirement("EXG-CLI-23", "EXG-MOD-12")
 

@@ -14,10 +14,11 @@ from bokeh.models import Plot
 from bokeh_app.views.monitoring import monitoring_view
 from database.config import get_engine
 from database.loader import load
-from modeling import catalogue, monitor_run
-from modeling.artifact import load_bundle
-from modeling.monitor_words import word
-from modeling.scorer import Scorer
+from modeling.monitoring import run as monitor_run
+from modeling.monitoring.words import word
+from modeling.serving.artifact import load_bundle
+from modeling.serving.scorer import Scorer
+from modeling.wording import catalogue
 from tests.bokeh_app.conftest import make_document, model
 from tests.bokeh_app.test_formats import texts as tab_texts
 

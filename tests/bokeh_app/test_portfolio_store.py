@@ -10,9 +10,9 @@ from bokeh_app.portfolio import KEPT_APPLICATION, by_scoring, load_portfolio
 from database.config import get_engine
 from database.loader import load
 from database.read import read_some_columns
-from modeling.artifact import load_bundle
-from modeling.scorer import Scorer
-from modeling.store import snapshot, stored_portfolio, write_scores
+from modeling.serving.artifact import load_bundle
+from modeling.serving.scorer import Scorer
+from modeling.serving.store import snapshot, stored_portfolio, write_scores
 
 pytestmark = pytest.mark.requirement("EXG-PERF-23")
 

@@ -10,7 +10,7 @@ from bokeh_app.views.review_requests import figures_html
 from database.config import get_engine
 from database.oversight import reviews_of
 from database.review_requests import QueueFigures, get_request, record_request
-from modeling import catalogue
+from modeling.wording import catalogue
 from tests.bokeh_app.conftest import make_document, model
 from tests.bokeh_app.test_final_decision import amount, text_of
 from tests.bokeh_app.test_sign_in_views import people, sign_in_on, signed_in  # noqa: F401  (fixtures)

@@ -14,7 +14,7 @@ from database.config import get_engine, sign_in_policy
 from database.sessions import open_session, reference, revoke_reference
 from database.signin import COOKIE, sign
 from database.users import create_user
-from modeling import catalogue
+from modeling.wording import catalogue
 from tests.bokeh_app.conftest import make_document, model
 
 pytestmark = pytest.mark.requirement("EXG-SEC-21")

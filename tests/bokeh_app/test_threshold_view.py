@@ -1,10 +1,10 @@
-"""Threshold view: costs and confusion matrix come from modeling.threshold on the model's OOF predictions."""
+"""Threshold view: costs and confusion matrix come from modeling.serving.threshold on the model's OOF predictions."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from modeling.threshold import CostMatrix, best_cost_threshold, threshold_table
+from modeling.serving.threshold import CostMatrix, best_cost_threshold, threshold_table
 from tests.bokeh_app.conftest import model
 
 pytestmark = pytest.mark.requirement("EXG-DSH-03")

@@ -41,8 +41,8 @@ def _tables(url: str) -> dict[str, pd.DataFrame]:
 
 def _scores(url: str, model_dir: Path, client_ids) -> list[dict]:
     """What the API would answer for each client: the real Scorer with the model of ``model_dir``."""
-    from modeling.artifact import load_bundle
-    from modeling.scorer import Scorer
+    from modeling.serving.artifact import load_bundle
+    from modeling.serving.scorer import Scorer
 
     engine = get_engine(url)
     try:

@@ -37,9 +37,9 @@ def monitored_bank(bank, tmp_path_factory):  # noqa: F811
     from database.config import get_engine
     from database.loader import load
     from database.users import create_user
-    from modeling import monitor_run
-    from modeling.artifact import load_bundle
-    from modeling.scorer import Scorer
+    from modeling.monitoring import run as monitor_run
+    from modeling.serving.artifact import load_bundle
+    from modeling.serving.scorer import Scorer
 
     url = f"sqlite:///{tmp_path_factory.mktemp('audit') / 'bank.db'}"
     load([bank.csv], url, progress=None)
@@ -91,8 +91,8 @@ SLIDER_TABS = ("tab_client", "tab_threshold")
 
 def _title(key: str) -> str:
     """The French title of the tab of this key."""
-    from modeling import catalogue
-    from modeling.monitor_words import word
+    from modeling.monitoring.words import word
+    from modeling.wording import catalogue
 
     return word("tab", "fr") if key == "monitoring" else catalogue.t(key, "fr")
 
@@ -157,7 +157,7 @@ return [...walk(document)]
 def _slider_titles(portfolio, tab: str) -> list[str]:  # noqa: F811
     """What the title above each slider of the tab reads when it opens, one per handle, as the catalogue writes it."""
     from bokeh_app.views.client_list import score_title
-    from modeling import catalogue
+    from modeling.wording import catalogue
 
     if tab == "tab_client":
         title = score_title((0, 100), "fr")

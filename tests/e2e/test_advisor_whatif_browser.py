@@ -29,7 +29,7 @@ from test_dashboard_browser import (  # noqa: F401  (the browser fixture and hel
 from whatif_cases import refused_cases
 
 from database.read import client_history
-from modeling import catalogue
+from modeling.wording import catalogue
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.requirement("EXG-CLI-21", "EXG-CLI-22", "EXG-CLI-23")]
 

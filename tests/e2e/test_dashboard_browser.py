@@ -181,7 +181,7 @@ def _screenshot(driver, name: str) -> None:
 def test_advisor_finds_a_client_and_reads_the_scorer_decision(server, driver, scorer, bank):  # noqa: F811
     from selenium.webdriver.common.keys import Keys
 
-    from modeling import catalogue
+    from modeling.wording import catalogue
 
     driver.get(server)
     assert driver.execute_script("return document.documentElement.lang") == "fr"

@@ -17,7 +17,7 @@ FIRST_ID = 100_400
 
 def _letter_text(driver, lang: str) -> str:  # noqa: F811
     """The text of the letter the advisor opens from the client's file (a new window, closed afterwards)."""
-    from modeling import catalogue
+    from modeling.wording import catalogue
 
     main = driver.current_window_handle
     _wait_for(driver, "button", catalogue.t("letter_button", lang)).click()
@@ -50,7 +50,7 @@ def test_an_advisor_overrides_a_refusal_and_the_card_and_letter_say_granted(sign
 
     from database.config import get_engine
     from database.oversight import reviews_of
-    from modeling import catalogue
+    from modeling.wording import catalogue
 
     url, _log = signed_server
     engine = get_engine(bank.url)

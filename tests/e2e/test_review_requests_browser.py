@@ -45,7 +45,7 @@ def test_an_advisor_takes_and_answers_a_request_in_the_browser(signed_server, pe
     from database.config import get_engine
     from database.oversight import reviews_of
     from database.review_requests import get_request, record_request
-    from modeling import catalogue
+    from modeling.wording import catalogue
 
     url, _log = signed_server
     engine = get_engine(bank.url)

@@ -79,7 +79,7 @@ def _take_and_answer(driver, statement: str, decision: str, reason: str, name: s
     """In the queue: pick the request by its statement, take it, answer it with ``decision`` and ``reason``."""
     from selenium.webdriver.support.ui import Select
 
-    from modeling import catalogue
+    from modeling.wording import catalogue
 
     _wait_for(driver, ".bk-tab", catalogue.t("tab_requests", "fr")).click()
     _wait_for(driver, ".slick-cell", statement).click()
@@ -97,7 +97,7 @@ def _take_and_answer(driver, statement: str, decision: str, reason: str, name: s
 
 def _letter_of(driver, client_id: int) -> str:  # noqa: F811
     """The letter of the client, opened from the Client tab."""
-    from modeling import catalogue
+    from modeling.wording import catalogue
 
     _wait_for(driver, ".bk-tab", catalogue.t("tab_client", "fr")).click()
     _open(driver, client_id)
@@ -118,7 +118,7 @@ def _cannot_change(engine, table: str, row_id: int) -> None:
 def test_requests_from_the_api_and_the_page_are_answered_in_the_queue_and_the_letters_follow(
         api, signed_server, people, driver, portfolio, bank):  # noqa: F811
     from database.config import get_engine
-    from modeling import catalogue
+    from modeling.wording import catalogue
 
     url, _log = signed_server
     engine = get_engine(bank.url)

@@ -166,7 +166,7 @@ def test_an_advisor_signs_in_sees_no_risk_tab_and_records_an_override(signed_ser
     from api.auth import digest, new_key
     from database.config import get_engine
     from database.oversight import reviews_of
-    from modeling import catalogue
+    from modeling.wording import catalogue
 
     url, _log = signed_server
     driver.delete_all_cookies()
@@ -203,7 +203,7 @@ def test_an_advisor_signs_in_sees_no_risk_tab_and_records_an_override(signed_ser
 
 
 def test_a_risk_manager_sees_the_risk_tabs_and_the_override_rates(signed_server, people, driver):  # noqa: F811
-    from modeling import catalogue
+    from modeling.wording import catalogue
 
     url, _log = signed_server
     driver.delete_all_cookies()
@@ -226,7 +226,7 @@ def test_signing_out_in_english_ends_the_session_and_a_revoke_sends_the_browser_
     import subprocess
     import sys
 
-    from modeling import catalogue
+    from modeling.wording import catalogue
     from tests.e2e.test_dashboard_browser import REPO
 
     url, _log = signed_server

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from database.synthetic import generate
-from modeling.data import load_csv_tables
 from modeling.features import FeatureBuilder
+from modeling.serving.data import load_csv_tables
 
 SAMPLE_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "homecredit-sample"
 

@@ -10,9 +10,9 @@ import shutil
 import pytest
 from training_setup import trained
 
-from modeling import artifact, signing
 from modeling.__main__ import main
-from modeling.artifact import ModelError, load_bundle
+from modeling.serving import artifact, signing
+from modeling.serving.artifact import ModelError, load_bundle
 
 pytestmark = pytest.mark.requirement("EXG-MOD-08")
 

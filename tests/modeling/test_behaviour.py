@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 from training_setup import synthetic_dir, trained
 
-from modeling.data import load_csv_tables
-from modeling.train import subset_tables
+from modeling.serving.data import load_csv_tables
+from modeling.training.train import subset_tables
 
 pytestmark = pytest.mark.requirement("EXG-MOD-07")
 

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from sklearn.metrics import brier_score_loss
 
-from modeling.calibration import Calibrator, calibrate
+from modeling.serving.calibration import Calibrator
+from modeling.training.calibrate import calibrate
 
 pytestmark = pytest.mark.requirement("EXG-MOD-04")
 

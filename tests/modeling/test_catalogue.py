@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from modeling import catalogue
+from modeling.wording import catalogue
 
 REPO = Path(__file__).resolve().parents[2]
 PACKAGES = ("api", "bokeh_app", "modeling")

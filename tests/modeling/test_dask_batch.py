@@ -137,7 +137,7 @@ def test_a_worker_killed_mid_run_leaves_a_complete_and_correct_result(single, cl
 
 def test_a_worker_refuses_a_replaced_model_before_unpickling(single, cluster, tmp_path):
     """A folder replaced after the command checked it (or a worker's own copy) is refused by the worker itself."""
-    from modeling.dask_batch import DaskFailure, run
+    from modeling.serving.dask_batch import DaskFailure, run
 
     own = single[0]
     _, folder, marker = replaced_model(own.model_dir / "latest", tmp_path)

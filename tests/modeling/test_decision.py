@@ -11,9 +11,9 @@ import pytest
 from database.config import get_engine
 from database.oversight import latest_reviews, record_review, reviews_of
 from modeling.__main__ import main
-from modeling.artifact import load_bundle
-from modeling.decision import final_decision
-from modeling.scorer import Scorer
+from modeling.serving.artifact import load_bundle
+from modeling.serving.decision import final_decision
+from modeling.serving.scorer import Scorer
 
 pytestmark = pytest.mark.requirement("EXG-SEC-23")
 

@@ -9,8 +9,7 @@ import pandas as pd
 import pytest
 import shap
 
-from modeling import catalogue, labels
-from modeling.explain import (
+from modeling.serving.explain import (
     PopulationStats,
     explain_client,
     global_importance,
@@ -18,6 +17,7 @@ from modeling.explain import (
     reasons_from_contributions,
     shap_contributions,
 )
+from modeling.wording import catalogue, labels
 
 pytestmark = pytest.mark.requirement("EXG-MOD-06")
 
@@ -300,7 +300,7 @@ def test_global_importance_ranks_features_and_groups(model, data, tmp_path):
 
 
 def test_sentence_labels_drop_the_unit_the_value_already_carries():
-    from modeling.explain import _sentence_label
+    from modeling.serving.explain import _sentence_label
 
     assert _sentence_label("Situation familiale : marié(e)") == "Situation familiale : marié(e)"
     assert _sentence_label("Retard moyen (jours)") == "Retard moyen"

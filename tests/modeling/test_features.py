@@ -9,9 +9,9 @@ from pandas.testing import assert_frame_equal, assert_series_equal
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
-from modeling.data import load_csv_tables
 from modeling.features import FeatureBuilder
 from modeling.features.aggregate import aggregate
+from modeling.serving.data import load_csv_tables
 from tests.modeling.conftest import SAMPLE_DIR, client_tables
 
 pytestmark = pytest.mark.requirement("EXG-MOD-01")

@@ -8,11 +8,11 @@ import pandas as pd
 import pytest
 from training_setup import database_url, synthetic_dir, trained
 
-from modeling import champion
 from modeling.config import TrainConfig
-from modeling.explain import batch_reason_keys
 from modeling.policy import protected_features
-from modeling.train import train
+from modeling.serving.explain import batch_reason_keys
+from modeling.training import champion
+from modeling.training.train import train
 
 pytestmark = pytest.mark.requirement("EXG-MOD-11")
 
@@ -25,7 +25,7 @@ def result(tmp_path_factory):
 @pytest.fixture(scope="module")
 def scorer(result, tmp_path_factory):
     from database.config import get_engine
-    from modeling.scorer import Scorer
+    from modeling.serving.scorer import Scorer
 
     return Scorer(result.bundle, get_engine(database_url(tmp_path_factory.getbasetemp())))
 
@@ -38,8 +38,8 @@ def features(scorer):
 @pytest.fixture(scope="module")
 def training_features(result, tmp_path_factory):
     """The training clients' features from the CSV files the model was trained on."""
-    from modeling.data import load_csv_tables
-    from modeling.train import subset_tables
+    from modeling.serving.data import load_csv_tables
+    from modeling.training.train import subset_tables
 
     tables = subset_tables(load_csv_tables(synthetic_dir(tmp_path_factory.getbasetemp())), result.ids)
     return result.bundle.in_order(result.bundle.features.transform(tables).reindex(result.ids))
@@ -119,7 +119,7 @@ def test_no_explanation_names_a_protected_attribute(result, features):
 
 @pytest.mark.requirement("EXG-MOD-12")
 def test_fairness_section_recomputes_from_the_out_of_fold_decisions(result, tmp_path_factory):
-    from modeling.data import load_csv_tables
+    from modeling.serving.data import load_csv_tables
 
     fair = result.bundle.card["fairness"]
     assert set(fair["attributes"]) == {"CODE_GENDER", "AGE_BAND", "NAME_FAMILY_STATUS"}
@@ -137,7 +137,7 @@ def test_fairness_section_recomputes_from_the_out_of_fold_decisions(result, tmp_
 
 @pytest.mark.parametrize("family", ["scorecard", "ext_source"])
 def test_the_scorer_serves_whichever_family_won(family, tmp_path_factory, scorer):
-    from modeling.scorer import Scorer
+    from modeling.serving.scorer import Scorer
 
     base = tmp_path_factory.getbasetemp()
     cfg = TrainConfig(folds=3, max_evals=0, candidates=(family,), seed=7, source=synthetic_dir(base),

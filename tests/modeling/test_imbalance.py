@@ -4,8 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from modeling.families import LightGBMModel
-from modeling.imbalance import make_estimator
+from modeling.training.imbalance import lightgbm_model, make_estimator
 
 pytestmark = pytest.mark.requirement("EXG-MOD-02")
 
@@ -19,7 +18,7 @@ def test_serving_imputation_equals_the_fitted_imputer():
     estimator = make_estimator("smote", {"n_estimators": 5}, list(X.columns), seed=0, n_jobs=1).fit(X, y)
     fresh = X.iloc[:40]
     expected = estimator.named_steps["impute"].transform(fresh)
-    model = LightGBMModel(estimator, list(X.columns))
+    model = lightgbm_model(estimator, list(X.columns))
     got = pd.DataFrame(model.matrix(fresh), index=fresh.index, columns=fresh.columns)
     pd.testing.assert_frame_equal(got, expected, check_dtype=False)
     assert not got.isna().any().any()

@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from modeling import catalogue, labels
 from modeling.features import FeatureBuilder
+from modeling.wording import catalogue, labels
 
 pytestmark = pytest.mark.requirement("EXG-MOD-06")
 
@@ -119,8 +119,8 @@ def test_unknown_names_and_languages_fail_clearly():
 ])
 def test_a_one_hot_category_reads_in_the_advisors_language(column, values):
     """'Profession : ouvriers', not the data's English 'laborers' inside a French sentence."""
-    from modeling.catalogue import categories
     from modeling.features.aggregate import slugify
+    from modeling.wording.catalogue import categories
 
     for value in values:
         words = categories()[value]

@@ -1,4 +1,4 @@
-"""What a what-if accepts: every lever within its bounds (stated once, in modeling.loan_terms, and in the user guide),
+"""What a what-if accepts: every lever within its bounds (stated once, in modeling.serving.loan_terms, and in the user guide),
 numbers only, and terms that the application can take."""
 
 from __future__ import annotations
@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from modeling import catalogue
-from modeling.loan_terms import (
+from modeling.serving.loan_terms import (
     BOUNDS,
     LEVERS,
     TERMS_KINDS,
@@ -19,6 +18,7 @@ from modeling.loan_terms import (
     check_changes,
     duration_text,
 )
+from modeling.wording import catalogue
 
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "user-guide.md"
 BASE = Terms(amount=867_894.0, annuity=92_892.0, goods_price=800_000.0)  # 9.34 instalments

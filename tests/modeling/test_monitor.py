@@ -9,8 +9,8 @@ from training_setup import N_CLIENTS, database_url, trained
 
 from database.synthetic import generate
 from database.synthetic.drift import DRIFT_ID_OFFSET, parse_drift
-from modeling import monitor
-from modeling.data import load_csv_tables
+from modeling.monitoring import drift
+from modeling.serving.data import load_csv_tables
 
 pytestmark = pytest.mark.requirement("EXG-MOD-14")
 
@@ -41,29 +41,29 @@ def _population(model, folder, drift=None):
 
 @pytest.fixture(scope="module")
 def same(model, tmp_path_factory):
-    return monitor.compare(model.bundle, *_population(model, tmp_path_factory.mktemp("same")))
+    return drift.compare(model.bundle, *_population(model, tmp_path_factory.mktemp("same")))
 
 
 @pytest.fixture(scope="module")
 def drifted(model, tmp_path_factory):
-    return monitor.compare(model.bundle, *_population(model, tmp_path_factory.mktemp("drifted"), "all"))
+    return drift.compare(model.bundle, *_population(model, tmp_path_factory.mktemp("drifted"), "all"))
 
 
 def test_psi_is_zero_for_equal_shares_and_grows_with_the_shift():
     base = np.array([0.25, 0.25, 0.25, 0.25])
-    assert monitor.psi(base, base) == 0
-    small, large = monitor.psi(base, [0.3, 0.25, 0.25, 0.2]), monitor.psi(base, [0.7, 0.1, 0.1, 0.1])
-    assert 0 < small < monitor.PSI_WATCH < monitor.PSI_ACT < large
-    assert [monitor.psi_level(v) for v in (0.05, 0.10, 0.2, 0.26)] == ["stable", "watch", "watch", "act"]
+    assert drift.psi(base, base) == 0
+    small, large = drift.psi(base, [0.3, 0.25, 0.25, 0.2]), drift.psi(base, [0.7, 0.1, 0.1, 0.1])
+    assert 0 < small < drift.PSI_WATCH < drift.PSI_ACT < large
+    assert [drift.psi_level(v) for v in (0.05, 0.10, 0.2, 0.26)] == ["stable", "watch", "watch", "act"]
 
 
 def test_bins_are_fixed_at_training_and_missing_values_have_their_own_bin():
-    spec = monitor.fit_bins(pd.Series(np.r_[np.arange(100.0), [np.nan] * 25]))
-    shares = monitor.bin_shares(spec, pd.Series([-5.0, 1e6, np.nan, np.nan]))
-    assert monitor.bin_labels(spec)[-1] == "missing" and shares[-1] == 0.5
+    spec = drift.fit_bins(pd.Series(np.r_[np.arange(100.0), [np.nan] * 25]))
+    shares = drift.bin_shares(spec, pd.Series([-5.0, 1e6, np.nan, np.nan]))
+    assert drift.bin_labels(spec)[-1] == "missing" and shares[-1] == 0.5
     assert shares[0] == 0.25 and shares[-2] == 0.25  # below and above the training range: the end bins
-    categories = monitor.fit_bins(pd.Series(["Cash loans"] * 9 + ["Revolving loans"]))
-    assert list(monitor.bin_shares(categories, pd.Series(["Car loan", None]))) == [0, 0, 0.5, 0.5]
+    categories = drift.fit_bins(pd.Series(["Cash loans"] * 9 + ["Revolving loans"]))
+    assert list(drift.bin_shares(categories, pd.Series(["Car loan", None]))) == [0, 0, 0.5, 0.5]
 
 
 def test_the_reference_is_stored_with_the_model(model):
@@ -80,8 +80,8 @@ def test_the_reference_is_stored_with_the_model(model):
 
 def test_the_training_population_is_stable_everywhere(model, tmp_path_factory):
     from database.config import get_engine
-    from modeling.monitor_run import run
-    from modeling.scorer import Scorer
+    from modeling.monitoring.run import run
+    from modeling.serving.scorer import Scorer
 
     engine = get_engine(database_url(tmp_path_factory.getbasetemp()))  # the training CSV files, loaded
     try:
@@ -89,7 +89,7 @@ def test_the_training_population_is_stable_everywhere(model, tmp_path_factory):
     finally:
         engine.dispose()
     assert result["out_of_fold_clients"] == len(model.y)  # scored as served: out-of-fold for them
-    assert result["score_psi"] < monitor.PSI_WATCH and result["level"] == "stable"
+    assert result["score_psi"] < drift.PSI_WATCH and result["level"] == "stable"
     assert result["features"][0]["level"] == "stable"
     assert result["backtest"]["level"] == "stable"
 
@@ -112,7 +112,7 @@ def test_a_drifted_population_calls_for_action_and_its_drifted_features_rank_fir
 
 
 def test_backtesting_on_out_of_fold_scores_of_the_training_population_passes(model):
-    result = monitor.backtest(model.y, model.p_oof, model.bundle.grade(model.p_oof))
+    result = drift.backtest(model.y, model.p_oof, model.bundle.grade(model.p_oof))
     assert result["clients"] == len(model.y) and result["level"] == "stable", result["rows"]
 
 
@@ -124,12 +124,12 @@ def test_backtesting_flags_the_grades_whose_true_default_rate_was_raised(model):
     odds = 3 * model.p_oof / (1 - model.p_oof)
     raised = (rng.random(len(grades)) < odds / (1 + odds)).astype(int)
     y = np.where(np.isin(grades, list(moved)), raised, model.y)
-    levels = {row["grade"]: row["level"] for row in monitor.backtest(y, model.p_oof, grades)["rows"]}
+    levels = {row["grade"]: row["level"] for row in drift.backtest(y, model.p_oof, grades)["rows"]}
     assert {g for g, level in levels.items() if level != "stable"} == moved, levels
 
 
 def test_lower_external_scores_are_the_first_drifts_reported(model, tmp_path_factory):
-    result = monitor.compare(model.bundle, *_population(model, tmp_path_factory.mktemp("ext"), "ext-sources"))
+    result = drift.compare(model.bundle, *_population(model, tmp_path_factory.mktemp("ext"), "ext-sources"))
     top = result["features"][:5]
     assert all(row["name"].startswith("EXT_SOURCE") and row["level"] == "act" for row in top), top
-    assert result["feature_levels"]["act"] == sum(row["psi"] > monitor.PSI_ACT for row in result["features"])
+    assert result["feature_levels"]["act"] == sum(row["psi"] > drift.PSI_ACT for row in result["features"])

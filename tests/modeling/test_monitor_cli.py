@@ -12,7 +12,7 @@ from database.config import get_engine
 from database.loader import load
 from database.synthetic import generate
 from database.synthetic.drift import DRIFT_ID_OFFSET, parse_drift
-from modeling import monitor_run
+from modeling.monitoring import run as monitor_run
 from tests.stack import REPO
 
 pytestmark = pytest.mark.requirement("EXG-MOD-14")

@@ -10,10 +10,10 @@ import pytest
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
-from modeling.challengers import fit_ext_source
 from modeling.config import TrainConfig
-from modeling.data import load_csv_tables
-from modeling.train import subset_tables, train
+from modeling.serving.data import load_csv_tables
+from modeling.training.challengers import fit_ext_source
+from modeling.training.train import subset_tables, train
 
 pytestmark = pytest.mark.requirement("EXG-MOD-13")
 

@@ -11,9 +11,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from modeling import catalogue, labels
-from modeling.explain import PopulationStats, Reason, ReasonKey, reason_sentence, render_reasons
 from modeling.features import FeatureBuilder
+from modeling.serving.explain import (
+    PopulationStats,
+    Reason,
+    ReasonKey,
+    reason_sentence,
+    render_reasons,
+)
+from modeling.wording import catalogue, labels
 
 pytestmark = pytest.mark.requirement("EXG-MOD-06")
 

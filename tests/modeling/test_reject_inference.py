@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from modeling.reject_inference import METHODS, PARCEL_FACTOR, augment, parcel
+from modeling.training.reject_inference import METHODS, PARCEL_FACTOR, augment, parcel
 
 
 @pytest.fixture

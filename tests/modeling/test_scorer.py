@@ -10,7 +10,7 @@ from training_setup import database_url, trained
 
 from database.config import get_engine
 from modeling.__main__ import main
-from modeling.scorer import Scorer, UnknownClient
+from modeling.serving.scorer import Scorer, UnknownClient
 
 pytestmark = pytest.mark.requirement("EXG-MOD-09")
 

@@ -9,10 +9,10 @@ import sys
 
 import pytest
 
-from modeling import signing
 from modeling.__main__ import main
-from modeling.artifact import ModelError, load_bundle
 from modeling.config import SigningKeys, key_id
+from modeling.serving import signing
+from modeling.serving.artifact import ModelError, load_bundle
 from tests.stack import REPO, SIGNING_KEY
 from tests.tampering import replaced_model
 

@@ -11,9 +11,9 @@ import pytest
 
 from database.config import get_engine
 from database.loader import load
-from modeling.artifact import load_bundle
-from modeling.scorer import Scorer
-from modeling.store import stored_frame
+from modeling.serving.artifact import load_bundle
+from modeling.serving.scorer import Scorer
+from modeling.serving.store import stored_frame
 from tests.stack import REPO
 
 pytestmark = pytest.mark.requirement("EXG-MOD-10")

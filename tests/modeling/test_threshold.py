@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from modeling.threshold import (
+from modeling.serving.threshold import (
     CostMatrix,
     best_cost_threshold,
     best_f1_threshold,

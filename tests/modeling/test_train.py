@@ -10,12 +10,12 @@ import pytest
 from imblearn.pipeline import Pipeline
 from training_setup import trained
 
-from modeling import signing
 from modeling.__main__ import main
-from modeling.cv import cross_validate, make_folds
-from modeling.imbalance import make_estimator, monotone_constraints
-from modeling.threshold import best_cost_threshold
-from modeling.train import choose_strategy
+from modeling.serving import signing
+from modeling.serving.threshold import best_cost_threshold
+from modeling.training.cv import cross_validate, make_folds
+from modeling.training.imbalance import make_estimator, monotone_constraints
+from modeling.training.train import choose_strategy
 
 pytestmark = pytest.mark.requirement("EXG-MOD-02", "EXG-MOD-03", "EXG-MOD-08")
 

@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 from whatif_cases import refused_cases
 
-from modeling import catalogue
-from modeling.loan_terms import MAX_DURATION, Terms, WhatIfError, apply
-from modeling.scorer import UnknownClient
-from modeling.whatif import WhatIf, round_unit
+from modeling.serving.loan_terms import MAX_DURATION, Terms, WhatIfError, apply
+from modeling.serving.scorer import UnknownClient
+from modeling.serving.whatif import WhatIf, round_unit
+from modeling.wording import catalogue
 
 pytestmark = pytest.mark.requirement("EXG-CLI-22")
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from database.synthetic import generate
 from modeling.config import TrainConfig
-from modeling.train import TrainResult, train
+from modeling.training.train import TrainResult, train
 
 N_CLIENTS = 1500
 SEED = 7

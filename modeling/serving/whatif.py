@@ -6,7 +6,7 @@ model for a new application, the fold model that never learned the outcome for a
 unchanged application gives back the client's own score and decision, and a change answers "what would this
 model say if only the terms differed" (a refused client is never told that nothing needs to change).
 
-How the terms move together, and what a what-if accepts, is ``modeling.loan_terms``.
+How the terms move together, and what a what-if accepts, is ``modeling.serving.loan_terms``.
 """
 from __future__ import annotations
 
@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from modeling import catalogue
-from modeling.loan_terms import MAX_DURATION, Terms, apply, check_changes, duration_text
-from modeling.scorer import Scorer, ScoreResult, UnknownClient
+from modeling.serving.loan_terms import MAX_DURATION, Terms, apply, check_changes, duration_text
+from modeling.serving.scorer import Scorer, ScoreResult, UnknownClient
+from modeling.wording import catalogue
 
 #: The counterfactual search looks at amounts down to this share of the requested amount.
 MIN_AMOUNT_SHARE = 0.2
@@ -60,7 +60,7 @@ class WhatIf:
     """One client's application, read once, re-scored by the model that scores this client for any change of its terms."""
 
     def __init__(self, scorer: Scorer, client_id: int):
-        from modeling.data import load_clients
+        from modeling.serving.data import load_clients
 
         self.scorer, self.client_id = scorer, int(client_id)
         self.tables = load_clients(scorer.engine, [self.client_id])
@@ -109,7 +109,7 @@ class WhatIf:
     def simulate(self, changes: dict, lang: str = catalogue.DEFAULT_LANG, start: Terms | None = None) -> Simulation:
         """Probability, decision and reasons of the application with ``changes`` made to ``start`` (by default the
         client's own terms; a panel passes the terms it shows); nothing is stored."""
-        from modeling.explain import reasons_from_contributions
+        from modeling.serving.explain import reasons_from_contributions
 
         catalogue.check_lang(lang)
         terms = apply(self.base if start is None else start, changes)

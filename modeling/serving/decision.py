@@ -13,7 +13,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from database.oversight import Review, latest_review, latest_reviews
-from modeling import catalogue
+from modeling.wording import catalogue
 
 MODEL = "model"
 ADVISOR = "advisor"

@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from modeling import catalogue
+from modeling.wording import catalogue
 
 
 def add_arguments(p) -> None:
@@ -34,8 +34,8 @@ def _say(message: str) -> None:
 
 def _scorer(model: Path | None):
     from database.config import get_engine
-    from modeling.artifact import load_bundle
-    from modeling.scorer import Scorer
+    from modeling.serving.artifact import load_bundle
+    from modeling.serving.scorer import Scorer
 
     return Scorer(load_bundle(model), get_engine())
 
@@ -44,7 +44,7 @@ def run_monitor(args) -> None:
     """Run ``monitor``; bad input raises ValueError (one line, exit code 2)."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from modeling.monitor_run import run
+    from modeling.monitoring.run import run
 
     if args.out is not None and args.out.exists() and not args.out.is_dir():
         raise ValueError(f"--out {args.out} is a file: give a folder for the report")
@@ -56,7 +56,7 @@ def run_monitor(args) -> None:
         raise ValueError(f"database: {str(exc).splitlines()[0]} (is the schema up to date? "
                          "run `python -m database init`)") from exc
     if args.out is not None:
-        from modeling.monitor_report import write_report
+        from modeling.monitoring.report import write_report
 
         _say(f"report written to {write_report(result, args.out, args.lang)}")
     if args.json:
@@ -78,7 +78,7 @@ def summary(result: dict) -> str:
 
 def after_store(scorer, features, say) -> None:
     """After ``predict --store``: monitor the features just scored and keep the result (skipped without reference)."""
-    from modeling.monitor_run import run
+    from modeling.monitoring.run import run
 
     if not getattr(scorer.bundle, "reference", None):
         say(f"monitoring skipped: model {scorer.bundle.version} has no reference (retrain to get one)")
@@ -94,8 +94,8 @@ def after_store(scorer, features, say) -> None:
 
 def _monitored_load(scorer) -> dict | None:
     """The stored result of this model over the latest load, if there is one (one load, one monitoring run)."""
-    from modeling.monitor_run import history
-    from modeling.store import latest_load_run
+    from modeling.monitoring.run import history
+    from modeling.serving.store import latest_load_run
 
     with scorer.engine.connect() as connection:
         load_run_id = latest_load_run(connection)

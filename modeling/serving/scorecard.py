@@ -7,8 +7,8 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
-from modeling.calibration import P_MAX, P_MIN
 from modeling.config import BASE_ODDS, BASE_POINTS, PDO
+from modeling.serving.calibration import P_MAX, P_MIN
 
 GRADES = ("A", "B", "C", "D", "E", "F")
 

@@ -13,9 +13,9 @@ import lightgbm as lgb
 import numpy as np
 import pandas as pd
 
-from modeling import catalogue, labels
-from modeling.families import prediction_options
-from modeling.standing import SHOWN_AS_MAGNITUDE, median_phrase, position_phrase
+from modeling.serving.families import prediction_options
+from modeling.wording import catalogue, labels
+from modeling.wording.standing import SHOWN_AS_MAGNITUDE, median_phrase, position_phrase
 
 DIRECTIONS = ("raises", "lowers")
 # Group sums below this (log-odds) are too small to be worth a sentence.
@@ -174,7 +174,7 @@ def shap_contributions(
     """Exact TreeSHAP contributions (log-odds) per row and feature, and the base value.
 
     ``X`` is a feature frame, or an array whose columns are the model's features in order (``index``
-    then labels its rows). ``model`` is a LightGBM model or any ``modeling.families`` model.
+    then labels its rows). ``model`` is a LightGBM model or any ``modeling.serving.families`` model.
     """
     if hasattr(model, "contributions") and hasattr(model, "matrix"):
         if len(X) == 0:
@@ -242,7 +242,7 @@ def reason_sentence(group: str, feature: str, value: float | None, display_value
 class ReasonKey:
     """What a reason says, independent of language: the group, its main feature and value, the SHAP sums.
 
-    Batch scores store these (``modeling.store``); ``render_reasons`` words them in French or English.
+    Batch scores store these (``modeling.serving.store``); ``render_reasons`` words them in French or English.
     """
 
     group: str

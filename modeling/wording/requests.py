@@ -6,7 +6,7 @@ The texts are the ``request_state_*`` rows of ``words.csv``; dates and decisions
 from __future__ import annotations
 
 from database.review_requests import Request
-from modeling import catalogue
+from modeling.wording import catalogue
 
 
 def state_word(request: Request, lang: str) -> str:

@@ -12,6 +12,7 @@ from lightgbm import LGBMClassifier
 from sklearn.impute import SimpleImputer
 
 from modeling.config import LGBM_N_JOBS, MONOTONE_RULES, STRATEGIES
+from modeling.serving.families import LightGBMModel
 
 DEFAULT_PARAMS: dict = {
     "n_estimators": 2000,  # upper bound: early stopping picks the number of trees
@@ -20,7 +21,7 @@ DEFAULT_PARAMS: dict = {
     # whose folds stopped after 25-65 trees; CPU 25 s against 22 s.
     "learning_rate": 0.03,
     "num_leaves": 16,
-    "min_child_samples": 20,  # raised by modeling.tuning.complexity on larger data
+    "min_child_samples": 20,  # raised by modeling.training.tuning.complexity on larger data
     "subsample": 0.8,
     "subsample_freq": 1,
     "colsample_bytree": 0.5,
@@ -104,6 +105,11 @@ def imputer_medians(estimator) -> np.ndarray | None:
     """The medians a SMOTE pipeline imputes with (one per column), None for estimators that do not impute."""
     imputer = _imputer(estimator)
     return None if imputer is None else np.asarray(imputer.statistics_, dtype="float64")
+
+
+def lightgbm_model(estimator, feature_names: list[str]) -> LightGBMModel:
+    """The served form of an estimator built by make_estimator: its LightGBM model and the medians it imputes."""
+    return LightGBMModel(final_lgbm(estimator), feature_names, imputer_medians(estimator))
 
 
 def early_stopping_view(strategy: str, X_fit: pd.DataFrame, X_stop: pd.DataFrame) -> pd.DataFrame:

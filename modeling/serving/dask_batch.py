@@ -2,7 +2,7 @@
 
 A worker reads its clients' rows from the database (its own ``DATABASE_URL``, the app role's read access),
 builds their features with the fitted ``FeatureBuilder`` of the model artifact, and scores and explains them
-with the bundle (``modeling.store.explained``, ``Scorer.score_frame``): the code of the single-process batch,
+with the bundle (``modeling.serving.store.explained``, ``Scorer.score_frame``): the code of the single-process batch,
 run per partition. A worker's memory is bounded by the partition size, not by the portfolio. The partitions'
 results come back to the caller, which writes them once (CSV file or score store) as the single-process
 batch does; a failure writes nothing. A worker lost mid-run has its partitions run again on the others
@@ -53,8 +53,8 @@ def _worker_scorer(folder: str, version: str, database_url: str | None):
     """The Scorer of a worker process, loaded once: the model folder (its signature verified here, with this
     worker's own key, before anything is unpickled) and the database."""
     from database.config import get_engine
-    from modeling.artifact import ModelError, load_bundle
-    from modeling.scorer import Scorer
+    from modeling.serving.artifact import ModelError, load_bundle
+    from modeling.serving.scorer import Scorer
 
     bundle = load_bundle(Path(folder))
     if bundle.version != version:
@@ -66,7 +66,7 @@ def _worker_scorer(folder: str, version: str, database_url: str | None):
 def score_partition(part: Partition, folder: str, version: str, database_url: str | None,
                     explain: bool) -> pd.DataFrame:
     """One partition's scores (with reasons and comparison features when ``explain``), on a worker."""
-    from modeling.store import explained
+    from modeling.serving.store import explained
 
     scorer = _worker_scorer(folder, version, database_url)
     X = scorer.range_features(part.first, part.last)

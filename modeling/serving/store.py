@@ -108,7 +108,7 @@ def write_scores(scorer, features: pd.DataFrame, load_run_id: int | None,
 def explained(bundle, part: pd.DataFrame) -> pd.DataFrame:
     """The store's columns for the clients of a feature frame: probability, decision, reason keys (JSON) and
     the comparison features the dashboard shows (JSON), from the model that never learned each client."""
-    from modeling.explain import batch_reason_keys
+    from modeling.serving.explain import batch_reason_keys
 
     probability, contributions = bundle.served(part, explain=True)
     keys = batch_reason_keys(contributions, part)

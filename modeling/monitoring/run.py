@@ -18,7 +18,7 @@ import pandas as pd
 from sqlalchemy import Engine, insert, select
 
 from database.schema import MonitoringResult
-from modeling import monitor
+from modeling.monitoring import drift
 
 
 @dataclass(frozen=True)
@@ -56,13 +56,13 @@ def population(scorer, features: pd.DataFrame | None = None, new_only: bool = Fa
 def run(scorer, features: pd.DataFrame | None = None, new_only: bool = False, store: bool = True,
         progress: Callable[[str], None] | None = None) -> dict:
     """Monitor the clients of the database against the model's reference; keep the result unless ``store`` is off."""
-    from modeling.store import latest_load_run
+    from modeling.serving.store import latest_load_run
 
     started = time.perf_counter()
     with scorer.engine.connect() as connection:
         load_run_id = latest_load_run(connection)
     pop = population(scorer, features, new_only, progress)
-    result = monitor.compare(scorer.bundle, pop.features, pop.probabilities, pop.application, pop.outcomes,
+    result = drift.compare(scorer.bundle, pop.features, pop.probabilities, pop.application, pop.outcomes,
                              progress=progress)
     result.update(load_run_id=load_run_id, out_of_fold_clients=pop.out_of_fold, new_only=new_only,
                   seconds=round(time.perf_counter() - started, 2))

@@ -1,5 +1,5 @@
 """The simpler challengers of LightGBM, fitted and cross-validated on the same folds: a WoE scorecard and
-the EXT_SOURCE logistic regression. Each returns a `modeling.families` model, so the winner is served as is.
+the EXT_SOURCE logistic regression. Each returns a `modeling.serving.families` model, so the winner is served as is.
 """
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ import pandas as pd
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 
-from modeling.cv import CVResult, Folds
-from modeling.families import StandardisedLogit, WoEScorecard
-from modeling.imbalance import monotone_direction
+from modeling.serving.families import StandardisedLogit, WoEScorecard
+from modeling.training.cv import CVResult, Folds
+from modeling.training.imbalance import monotone_direction
 
 #: optbinning's trend of the default rate over a variable's bins, from the variable's business direction.
 TRENDS = {1: "ascending", -1: "descending", 0: "auto_asc_desc"}

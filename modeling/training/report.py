@@ -13,13 +13,13 @@ from sklearn.metrics import (
     roc_curve,
 )
 
-from modeling import champion
-from modeling import fairness as fairness_audit
-from modeling.calibration import calibration_curve_points
-from modeling.cv import STOP_DEFAULTS, STOP_SHARE
-from modeling.families import DESCRIPTIONS as FAMILY_DESCRIPTIONS
-from modeling.imbalance import DEFAULT_PARAMS, DESCRIPTIONS, MONOTONE_METHOD
-from modeling.tuning import SPACE
+from modeling.serving.families import DESCRIPTIONS as FAMILY_DESCRIPTIONS
+from modeling.training import champion
+from modeling.training import fairness as fairness_audit
+from modeling.training.calibrate import calibration_curve_points
+from modeling.training.cv import STOP_DEFAULTS, STOP_SHARE
+from modeling.training.imbalance import DEFAULT_PARAMS, DESCRIPTIONS, MONOTONE_METHOD
+from modeling.training.tuning import SPACE
 
 
 class Doc:
@@ -197,7 +197,7 @@ def plot_strategies(r, folder: Path) -> None:
 
 
 def plot_importance(r, folder: Path, top: int = 15) -> None:
-    from modeling.explain import plot_global_importance
+    from modeling.serving.explain import plot_global_importance
 
     plot_global_importance(r.importance, folder / "importance.png", lang="en", top=top)
 
@@ -325,7 +325,7 @@ def build(r) -> Doc:
     guided = t["max_evals"] - t.get("startup_trials", 0)
     d.p(f"Hyperopt, {t['max_evals']} evaluations: {t.get('startup_trials', 0)} random start-up trials, then {guided} "
         f"guided by TPE; objective: mean CV AUC on the same {cfg.folds} folds. "
-        f"Search space: {', '.join(SPACE)} (see `modeling/tuning.py`: num_leaves 8-128, learning_rate "
+        f"Search space: {', '.join(SPACE)} (see `modeling/training/tuning.py`: num_leaves 8-128, learning_rate "
         f"log 0.01-0.2, min_child_samples log 5-200, subsample 0.5-1, colsample_bytree 0.3-1, reg_alpha and "
         f"reg_lambda log 1e-3-10); the number of trees comes from early stopping. Trials: `trials.csv`, `trials.json`.")
     tuned = "n/a (no search)" if t["tuned_auc"] is None else f"{t['tuned_auc']:.4f}"
@@ -337,7 +337,7 @@ def build(r) -> Doc:
         "LightGBM's 255: building histograms is most of the cost on hundreds of columns) and monotone "
         f"constraints method `{MONOTONE_METHOD}` (the `intermediate` method was 2-3x slower per tree with two "
         "threads). Together they cut cross-validation time 1.5-3x; on 5,179 synthetic clients the mean per-fold "
-        "AUC moved by less than 0.001 (see `modeling/imbalance.py`).")
+        "AUC moved by less than 0.001 (see `modeling/training/imbalance.py`).")
     d.p("Monotone constraints (business direction beyond doubt; +1 = higher value, higher risk): "
         + (", ".join(f"`{k}` {v:+d}" for k, v in r.monotone.items()) or "none of the rule features is present") + ".")
 

@@ -7,7 +7,7 @@ The rule, applied in `choose`:
 2. costs closer than the larger of ``TIE_COST`` (1 %) and one standard error of their paired
    per-client difference are tied: on a few hundred defaults a smaller gap is noise;
 3. among tied candidates, the highest pooled out-of-fold AUC; AUCs within ``TIE_AUC`` are tied;
-4. among those, the simplest family (modeling.families.FAMILIES order).
+4. among those, the simplest family (modeling.serving.families.FAMILIES order).
 """
 from __future__ import annotations
 
@@ -16,10 +16,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from modeling.calibration import CalibrationResult, calibrate
-from modeling.cv import CVResult, Folds
-from modeling.families import DESCRIPTIONS, FAMILIES
-from modeling.threshold import CostMatrix, ThresholdChoice, best_cost_threshold
+from modeling.serving.families import DESCRIPTIONS, FAMILIES
+from modeling.serving.threshold import CostMatrix, ThresholdChoice, best_cost_threshold
+from modeling.training.calibrate import CalibrationResult, calibrate
+from modeling.training.cv import CVResult, Folds
 
 TIE_COST = 0.01
 TIE_AUC = 0.002

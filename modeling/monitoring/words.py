@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from modeling import catalogue
+from modeling.wording import catalogue
 
 _NUMERIC_LABEL = re.compile(r"^(≤ |> )?-?[\d,]+(\.\d+)?( – -?[\d,]+(\.\d+)?)?$")
 LEVEL_SIGNS = {"stable": "●", "watch": "▲", "act": "■"}  # so that a level never rests on colour alone

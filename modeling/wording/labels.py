@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from modeling import catalogue
+from modeling.wording import catalogue
 
 #: days: a delay counted in days; duration: days counted back, read in years; age: days of life, completed years;
 #: share: a fraction read as a percentage; times: a multiple ("3,5 fois"); level: a band or rating on a short

@@ -16,14 +16,14 @@ import pandas as pd
 
 from database.checksums import file_sha256
 from modeling.config import SigningKeys, model_dir
-from modeling.scorecard import Grades, PointsScale
-from modeling.signing import Manifest, SignatureError, read_verified, verify_folder
-from modeling.threshold import CostMatrix, decide
+from modeling.serving.scorecard import Grades, PointsScale
+from modeling.serving.signing import Manifest, SignatureError, read_verified, verify_folder
+from modeling.serving.threshold import CostMatrix, decide
 
 CHECKED_LIBRARIES = ("lightgbm", "scikit-learn")
 BUNDLE_FILE = "model.pkl"
 CARD_FILE = "model_card.json"
-SHA256_KEY = "model_pkl_sha256"  # the card's record of model.pkl (the signature, modeling.signing, is what is checked)
+SHA256_KEY = "model_pkl_sha256"  # the card's record of model.pkl (the signature, modeling.serving.signing, is what is checked)
 
 
 class ModelError(RuntimeError):
@@ -64,8 +64,8 @@ class ModelBundle:
     version: str
     features: object  # fitted modeling.features.FeatureBuilder
     feature_names: list[str]
-    model: object  # modeling.families.FittedModel refit on every training client
-    calibrator: object  # modeling.calibration.Calibrator fitted on out-of-fold scores
+    model: object  # modeling.serving.families.FittedModel refit on every training client
+    calibrator: object  # modeling.serving.calibration.Calibrator fitted on out-of-fold scores
     threshold: float
     cost: CostMatrix
     scale: PointsScale
@@ -74,16 +74,16 @@ class ModelBundle:
     strategy: str
     params: dict
     population: dict = field(default_factory=dict)  # OOF probability quantiles, default rate, clients
-    feature_stats: object = None  # modeling.explain.PopulationStats of the training features
+    feature_stats: object = None  # modeling.serving.explain.PopulationStats of the training features
     background: pd.DataFrame | None = None  # small sample of training features for explanations
     versions: dict = field(default_factory=library_versions)
     card: dict = field(default_factory=dict)
-    # mean |SHAP| per feature and of its group (modeling.explain.global_importance), largest first
+    # mean |SHAP| per feature and of its group (modeling.serving.explain.global_importance), largest first
     importance: pd.DataFrame | None = None
     fold_models: list = field(default_factory=list)  # FittedModel of each CV fold
     fold_ids: np.ndarray | None = None  # sorted SK_ID_CURR of the training clients
     fold_of: np.ndarray | None = None  # for each of fold_ids, the fold model that did not learn it
-    reference: dict | None = None  # training distributions for drift monitoring (modeling.monitor.build_reference)
+    reference: dict | None = None  # training distributions for drift monitoring (modeling.monitoring.drift.build_reference)
 
     @property
     def lgbm(self):
@@ -276,7 +276,7 @@ def check_versions(recorded: dict, folder: Path) -> None:
 
 
 def verified(folder: Path, keys: SigningKeys | None = None) -> Manifest:
-    """The folder's signed manifest: its signature verified over every file (``modeling.signing``), or ModelError."""
+    """The folder's signed manifest: its signature verified over every file (``modeling.serving.signing``), or ModelError."""
     try:
         return verify_folder(folder, keys or SigningKeys.from_env())
     except (SignatureError, ValueError) as exc:

@@ -10,7 +10,7 @@ How the terms move together (``apply``):
 - ``annuity`` given: the duration follows (amount / annuity); ``duration`` given: the annuity follows;
   giving both is refused.
 
-Nothing here scores: ``modeling.whatif`` asks the model about the terms made here; the API checks a request with
+Nothing here scores: ``modeling.serving.whatif`` asks the model about the terms made here; the API checks a request with
 ``check_changes`` before it looks the client up, and its OpenAPI schema states ``BOUNDS``.
 """
 from __future__ import annotations
@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from modeling import catalogue
+from modeling.wording import catalogue
 
 #: The levers, in the order a form shows them (API field names).
 LEVERS = ("amount", "annuity", "duration", "goods_price", "down_payment")

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 from hyperopt import STATUS_OK, Trials, fmin, hp, tpe
 
-from modeling.cv import CVResult, Folds, cross_validate
+from modeling.training.cv import CVResult, Folds, cross_validate
 
 SPACE = {
     "num_leaves": hp.quniform("num_leaves", 8, 128, 4),

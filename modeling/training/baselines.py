@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import roc_auc_score
 
-from modeling.cv import Folds, cross_validate
+from modeling.training.cv import Folds, cross_validate
 
 
 def application_only(tables: dict, ids: pd.Index, y: np.ndarray, folds: Folds, seed: int, n_jobs: int) -> dict:
@@ -24,7 +24,7 @@ def application_only(tables: dict, ids: pd.Index, y: np.ndarray, folds: Folds, s
 
 def ext_source_logit(X: pd.DataFrame, y: np.ndarray, folds: Folds) -> dict:
     """Logistic regression on EXT_SOURCE_1..3 on the given folds: the `ext_source` challenger itself."""
-    from modeling.challengers import cross_validate_family
+    from modeling.training.challengers import cross_validate_family
 
     return baseline_row(cross_validate_family("ext_source", X, y, folds))
 

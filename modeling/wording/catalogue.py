@@ -2,7 +2,7 @@
 
 The explanations, the API page and the dashboard all take their language list, their decision words, their
 texts (``words.csv``: kind;key;fr;en, kind ``text``, ``category`` or ``actionable``) and their number, percentage, amount
-and date formats from here; feature labels are composed by ``modeling.labels`` from ``labels_catalogue.csv``.
+and date formats from here; feature labels are composed by ``modeling.wording.labels`` from ``labels_catalogue.csv``.
 French is written the French way (``1 234 567``, ``3,5 %``, ``0,8``) by Babel's CLDR rules.
 """
 from __future__ import annotations
@@ -67,7 +67,7 @@ def decision_word(decision: str, lang: str = DEFAULT_LANG) -> str:
     return f"{DECISION_SIGNS[decision]} {decision_label(decision, lang)}"
 
 
-#: {lang: {decision: label}}: the model's decision labels (modeling.scorer).
+#: {lang: {decision: label}}: the model's decision labels (modeling.serving.scorer).
 DECISION_LABELS = {lang: {d: words[lang] for d, words in DECISIONS.items()} for lang in LANGS}
 
 

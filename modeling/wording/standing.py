@@ -4,10 +4,10 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from modeling import catalogue, labels
+from modeling.wording import catalogue, labels
 
 if TYPE_CHECKING:
-    from modeling.explain import PopulationStats
+    from modeling.serving.explain import PopulationStats
 
 #: Units that labels.format_value writes as a magnitude (DAYS_BIRTH -9461 -> "25 ans").
 SHOWN_AS_MAGNITUDE = ("days", "duration", "age", "months")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from modeling.monitor_words import bin_label, decimal, integer, level_word, percent, word
+from modeling.monitoring.words import bin_label, decimal, integer, level_word, percent, word
 
 REPORT_FILE = "monitoring.md"
 FIGURES = {"score": "monitoring-score.png", "features": "monitoring-features.png",

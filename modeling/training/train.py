@@ -12,23 +12,26 @@ import pandas as pd
 from sklearn.metrics import average_precision_score
 from sklearn.model_selection import train_test_split
 
-from modeling import artifact, baselines, champion, fairness, monitor, policy, signing
-from modeling.calibration import CalibrationResult, calibrate
-from modeling.challengers import FITTERS, cross_validate_family
-from modeling.champion import Candidate
+from modeling import policy
 from modeling.config import KEY_HELP, SigningKeys, TrainConfig, default_true_pd, model_dir
-from modeling.cv import CVResult, cross_validate, fit_full, make_folds
-from modeling.families import FAMILIES, LightGBMModel
-from modeling.imbalance import DEFAULT_PARAMS, monotone_constraints
-from modeling.scorecard import PointsScale, fit_grades, grade_table, is_monotone
-from modeling.threshold import (
+from modeling.monitoring import drift
+from modeling.serving import artifact, signing
+from modeling.serving.families import FAMILIES
+from modeling.serving.scorecard import PointsScale, fit_grades, grade_table, is_monotone
+from modeling.serving.threshold import (
     CostMatrix,
     ThresholdChoice,
     best_cost_threshold,
     best_f1_threshold,
     threshold_table,
 )
-from modeling.tuning import complexity, save_trials, startup_trials, tune
+from modeling.training import baselines, champion, fairness
+from modeling.training.calibrate import CalibrationResult, calibrate
+from modeling.training.challengers import FITTERS, cross_validate_family
+from modeling.training.champion import Candidate
+from modeling.training.cv import CVResult, cross_validate, fit_full, make_folds
+from modeling.training.imbalance import DEFAULT_PARAMS, lightgbm_model, monotone_constraints
+from modeling.training.tuning import complexity, save_trials, startup_trials, tune
 
 TIE_COST = 0.01  # strategies within 1% of the lowest cost are tied
 TIE_AUC = 0.001
@@ -56,7 +59,7 @@ class TrainResult:
     cpu_start: float = field(default_factory=time.process_time)
     cpu_seconds: float = 0.0
     removed: list = field(default_factory=list)  # features the protected-attribute policy removed
-    candidates: list = field(default_factory=list)  # modeling.champion.Candidate of every family
+    candidates: list = field(default_factory=list)  # modeling.training.champion.Candidate of every family
     champion: object = None
     champion_reason: str = ""
     family: str = ""
@@ -111,7 +114,7 @@ def subset_tables(tables: dict[str, pd.DataFrame], ids) -> dict[str, pd.DataFram
 
 def load_training_tables(cfg: TrainConfig, engine=None) -> dict[str, pd.DataFrame]:
     """Tables from the CSV folder of --source, else from the database (DATABASE_URL)."""
-    from modeling import data
+    from modeling.serving import data
 
     if cfg.source is not None:
         return data.load_csv_tables(cfg.source)
@@ -184,8 +187,8 @@ def compare_strategies(cfg, X, y, amounts, say) -> tuple[pd.DataFrame, str, dict
 
 
 def _importance(bundle, X: pd.DataFrame) -> pd.DataFrame:
-    """Global mean |SHAP| per feature and per group (modeling.explain), on at most 5000 clients."""
-    from modeling.explain import global_importance
+    """Global mean |SHAP| per feature and per group (modeling.serving.explain), on at most 5000 clients."""
+    from modeling.serving.explain import global_importance
 
     return global_importance(bundle, X, lang="en", max_rows=5000)
 
@@ -247,7 +250,7 @@ def refit(r: TrainResult, X: pd.DataFrame, cfg: TrainConfig):
     """The winning family fitted on every training client (the production model)."""
     if r.family == "lightgbm":
         estimator = fit_full(r.strategy, r.params, X, r.y, r.final_cv.n_estimators, cfg.seed, cfg.n_jobs)
-        return LightGBMModel(estimator, list(X.columns))
+        return lightgbm_model(estimator, list(X.columns))
     return FITTERS[r.family](X, r.y)
 
 
@@ -280,7 +283,7 @@ def signing_keys() -> SigningKeys:
 
 def train(cfg: TrainConfig, engine=None, say=None) -> TrainResult:
     """Run the whole pipeline and publish models/<version>/; returns what was measured."""
-    from modeling.explain import PopulationStats
+    from modeling.serving.explain import PopulationStats
 
     say = say or Progress()
     start = time.perf_counter()
@@ -348,7 +351,7 @@ def train(cfg: TrainConfig, engine=None, say=None) -> TrainResult:
     )
     r.importance = _importance(r.bundle, X)
     r.bundle.importance = r.importance[list(IMPORTANCE_COLUMNS)].copy()
-    r.bundle.reference = monitor.build_reference(X, r.p_oof, tables["application"], bundle=r.bundle)  # monitoring (#14)
+    r.bundle.reference = drift.build_reference(X, r.p_oof, tables["application"], bundle=r.bundle)  # monitoring (#14)
     # Serving predicts one row at a time in forked workers: one thread is fastest there, and a model that
     # predicted with several threads in the parent process makes forked gunicorn workers hang.
     for model in (production, *r.bundle.fold_models):
@@ -369,7 +372,7 @@ def _served_params(r: TrainResult) -> dict:
     if r.family == "lightgbm":
         return {**DEFAULT_PARAMS, **r.params, "n_estimators": r.final_cv.n_estimators}
     if r.family == "scorecard":
-        from modeling.challengers import IV_MIN, SCORECARD_C, SCORECARD_MAX
+        from modeling.training.challengers import IV_MIN, SCORECARD_C, SCORECARD_MAX
 
         return {"iv_min": IV_MIN, "max_variables": SCORECARD_MAX, "C": SCORECARD_C}
     return {}
@@ -450,7 +453,7 @@ def oof_frame(r: TrainResult) -> pd.DataFrame:
 
 def publish(r: TrainResult, say) -> Path:
     """Write bundle, card, OOF predictions, trials and report into a staging folder, then publish it."""
-    from modeling.report import write_report
+    from modeling.training.report import write_report
 
     root = Path(r.config.out_dir or model_dir())
     staging = artifact.staging_dir(root)

@@ -8,8 +8,8 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import pandas as pd
 
-from modeling.artifact import ModelBundle
-from modeling.catalogue import DECISION_LABELS, check_lang
+from modeling.serving.artifact import ModelBundle
+from modeling.wording.catalogue import DECISION_LABELS, check_lang
 
 
 class UnknownClient(LookupError):
@@ -56,14 +56,14 @@ class Scorer:
 
     def features(self, client_ids: Sequence[int]) -> pd.DataFrame:
         """Feature rows of the given clients, computed from their own rows only (absent IDs left out)."""
-        from modeling.data import load_clients
+        from modeling.serving.data import load_clients
 
         tables = load_clients(self.engine, [int(i) for i in client_ids])
         return self._in_model_order(self.bundle.features.transform(tables))
 
     def range_features(self, first: int, last: int) -> pd.DataFrame:
         """Feature rows of the clients with ``first <= SK_ID_CURR <= last``, from their own rows only."""
-        from modeling.data import load_range
+        from modeling.serving.data import load_range
 
         return self._in_model_order(self.bundle.features.transform(load_range(self.engine, first, last)))
 
@@ -84,7 +84,7 @@ class Scorer:
         })
 
     def _result(self, client_id: int, row: pd.DataFrame, lang: str) -> ScoreResult:
-        from modeling.explain import reasons_from_contributions
+        from modeling.serving.explain import reasons_from_contributions
 
         b = self.bundle
         p, contributions = b.served(row, explain=True)  # the model that never learned this client's outcome
@@ -107,8 +107,8 @@ class Scorer:
 
         Equal to ``score`` for the same model and data: the batch ran the same features, model and SHAP.
         """
-        from modeling.explain import ReasonKey, render_reasons
-        from modeling.store import stored
+        from modeling.serving.explain import ReasonKey, render_reasons
+        from modeling.serving.store import stored
 
         _check_lang(lang)
         with nullcontext(connection) if connection is not None else self.engine.connect() as reader:
@@ -153,7 +153,7 @@ class Scorer:
 
     def all_features(self, progress: Callable[[str], None] | None = None) -> pd.DataFrame:
         """Feature rows of every client in the database, computed for all at once."""
-        from modeling.data import load_tables
+        from modeling.serving.data import load_tables
 
         tables = load_tables(self.engine)
         if progress:

@@ -66,12 +66,10 @@ class LightGBMModel(FittedModel):
 
     family = "lightgbm"
 
-    def __init__(self, estimator, feature_names: list[str]):
-        from modeling.imbalance import final_lgbm, imputer_medians
-
+    def __init__(self, lgbm, feature_names: list[str], medians: np.ndarray | None = None):
         super().__init__(feature_names)
-        self.lgbm = final_lgbm(estimator)
-        self.medians = imputer_medians(estimator)
+        self.lgbm = lgbm
+        self.medians = medians
 
     def matrix(self, X: pd.DataFrame) -> np.ndarray:
         values = super().matrix(X)

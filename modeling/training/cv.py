@@ -17,7 +17,13 @@ from lightgbm import early_stopping
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold, train_test_split
 
-from modeling.imbalance import early_stopping_view, final_lgbm, make_estimator
+from modeling.training.imbalance import (
+    DEFAULT_PARAMS,
+    early_stopping_view,
+    final_lgbm,
+    lightgbm_model,
+    make_estimator,
+)
 
 Folds = list[tuple[np.ndarray, np.ndarray]]
 STOP_SHARE = (0.1, 0.25)  # share of each training fold kept aside to stop boosting: at least, at most
@@ -35,7 +41,7 @@ class CVResult:
     best_iterations: list[int]
     fit_seconds: float
     extra: dict = field(default_factory=dict)
-    models: list = field(default_factory=list)  # one fitted modeling.families model per fold
+    models: list = field(default_factory=list)  # one fitted modeling.serving.families model per fold
 
     @property
     def pooled_auc(self) -> float:
@@ -76,8 +82,6 @@ def stop_share(y: np.ndarray) -> float:
 
 def patience(params: dict) -> int:
     """Rounds without improvement before boosting stops, scaled to the learning rate."""
-    from modeling.imbalance import DEFAULT_PARAMS
-
     rate = float(params.get("learning_rate", DEFAULT_PARAMS["learning_rate"]))
     return max(50, int(round(STOP_PATIENCE / rate)))
 
@@ -125,15 +129,13 @@ def cross_validate(
     label: str = "",
 ) -> CVResult:
     """Out-of-fold probabilities of a strategy; resampling happens inside each training fold only."""
-    from modeling.families import LightGBMModel
-
     y = np.asarray(y)
     oof = np.full(len(y), np.nan)
     aucs, iters, models = [], [], []
     start = time.perf_counter()
     for i, (tr, va) in enumerate(folds, 1):
         estimator, best = fit_early_stopped(strategy, params, X.iloc[tr], y[tr], seed + i, n_jobs)
-        model = LightGBMModel(estimator, list(X.columns))
+        model = lightgbm_model(estimator, list(X.columns))
         oof[va] = model.raw_probability(model.matrix(X.iloc[va]))
         aucs.append(float(roc_auc_score(y[va], oof[va])))
         iters.append(best)
