@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from database.schema import kaggle_columns
 from database.synthetic.core import SENTINEL, Cat, draw_cat, draw_num, from_normal, from_quantiles
 from database.synthetic.drift import NO_DRIFT, Drift
 from database.synthetic.parameters import fitted
@@ -12,9 +13,8 @@ from database.synthetic.parameters import fitted
 INCOME_TYPES = {"Working": 0.5163, "Commercial associate": 0.2329, "Pensioner": 0.1800, "State servant": 0.0706,
                 "Unemployed": 0.00007, "Student": 0.00006, "Businessman": 0.00003, "Maternity leave": 0.00002}
 GENDERS = {"F": 0.65834, "M": 0.34165, "XNA": 0.000013}
-BUILDING_BASES = ["APARTMENTS", "BASEMENTAREA", "YEARS_BEGINEXPLUATATION", "YEARS_BUILD", "COMMONAREA",
-                  "ELEVATORS", "ENTRANCES", "FLOORSMAX", "FLOORSMIN", "LANDAREA", "LIVINGAPARTMENTS",
-                  "LIVINGAREA", "NONLIVINGAPARTMENTS", "NONLIVINGAREA"]
+#: The building statistics, each an _AVG, a _MODE and a _MEDI column, in the schema's order.
+BUILDING_BASES = [column.removesuffix("_AVG") for column in kaggle_columns("application") if column.endswith("_AVG")]
 # Correlation of each EXT_SOURCE score with the latent riskiness and with age (z-scored years).
 EXT_LOADINGS = {"EXT_SOURCE_1": (0.68, 0.45), "EXT_SOURCE_2": (0.75, 0.05), "EXT_SOURCE_3": (0.75, 0.20)}
 RISKY_JOBS = ["Laborers", "Drivers", "Low-skill Laborers", "Security staff", "Cooking staff", "Waiters/barmen staff"]

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from database.synthetic.application import BUILDING_BASES
 from database.synthetic.parameters import Fitted, shipped, write
 
 QUANTILE_POINTS = 41
@@ -18,9 +19,6 @@ PREV_CORE = ["NAME_CONTRACT_TYPE", "NAME_CONTRACT_STATUS", "CODE_REJECT_REASON",
              "NAME_PRODUCT_TYPE", "NAME_YIELD_GROUP", "PRODUCT_COMBINATION"]
 PREV_BY_TYPE = ["NAME_CASH_LOAN_PURPOSE", "NAME_PAYMENT_TYPE", "NAME_CLIENT_TYPE", "FLAG_LAST_APPL_PER_CONTRACT",
                 "CHANNEL_TYPE", "NAME_TYPE_SUITE", "NAME_GOODS_CATEGORY", "NAME_SELLER_INDUSTRY"]
-BUILDING_BASES = ["APARTMENTS", "BASEMENTAREA", "YEARS_BEGINEXPLUATATION", "YEARS_BUILD", "COMMONAREA", "ELEVATORS",
-                  "ENTRANCES", "FLOORSMAX", "FLOORSMIN", "LANDAREA", "LIVINGAPARTMENTS", "LIVINGAREA",
-                  "NONLIVINGAPARTMENTS", "NONLIVINGAREA"]
 
 
 def _freq(series: pd.Series) -> dict:
