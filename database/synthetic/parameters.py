@@ -46,10 +46,11 @@ def read(source: Traversable | Path) -> Fitted:
         raise ValueError(f"{source}: a JSON {type(stored).__name__}, not the object of parameters; "
                          f"regenerate it with {REFIT}")
     expected = [field.name for field in fields(Fitted)]
-    wrong = [f"{what} parameters {', '.join(names)}" for what, names in
-             [("missing", [n for n in expected if n not in stored]), ("unknown", [n for n in stored if n not in expected])]
-             if names]
-    if wrong:
+    missing = [name for name in expected if name not in stored]
+    unknown = [name for name in stored if name not in expected]
+    if missing or unknown:
+        wrong = (f"{what} parameters {', '.join(names)}" for what, names in [("missing", missing), ("unknown", unknown)]
+                 if names)
         raise ValueError(f"{source}: {' and '.join(wrong)}; regenerate it with {REFIT}")
     return Fitted(**stored)
 

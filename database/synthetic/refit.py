@@ -9,12 +9,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from database.schema import kaggle_columns
 from database.synthetic.application import BUILDING_BASES
 from database.synthetic.parameters import Fitted, shipped, write
 
 QUANTILE_POINTS = 41
-#: The files of the real sample that the fit reads.
-SAMPLE_FILES = ("application.csv", "previous_application_sample.csv", "bureau.csv", "credit_card_balance.csv")
+#: The files of the real sample that the fit reads, and the schema table whose columns each one holds.
+SAMPLE_FILES = {"application.csv": "application", "previous_application_sample.csv": "previous_application",
+                "bureau.csv": "bureau", "credit_card_balance.csv": "credit_card_balance"}
 PREV_CORE = ["NAME_CONTRACT_TYPE", "NAME_CONTRACT_STATUS", "CODE_REJECT_REASON", "NAME_PORTFOLIO",
              "NAME_PRODUCT_TYPE", "NAME_YIELD_GROUP", "PRODUCT_COMBINATION"]
 PREV_BY_TYPE = ["NAME_CASH_LOAN_PURPOSE", "NAME_PAYMENT_TYPE", "NAME_CLIENT_TYPE", "FLAG_LAST_APPL_PER_CONTRACT",
@@ -33,9 +35,18 @@ def _quant(series: pd.Series) -> list:
     return [float(f"{q:.6g}") for q in np.quantile(values, np.linspace(0, 1, QUANTILE_POINTS))]
 
 
+def _read(sample: Path, name: str, **options) -> pd.DataFrame:
+    """One CSV of the sample; ValueError naming it if it lacks a column of its table (TARGET aside: DEFAULTED there)."""
+    frame = pd.read_csv(sample / name, encoding="utf-8-sig", **options)
+    missing = [c for c in kaggle_columns(SAMPLE_FILES[name]) if c not in frame.columns and c != "TARGET"]
+    if missing:
+        raise ValueError(f"{sample / name}: no column {', '.join(missing)}; the sample must have the Kaggle columns")
+    return frame
+
+
 def fit(sample: Path) -> Fitted:
     """Compute every fitted parameter from the sample folder."""
-    app = pd.read_csv(sample / "application.csv")
+    app = _read(sample, "application.csv")
     pension = app["NAME_INCOME_TYPE"] == "Pensioner"
     work = app[~pension]
     cats = {c: _freq(app[c]) for c in ["NAME_CONTRACT_TYPE", "FLAG_OWN_CAR", "FLAG_OWN_REALTY", "NAME_TYPE_SUITE",
@@ -72,7 +83,7 @@ def fit(sample: Path) -> Fitted:
     missing["BUILDING"] = round(float(1 - building.mean()), 4)
     missing["OCCUPATION_TYPE_WORKING"] = round(float(work["OCCUPATION_TYPE"].isna().mean()), 4)
 
-    prev = pd.read_csv(sample / "previous_application_sample.csv", keep_default_na=False, na_values=["NA"])
+    prev = _read(sample, "previous_application_sample.csv", keep_default_na=False, na_values=["NA"])
     core = prev.groupby(PREV_CORE).size().reset_index(name="n")
     prev_core = {"columns": PREV_CORE, "rows": core[PREV_CORE].values.tolist(), "counts": core["n"].tolist()}
     prev_by_type = {t: {c: _freq(g[c]) for c in PREV_BY_TYPE}
@@ -89,7 +100,7 @@ def fit(sample: Path) -> Fitted:
     prev_quants["DAYS_DECISION"] = _quant(prev["DAYS_DECISION"])
     prev_quants["SELLERPLACE_AREA"] = _quant(prev["SELLERPLACE_AREA"])
 
-    bureau = pd.read_csv(sample / "bureau.csv")
+    bureau = _read(sample, "bureau.csv")
     bureau_fit = {
         "CREDIT_ACTIVE": _freq(bureau["CREDIT_ACTIVE"]),
         "CREDIT_TYPE": _freq(bureau["CREDIT_TYPE"]),
@@ -102,7 +113,7 @@ def fit(sample: Path) -> Fitted:
         "LIMIT_MISSING": round(float(bureau["AMT_CREDIT_SUM_LIMIT"].isna().mean()), 4),
         "DEBT_MISSING": round(float(bureau["AMT_CREDIT_SUM_DEBT"].isna().mean()), 4),
     }
-    cc = pd.read_csv(sample / "credit_card_balance.csv", encoding="utf-8-sig")
+    cc = _read(sample, "credit_card_balance.csv")
     card_limit = _freq(cc.loc[cc["AMT_CREDIT_LIMIT_ACTUAL"] > 0, "AMT_CREDIT_LIMIT_ACTUAL"].astype(int))
     return Fitted(
         app_categories=cats,
@@ -132,10 +143,6 @@ def main(argv: list[str] | None = None) -> int:
             raise ValueError(f"{args.sample} has no {', '.join(missing)}: --sample must be the folder of the real "
                              "Home Credit sample CSVs")
         write(fit(args.sample), args.out)
-    except KeyError as error:
-        print(f"error: {args.sample}: column {error} missing; the sample must have the Kaggle columns",
-              file=sys.stderr)
-        return 2
     except (ValueError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

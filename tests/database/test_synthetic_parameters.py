@@ -101,3 +101,15 @@ def test_refit_from_a_folder_without_the_sample_names_the_missing_files_and_writ
     assert said == (f"error: {tmp_path} has no application.csv, previous_application_sample.csv, bureau.csv, "
                     "credit_card_balance.csv: --sample must be the folder of the real Home Credit sample CSVs\n")
     assert out.read_bytes() == shipped().read_bytes()
+
+
+def test_refit_from_a_sample_without_a_kaggle_column_names_the_file_and_column_and_writes_nothing(sample_dir, tmp_path,
+                                                                                                   capsys):
+    sample = tmp_path / "sample"
+    shutil.copytree(sample_dir, sample)
+    pd.read_csv(sample_dir / "bureau.csv").drop(columns="CREDIT_TYPE").to_csv(sample / "bureau.csv", index=False)
+    out = tmp_path / "fitted.json"
+    assert refit.main(["--sample", str(sample), "--out", str(out)]) == 2
+    assert capsys.readouterr().err == (f"error: {sample / 'bureau.csv'}: no column CREDIT_TYPE; the sample must have "
+                                       "the Kaggle columns\n")
+    assert not out.exists()
