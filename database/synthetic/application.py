@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from database.synthetic import fitted
+from database.schema import kaggle_columns
 from database.synthetic.core import SENTINEL, Cat, draw_cat, draw_num, from_normal, from_quantiles
 from database.synthetic.drift import NO_DRIFT, Drift
+from database.synthetic.parameters import fitted
 
 # Full-data shares where the 1,000-row sample is too small to show the rare categories.
 INCOME_TYPES = {"Working": 0.5163, "Commercial associate": 0.2329, "Pensioner": 0.1800, "State servant": 0.0706,
                 "Unemployed": 0.00007, "Student": 0.00006, "Businessman": 0.00003, "Maternity leave": 0.00002}
 GENDERS = {"F": 0.65834, "M": 0.34165, "XNA": 0.000013}
-BUILDING_BASES = ["APARTMENTS", "BASEMENTAREA", "YEARS_BEGINEXPLUATATION", "YEARS_BUILD", "COMMONAREA",
-                  "ELEVATORS", "ENTRANCES", "FLOORSMAX", "FLOORSMIN", "LANDAREA", "LIVINGAPARTMENTS",
-                  "LIVINGAREA", "NONLIVINGAPARTMENTS", "NONLIVINGAREA"]
+#: The building statistics, each an _AVG, a _MODE and a _MEDI column, in the schema's order.
+BUILDING_BASES = [column.removesuffix("_AVG") for column in kaggle_columns("application") if column.endswith("_AVG")]
 # Correlation of each EXT_SOURCE score with the latent riskiness and with age (z-scored years).
 EXT_LOADINGS = {"EXT_SOURCE_1": (0.68, 0.45), "EXT_SOURCE_2": (0.75, 0.05), "EXT_SOURCE_3": (0.75, 0.20)}
 RISKY_JOBS = ["Laborers", "Drivers", "Low-skill Laborers", "Security staff", "Cooking staff", "Waiters/barmen staff"]
@@ -22,7 +22,7 @@ SAFE_JOBS = ["Accountants", "Core staff", "High skill tech staff", "Managers", "
 
 
 def _cat(rng, column: str, n: int, shift=None) -> Cat:
-    return draw_cat(rng, fitted.APP_CATEGORIES[column], n, shift)
+    return draw_cat(rng, fitted().app_categories[column], n, shift)
 
 
 def _round_to(x: np.ndarray, step: float) -> np.ndarray:
@@ -31,12 +31,13 @@ def _round_to(x: np.ndarray, step: float) -> np.ndarray:
 
 def make_applications(rng: np.random.Generator, n: int, risk: np.ndarray, drift: Drift = NO_DRIFT) -> dict:
     """All application columns except TARGET for n clients with latent riskiness `risk` (N(0,1)), drifted by `drift`."""
-    q = fitted.APP_QUANTILES
+    fit = fitted()
+    q, cats = fit.app_quantiles, fit.app_categories
     d: dict = {}
     income_type = draw_cat(rng, INCOME_TYPES, n)
     pensioner = income_type.isin(["Pensioner"])
     d["NAME_INCOME_TYPE"] = income_type
-    contracts = drift.contract_shares or fitted.APP_CATEGORIES["NAME_CONTRACT_TYPE"]
+    contracts = drift.contract_shares or cats["NAME_CONTRACT_TYPE"]
     d["NAME_CONTRACT_TYPE"] = draw_cat(rng, contracts, n)
     d["CODE_GENDER"] = draw_cat(rng, GENDERS, n)
     age_u = rng.random(n)
@@ -48,14 +49,14 @@ def make_applications(rng: np.random.Generator, n: int, risk: np.ndarray, drift:
     employed = np.minimum(np.round(share * (birth + 18 * 365)), -1)
     d["DAYS_EMPLOYED"] = np.where(pensioner, SENTINEL, employed).astype(np.int64)
     d["FLAG_EMP_PHONE"] = (~pensioner).astype(np.int64)
-    car = rng.random(n) < fitted.APP_CATEGORIES["FLAG_OWN_CAR"]["Y"]
+    car = rng.random(n) < cats["FLAG_OWN_CAR"]["Y"]
     d["FLAG_OWN_CAR"] = Cat(np.where(car, 1, 0), ["N", "Y"])
     d["OWN_CAR_AGE"] = np.where(car, np.round(from_quantiles(q["OWN_CAR_AGE"], rng.random(n))), np.nan)
     d["FLAG_OWN_REALTY"] = _cat(rng, "FLAG_OWN_REALTY", n)
     for column in ["NAME_TYPE_SUITE", "NAME_EDUCATION_TYPE", "NAME_FAMILY_STATUS", "NAME_HOUSING_TYPE",
                    "WEEKDAY_APPR_PROCESS_START", "FONDKAPREMONT_MODE"]:
         d[column] = _cat(rng, column, n)
-    children = draw_num(rng, fitted.APP_CATEGORIES["CNT_CHILDREN"], n) * (years < 55)
+    children = draw_num(rng, cats["CNT_CHILDREN"], n) * (years < 55)
     d["CNT_CHILDREN"] = children.astype(np.int64)
     couple = d["NAME_FAMILY_STATUS"].isin(["Married", "Civil marriage"])
     d["CNT_FAM_MEMBERS"] = children + np.where(couple, 2.0, 1.0)
@@ -82,10 +83,10 @@ def make_applications(rng: np.random.Generator, n: int, risk: np.ndarray, drift:
     d["AMT_GOODS_PRICE"] = np.where(revolving, np.where(rng.random(n) < 0.3, np.nan, credit), goods)
     d["AMT_ANNUITY"] = np.round(credit / term * 2) / 2
     d["AMT_ANNUITY"][rng.random(n) < 0.00004] = np.nan
-    pop = draw_num(rng, fitted.APP_CATEGORIES["REGION_POPULATION_RELATIVE"], n)
+    pop = draw_num(rng, cats["REGION_POPULATION_RELATIVE"], n)
     d["REGION_POPULATION_RELATIVE"] = pop
     rating = np.where(pop > 0.03, 1, np.where(pop < 0.008, 3, 2))
-    rating = np.where(rng.random(n) < 0.3, draw_num(rng, fitted.APP_CATEGORIES["REGION_RATING_CLIENT"], n), rating)
+    rating = np.where(rng.random(n) < 0.3, draw_num(rng, cats["REGION_RATING_CLIENT"], n), rating)
     d["REGION_RATING_CLIENT"] = rating.astype(np.int64)
     city = np.where(rng.random(n) < 0.1, np.clip(rating + rng.choice([-1, 1], n), 1, 3), rating)
     d["REGION_RATING_CLIENT_W_CITY"] = city.astype(np.int64)
@@ -93,8 +94,8 @@ def make_applications(rng: np.random.Generator, n: int, risk: np.ndarray, drift:
         value = np.round(np.maximum(from_quantiles(q[column], rng.random(n)), birth + 18 * 365))
         d[column] = np.minimum(value, 0.0)
     d["DAYS_ID_PUBLISH"] = d["DAYS_ID_PUBLISH"].astype(np.int64)
-    d["HOUR_APPR_PROCESS_START"] = draw_num(rng, fitted.APP_CATEGORIES["HOUR_APPR_PROCESS_START"], n).astype(np.int64)
-    for column, p in fitted.APP_FLAGS.items():
+    d["HOUR_APPR_PROCESS_START"] = draw_num(rng, cats["HOUR_APPR_PROCESS_START"], n).astype(np.int64)
+    for column, p in fit.app_flags.items():
         if column not in ("FLAG_EMP_PHONE",):
             d[column] = (rng.random(n) < p).astype(np.int64)
     d["FLAG_MOBIL"] = np.ones(n, dtype=np.int64)
@@ -108,15 +109,16 @@ def make_applications(rng: np.random.Generator, n: int, risk: np.ndarray, drift:
 
 def _social_and_bureau(rng, n: int, d: dict) -> None:
     """Social-circle counts (60-day ones close to 30-day ones) and credit-bureau enquiry counts."""
-    c = fitted.APP_CATEGORIES
+    fit = fitted()
+    c = fit.app_categories
     obs = draw_num(rng, c["OBS_30_CNT_SOCIAL_CIRCLE"], n)
     dflt = np.minimum(draw_num(rng, c["DEF_30_CNT_SOCIAL_CIRCLE"], n) * (obs > 0), obs)
-    missing = rng.random(n) < fitted.APP_MISSING["OBS_30_CNT_SOCIAL_CIRCLE"]
+    missing = rng.random(n) < fit.app_missing["OBS_30_CNT_SOCIAL_CIRCLE"]
     d["OBS_30_CNT_SOCIAL_CIRCLE"] = np.where(missing, np.nan, obs)
     d["OBS_60_CNT_SOCIAL_CIRCLE"] = np.where(missing, np.nan, np.maximum(obs - (rng.random(n) < 0.02), 0))
     d["DEF_30_CNT_SOCIAL_CIRCLE"] = np.where(missing, np.nan, dflt)
     d["DEF_60_CNT_SOCIAL_CIRCLE"] = np.where(missing, np.nan, np.maximum(dflt - (rng.random(n) < 0.2), 0))
-    missing = rng.random(n) < fitted.APP_MISSING["AMT_REQ_CREDIT_BUREAU_YEAR"]
+    missing = rng.random(n) < fit.app_missing["AMT_REQ_CREDIT_BUREAU_YEAR"]
     for period in ["HOUR", "DAY", "WEEK", "MON", "QRT", "YEAR"]:
         column = f"AMT_REQ_CREDIT_BUREAU_{period}"
         d[column] = np.where(missing, np.nan, draw_num(rng, c[column], n))
@@ -124,13 +126,14 @@ def _social_and_bureau(rng, n: int, d: dict) -> None:
 
 def _building(rng, n: int, d: dict) -> None:
     """Building statistics: one shared size factor, AVG/MODE/MEDI near-identical, missing together."""
-    q = fitted.APP_QUANTILES
-    present = rng.random(n) >= fitted.APP_MISSING["BUILDING"]
+    fit = fitted()
+    q = fit.app_quantiles
+    present = rng.random(n) >= fit.app_missing["BUILDING"]
     size = rng.standard_normal(n)
     for base in BUILDING_BASES:
         z = 0.6 * size + 0.8 * rng.standard_normal(n)
         avg = np.round(from_normal(q[base + "_AVG"], z), 4)
-        gone = ~present | (rng.random(n) < fitted.BUILDING_MISSING_GIVEN_PRESENT[base])
+        gone = ~present | (rng.random(n) < fit.building_missing_given_present[base])
         avg = np.where(gone, np.nan, avg)
         d[base + "_AVG"] = avg
         d[base + "_MEDI"] = np.round(np.clip(avg * (1 + 0.02 * rng.standard_normal(n)), 0, 1), 4)
@@ -145,12 +148,13 @@ def _building(rng, n: int, d: dict) -> None:
 
 def _ext_sources(rng, n: int, d: dict, risk: np.ndarray, years: np.ndarray, shift: float = 0.0) -> None:
     """External scores: noisy, monotone in the latent riskiness, with the real missing shares (latent z minus shift)."""
+    fit = fitted()
     age_z = (years - 43.5) / 11.9
     for column, (load_risk, load_age) in EXT_LOADINGS.items():
         noise = np.sqrt(max(1 - load_risk**2 - load_age**2, 0.05))
         z = -load_risk * risk + load_age * age_z + noise * rng.standard_normal(n) - shift
-        value = from_normal(fitted.APP_QUANTILES[column], z)
-        d[column] = np.where(rng.random(n) < fitted.APP_MISSING[column], np.nan, value)
+        value = from_normal(fit.app_quantiles[column], z)
+        d[column] = np.where(rng.random(n) < fit.app_missing[column], np.nan, value)
 
 
 def application_score(d: dict) -> np.ndarray:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from database.synthetic import fitted
 from database.synthetic.core import Cat, draw_cat, expand, from_quantiles, group_sum, sigmoid
+from database.synthetic.parameters import fitted
 
 HAS_BUREAU = 0.858        # share of clients with at least one bureau credit (full Kaggle data)
 EXTRA_CREDITS = 4.61      # mean number of credits beyond the first
@@ -19,7 +19,7 @@ def make_bureau(rng: np.random.Generator, sk_id_curr: np.ndarray, propensity: np
                 first_id: int) -> tuple[dict, dict, dict]:
     """bureau rows, bureau_balance rows and per-client behaviour summaries for one chunk of clients."""
     n = len(sk_id_curr)
-    b = fitted.BUREAU
+    b = fitted().bureau
     counts = (rng.random(n) < HAS_BUREAU) * (1 + rng.negative_binomial(1.5, 1.5 / (1.5 + EXTRA_CREDITS), n))
     owner, _ = expand(counts)
     m = len(owner)

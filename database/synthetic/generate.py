@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from database.synthetic import fitted
+from database.schema import kaggle_columns
 from database.synthetic.application import application_score, make_applications
 from database.synthetic.bureau import make_bureau
 from database.synthetic.core import Cat
@@ -26,9 +26,17 @@ FIRST_PREV_ID = 1_000_001
 CHUNK_CLIENTS = 25_000
 HISTORY_CORRELATION = 0.9  # correlation of the behaviour propensity with the latent riskiness
 EXTRA_FILES = ("true_pd.csv", "through_the_door.csv")  # what the loader does not read
+APPLICATION_FILES = ("application_train.csv", "application_test.csv")
+#: The Kaggle files of the clients' histories and the schema table whose columns each one holds.
 CHILD_FILES = {"bureau.csv": "bureau", "bureau_balance.csv": "bureau_balance",
-               "previous_application.csv": "previous_application", "POS_CASH_balance.csv": "POS_CASH_balance",
+               "previous_application.csv": "previous_application", "POS_CASH_balance.csv": "pos_cash_balance",
                "credit_card_balance.csv": "credit_card_balance", "installments_payments.csv": "installments_payments"}
+
+
+def header(name: str) -> list[str]:
+    """The Kaggle header of a file the generator writes, from the schema (application_test.csv has no TARGET)."""
+    columns = kaggle_columns("application" if name in APPLICATION_FILES else CHILD_FILES[name])
+    return [c for c in columns if c != "TARGET"] if name == "application_test.csv" else columns
 
 
 def _stderr(message: str) -> None:
@@ -70,7 +78,7 @@ def generate(n_clients: int, seed: int, out_dir: Path, test_share: float = TEST_
     years = -app["DAYS_BIRTH"] / 365.25
     hist = np.zeros(n_clients)
     counts = {}
-    writers = {name: TableWriter(out_dir / name, fitted.HEADERS[name], table) for name, table in CHILD_FILES.items()}
+    writers = {name: TableWriter(out_dir / name, header(name), table) for name, table in CHILD_FILES.items()}
     for writer in writers.values():
         writer.__enter__()
     try:
@@ -105,11 +113,11 @@ def generate(n_clients: int, seed: int, out_dir: Path, test_share: float = TEST_
     refused = legacy_refusals(legacy, applicants, refused_share)
     train = applicants & ~refused
     is_test = is_test | refused
-    for name, rows, with_target in [("application_train.csv", train, True), ("application_test.csv", is_test, False)]:
+    for name, rows, with_target in zip(APPLICATION_FILES, (train, is_test), (True, False), strict=True):
         part = {k: (v.take(np.flatnonzero(rows)) if isinstance(v, Cat) else v[rows]) for k, v in app.items()}
         if with_target:
             part["TARGET"] = target[rows]
-        with TableWriter(out_dir / name, fitted.HEADERS[name], "application") as writer:
+        with TableWriter(out_dir / name, header(name), "application") as writer:
             writer.write(part)
         counts[name] = writer.rows
         say(f"{name}: {writer.rows:,} rows")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import logit
 
-from database.synthetic import fitted
 from database.synthetic.core import (
     SENTINEL,
     Cat,
@@ -16,6 +15,7 @@ from database.synthetic.core import (
     group_sum,
     sigmoid,
 )
+from database.synthetic.parameters import fitted
 
 HAS_PREVIOUS = 0.951      # share of clients with at least one previous application (full Kaggle data)
 EXTRA_PREVIOUS = 3.93     # mean number of previous applications beyond the first
@@ -29,7 +29,7 @@ YIELD_RATES = {"low_action": 0.05, "low_normal": 0.12, "middle": 0.2, "high": 0.
 
 def _core_table() -> tuple[list[list[str]], np.ndarray, list[np.ndarray]]:
     """Vocabularies and code matrix of the joint (type, status, reject reason, portfolio...) combinations."""
-    core = fitted.PREV_CORE
+    core = fitted().prev_core
     columns = list(zip(*core["rows"], strict=False))
     vocabs = [sorted(set(col)) for col in columns]
     codes = np.array([[vocab.index(v) for v in col] for vocab, col in zip(vocabs, columns, strict=False)]).T
@@ -48,35 +48,35 @@ def make_previous(rng: np.random.Generator, sk_id_curr: np.ndarray, propensity: 
     refused = rng.random(m) < p_refused
     other = draw_cat(rng, {k: v for k, v in STATUS_SHARES.items() if k != "Refused"}, m)
     status_name = np.where(refused, "Refused", other.values())
+    fit = fitted()
     vocabs, codes, weights = _core_table()
-    status_col = fitted.PREV_CORE["columns"].index("NAME_CONTRACT_STATUS")
+    status_col = fit.prev_core["columns"].index("NAME_CONTRACT_STATUS")
     pick = np.zeros(m, dtype=np.int64)
     for s in STATUS_SHARES:
         rows = np.flatnonzero(np.array(vocabs[status_col])[codes[:, status_col]] == s)
         target = np.flatnonzero(status_name == s)
         p = weights[rows] / weights[rows].sum()
         pick[target] = rows[np.searchsorted(np.cumsum(p), rng.random(len(target)) * (1 - 1e-12), side="right")]
-    prev = {name: Cat(codes[pick, j], vocabs[j]) for j, name in enumerate(fitted.PREV_CORE["columns"])}
+    prev = {name: Cat(codes[pick, j], vocabs[j]) for j, name in enumerate(fit.prev_core["columns"])}
     ctype = prev["NAME_CONTRACT_TYPE"]
     approved = prev["NAME_CONTRACT_STATUS"].isin(["Approved"])
-    for column in fitted.PREV_BY_TYPE["Cash loans"]:
-        vocab = sorted({k for t in fitted.PREV_BY_TYPE.values() for k in t[column] if k})
+    for column in fit.prev_by_type["Cash loans"]:
+        vocab = sorted({k for t in fit.prev_by_type.values() for k in t[column] if k})
         out = np.full(m, -1, dtype=np.int64)
-        for t, params in fitted.PREV_BY_TYPE.items():
+        for t, params in fit.prev_by_type.items():
             rows = np.flatnonzero(ctype.isin([t]))
             drawn = draw_cat(rng, params[column], len(rows))
             out[rows] = np.array([vocab.index(v) for v in drawn.vocab] + [-1])[drawn.codes]
         prev[column] = Cat(out, vocab)
     _amounts(rng, prev, ctype, m)
-    app = fitted.APP_CATEGORIES
+    app = fit.app_categories
     prev["WEEKDAY_APPR_PROCESS_START"] = draw_cat(rng, app["WEEKDAY_APPR_PROCESS_START"], m)
     prev["HOUR_APPR_PROCESS_START"] = draw_num(rng, app["HOUR_APPR_PROCESS_START"], m).astype(np.int64)
     prev["NFLAG_LAST_APPL_IN_DAY"] = (rng.random(m) < 0.9965).astype(np.int64)
-    prev["SELLERPLACE_AREA"] = np.round(from_quantiles(fitted.PREV_QUANTILES["SELLERPLACE_AREA"],
-                                                       rng.random(m))).astype(np.int64)
+    prev["SELLERPLACE_AREA"] = np.round(from_quantiles(fit.prev_quantiles["SELLERPLACE_AREA"], rng.random(m))).astype(np.int64)
     # Revolving loans are decided earlier on average, so card histories are as long as Kaggle's (~37 months).
     decision_u = rng.random(m) ** np.where(ctype.isin(["Revolving loans"]), CARD_AGE_POWER, 1.0)
-    decision = np.round(from_quantiles(fitted.PREV_QUANTILES["DAYS_DECISION"], decision_u))
+    decision = np.round(from_quantiles(fit.prev_quantiles["DAYS_DECISION"], decision_u))
     prev["DAYS_DECISION"] = decision.astype(np.int64)
     prev["SK_ID_CURR"] = sk_id_curr[owner]
     prev["SK_ID_PREV"] = first_id + np.arange(m, dtype=np.int64)
@@ -103,7 +103,7 @@ def make_previous(rng: np.random.Generator, sk_id_curr: np.ndarray, propensity: 
 
 def _amounts(rng, prev: dict, ctype: Cat, m: int) -> None:
     """Applied and granted amounts, term, annuity, down payment and rates by contract type."""
-    q = fitted.PREV_QUANTILES
+    q = fitted().prev_quantiles
     application = np.zeros(m)
     ratio = np.ones(m)
     term = np.full(m, np.nan)
@@ -240,7 +240,7 @@ def _cards(rng, prev: dict, loans: np.ndarray, h: np.ndarray, q_loan: np.ndarray
     card, k = expand(n_months)
     r = len(card)
     months = (-n_months[card] + k).astype(np.int64)
-    limit = draw_num(rng, fitted.CARD_LIMITS, len(loans))
+    limit = draw_num(rng, fitted().card_limits, len(loans))
     dormant = rng.random(len(loans)) < 0.3
     base = sigmoid(-1.0 + 1.4 * h[loans] + 0.6 * rng.standard_normal(len(loans))) * ~dormant
     util = np.clip(base[card] + 0.12 * rng.standard_normal(r) * (base[card] > 0), 0, 1.1)

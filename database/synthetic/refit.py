@@ -1,22 +1,26 @@
-"""Refit the generator's parameters from a folder of real Home Credit rows and rewrite fitted.py."""
+"""Refit the generator's parameters from a folder of real Home Credit rows and rewrite fitted.json."""
 
 from __future__ import annotations
 
 import argparse
-import pprint
+import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from database.schema import kaggle_columns
+from database.synthetic.application import BUILDING_BASES
+from database.synthetic.parameters import Fitted, shipped, write
+
 QUANTILE_POINTS = 41
+#: The files of the real sample that the fit reads, and the schema table whose columns each one holds.
+SAMPLE_FILES = {"application.csv": "application", "previous_application_sample.csv": "previous_application",
+                "bureau.csv": "bureau", "credit_card_balance.csv": "credit_card_balance"}
 PREV_CORE = ["NAME_CONTRACT_TYPE", "NAME_CONTRACT_STATUS", "CODE_REJECT_REASON", "NAME_PORTFOLIO",
              "NAME_PRODUCT_TYPE", "NAME_YIELD_GROUP", "PRODUCT_COMBINATION"]
 PREV_BY_TYPE = ["NAME_CASH_LOAN_PURPOSE", "NAME_PAYMENT_TYPE", "NAME_CLIENT_TYPE", "FLAG_LAST_APPL_PER_CONTRACT",
                 "CHANNEL_TYPE", "NAME_TYPE_SUITE", "NAME_GOODS_CATEGORY", "NAME_SELLER_INDUSTRY"]
-BUILDING_BASES = ["APARTMENTS", "BASEMENTAREA", "YEARS_BEGINEXPLUATATION", "YEARS_BUILD", "COMMONAREA", "ELEVATORS",
-                  "ENTRANCES", "FLOORSMAX", "FLOORSMIN", "LANDAREA", "LIVINGAPARTMENTS", "LIVINGAREA",
-                  "NONLIVINGAPARTMENTS", "NONLIVINGAREA"]
 
 
 def _freq(series: pd.Series) -> dict:
@@ -31,26 +35,18 @@ def _quant(series: pd.Series) -> list:
     return [float(f"{q:.6g}") for q in np.quantile(values, np.linspace(0, 1, QUANTILE_POINTS))]
 
 
-def _headers(sample: Path) -> dict:
-    """Exact Kaggle headers, byte-order marks and the DEFAULTED alias removed."""
-    def read(name: str) -> list:
-        return pd.read_csv(sample / name, nrows=0, encoding="utf-8-sig").columns.tolist()
-    train = read("application_data_sample.csv")
-    return {
-        "application_train.csv": train,
-        "application_test.csv": [c for c in train if c != "TARGET"],
-        "bureau.csv": read("bureau.csv"),
-        "bureau_balance.csv": read("bureau_balance.csv"),
-        "previous_application.csv": read("previous_application_sample.csv"),
-        "POS_CASH_balance.csv": read("pos_cash_balance.csv"),
-        "credit_card_balance.csv": read("credit_card_balance.csv"),
-        "installments_payments.csv": read("installments_payments.csv"),
-    }
+def _read(sample: Path, name: str, **options) -> pd.DataFrame:
+    """One CSV of the sample; ValueError naming it if it lacks a column of its table (TARGET aside: DEFAULTED there)."""
+    frame = pd.read_csv(sample / name, encoding="utf-8-sig", **options)
+    missing = [c for c in kaggle_columns(SAMPLE_FILES[name]) if c not in frame.columns and c != "TARGET"]
+    if missing:
+        raise ValueError(f"{sample / name}: no column {', '.join(missing)}; the sample must have the Kaggle columns")
+    return frame
 
 
-def fit(sample: Path) -> dict:
+def fit(sample: Path) -> Fitted:
     """Compute every fitted parameter from the sample folder."""
-    app = pd.read_csv(sample / "application.csv")
+    app = _read(sample, "application.csv")
     pension = app["NAME_INCOME_TYPE"] == "Pensioner"
     work = app[~pension]
     cats = {c: _freq(app[c]) for c in ["NAME_CONTRACT_TYPE", "FLAG_OWN_CAR", "FLAG_OWN_REALTY", "NAME_TYPE_SUITE",
@@ -87,7 +83,7 @@ def fit(sample: Path) -> dict:
     missing["BUILDING"] = round(float(1 - building.mean()), 4)
     missing["OCCUPATION_TYPE_WORKING"] = round(float(work["OCCUPATION_TYPE"].isna().mean()), 4)
 
-    prev = pd.read_csv(sample / "previous_application_sample.csv", keep_default_na=False, na_values=["NA"])
+    prev = _read(sample, "previous_application_sample.csv", keep_default_na=False, na_values=["NA"])
     core = prev.groupby(PREV_CORE).size().reset_index(name="n")
     prev_core = {"columns": PREV_CORE, "rows": core[PREV_CORE].values.tolist(), "counts": core["n"].tolist()}
     prev_by_type = {t: {c: _freq(g[c]) for c in PREV_BY_TYPE}
@@ -104,7 +100,7 @@ def fit(sample: Path) -> dict:
     prev_quants["DAYS_DECISION"] = _quant(prev["DAYS_DECISION"])
     prev_quants["SELLERPLACE_AREA"] = _quant(prev["SELLERPLACE_AREA"])
 
-    bureau = pd.read_csv(sample / "bureau.csv")
+    bureau = _read(sample, "bureau.csv")
     bureau_fit = {
         "CREDIT_ACTIVE": _freq(bureau["CREDIT_ACTIVE"]),
         "CREDIT_TYPE": _freq(bureau["CREDIT_TYPE"]),
@@ -117,42 +113,42 @@ def fit(sample: Path) -> dict:
         "LIMIT_MISSING": round(float(bureau["AMT_CREDIT_SUM_LIMIT"].isna().mean()), 4),
         "DEBT_MISSING": round(float(bureau["AMT_CREDIT_SUM_DEBT"].isna().mean()), 4),
     }
-    cc = pd.read_csv(sample / "credit_card_balance.csv", encoding="utf-8-sig")
+    cc = _read(sample, "credit_card_balance.csv")
     card_limit = _freq(cc.loc[cc["AMT_CREDIT_LIMIT_ACTUAL"] > 0, "AMT_CREDIT_LIMIT_ACTUAL"].astype(int))
-    return {
-        "HEADERS": _headers(sample),
-        "APP_CATEGORIES": cats,
-        "APP_FLAGS": {c: round(float(app[c].mean()), 4) for c in flags},
-        "APP_QUANTILES": quants,
-        "APP_MISSING": missing,
-        "BUILDING_MISSING_GIVEN_PRESENT": build_missing,
-        "PREV_CORE": prev_core,
-        "PREV_BY_TYPE": prev_by_type,
-        "PREV_QUANTILES": prev_quants,
-        "BUREAU": bureau_fit,
-        "CARD_LIMITS": card_limit,
-    }
+    return Fitted(
+        app_categories=cats,
+        app_flags={c: round(float(app[c].mean()), 4) for c in flags},
+        app_quantiles=quants,
+        app_missing=missing,
+        building_missing_given_present=build_missing,
+        prev_core=prev_core,
+        prev_by_type=prev_by_type,
+        prev_quantiles=prev_quants,
+        bureau=bureau_fit,
+        card_limits=card_limit,
+    )
 
 
-def write_module(params: dict, path: Path) -> None:
-    """Write the parameters as a Python module of constants."""
-    lines = ['"""Parameters fitted once from real Home Credit rows (regenerate with python -m database.synthetic.refit)."""',
-             "", "# fmt: off", "# ruff: noqa: E501", ""]
-    for name, value in params.items():
-        lines.append(f"{name} = {pprint.pformat(value, width=118, compact=True, sort_dicts=False)}")
-        lines.append("")
-    path.write_text("\n".join(lines), encoding="utf-8")
-
-
-def main(argv: list[str] | None = None) -> None:
-    """Command-line entry point."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--sample", type=Path, required=True, help="folder with the real Home Credit sample CSVs")
-    parser.add_argument("--out", type=Path, default=Path(__file__).with_name("fitted.py"), help="module to write")
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point: fit, then write the file whole (nothing is written when the sample is unusable)."""
+    parser = argparse.ArgumentParser(prog="python -m database.synthetic.refit", description=__doc__)
+    parser.add_argument("--sample", type=Path, required=True,
+                        help=f"folder with the real Home Credit sample CSVs ({', '.join(SAMPLE_FILES)})")
+    parser.add_argument("--out", type=Path, default=Path(str(shipped())),
+                        help="JSON file to write (default: the fitted.json the generator reads)")
     args = parser.parse_args(argv)
-    write_module(fit(args.sample), args.out)
+    missing = [name for name in SAMPLE_FILES if not (args.sample / name).is_file()]
+    try:
+        if missing:
+            raise ValueError(f"{args.sample} has no {', '.join(missing)}: --sample must be the folder of the real "
+                             "Home Credit sample CSVs")
+        write(fit(args.sample), args.out)
+    except (ValueError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     print(f"wrote {args.out}")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -10,7 +10,8 @@ import pyarrow.compute as pc
 
 from database.synthetic.core import Cat
 
-# Columns Kaggle stores as integers; every other numeric column is written as a float ("202500.0").
+# Columns Kaggle writes as integers, by schema table; every other numeric column is written as a float ("202500.0"),
+# whatever its type in the schema (DAYS_REGISTRATION is a whole number that Kaggle writes "-3648.0").
 INT_COLUMNS = {
     "application": {"SK_ID_CURR", "TARGET", "CNT_CHILDREN", "DAYS_BIRTH", "DAYS_EMPLOYED", "DAYS_ID_PUBLISH",
                     "FLAG_MOBIL", "FLAG_EMP_PHONE", "FLAG_WORK_PHONE", "FLAG_CONT_MOBILE", "FLAG_PHONE",
@@ -23,7 +24,7 @@ INT_COLUMNS = {
     "bureau_balance": {"SK_ID_BUREAU", "MONTHS_BALANCE"},
     "previous_application": {"SK_ID_PREV", "SK_ID_CURR", "HOUR_APPR_PROCESS_START", "NFLAG_LAST_APPL_IN_DAY",
                              "DAYS_DECISION", "SELLERPLACE_AREA"},
-    "POS_CASH_balance": {"SK_ID_PREV", "SK_ID_CURR", "MONTHS_BALANCE", "SK_DPD", "SK_DPD_DEF"},
+    "pos_cash_balance": {"SK_ID_PREV", "SK_ID_CURR", "MONTHS_BALANCE", "SK_DPD", "SK_DPD_DEF"},
     "credit_card_balance": {"SK_ID_PREV", "SK_ID_CURR", "MONTHS_BALANCE", "AMT_CREDIT_LIMIT_ACTUAL",
                             "CNT_DRAWINGS_CURRENT", "SK_DPD", "SK_DPD_DEF"},
     "installments_payments": {"SK_ID_PREV", "SK_ID_CURR", "NUM_INSTALMENT_NUMBER"},
