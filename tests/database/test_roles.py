@@ -98,15 +98,29 @@ def test_application_role_cannot_change_or_read_what_it_must_not(roles_db, sql):
     _refused(roles_db["homecredit_app"], sql)
 
 
+def _linked_bureau_rows(sample_dir: Path) -> int:
+    """Rows of the sample's bureau.csv whose client is one of application_data_sample.csv's applicants."""
+    with open(sample_dir / "application_data_sample.csv", newline="") as applications:
+        clients = {row["SK_ID_CURR"] for row in csv.DictReader(applications)}
+    with open(sample_dir / "bureau.csv", newline="", encoding="utf-8-sig") as bureau:
+        return sum(row["SK_ID_CURR"] in clients for row in csv.DictReader(bureau))
+
+
 @pytest.mark.postgres
-def test_application_role_reads_data_and_appends_audit_rows(roles_db):
+def test_application_role_reads_data_and_appends_audit_rows(roles_db, sample_dir):
     app = roles_db["homecredit_app"]
     assert _run(app, "SELECT count(*) FROM application")[0][0] == 872
-    assert _run(app, "SELECT count(*) FROM bureau")[0][0] > 0
+    assert _run(app, "SELECT count(*) FROM bureau")[0][0] == _linked_bureau_rows(sample_dir)
     _run(app, AUDIT_ROW)
-    assert _run(roles_db[OWNER], "SELECT count(*) FROM score_audit WHERE caller = 'test'")[0][0] >= 1
-    # the batch-score lookup: the stored row and the latest load run's id
-    assert _run(app, "SELECT count(*) FROM client_score")[0][0] >= 0
+    assert _run(roles_db[OWNER], "SELECT model_version, decision FROM score_audit WHERE caller = 'test'") == [
+        ("v-test", "grant")]
+    # the batch-score lookup: the row the loader stored, and the latest load run's id
+    _run(roles_db["homecredit_loader"],
+         "INSERT INTO client_score (model_version, sk_id_curr, probability, reasons, load_run_id, scored_at) "
+         "SELECT 'v-app-reads', min(sk_id_curr), 0.25, '[]', 1, now() FROM application")
+    client = _run(app, "SELECT min(sk_id_curr) FROM application")[0][0]
+    assert _run(app, "SELECT sk_id_curr, probability, reasons FROM client_score "
+                     "WHERE model_version = 'v-app-reads'") == [(client, 0.25, '[]')]
     assert _run(app, "SELECT max(id) FROM load_run")[0][0] >= 1
 
 
@@ -268,7 +282,9 @@ def test_the_app_only_appends_file_openings_and_only_reads_users(roles_db):
                 "INSERT INTO app_user (name, role, password_hash, created_at) VALUES ('x', 'admin', 'h', now())",
                 "UPDATE app_user SET role = 'admin'", "DELETE FROM app_user"):
         _refused(app, sql)
-    assert _run(app, "SELECT count(*) FROM app_user")[0][0] >= 0
+    _run(roles_db[OWNER], "INSERT INTO app_user (name, role, password_hash, created_at) "
+                          "VALUES ('roles-risk', 'risk_manager', 'argon2-hash', now())")
+    assert _run(app, "SELECT name, role FROM app_user WHERE name = 'roles-risk'") == [("roles-risk", "risk_manager")]
     for sql in ("SELECT * FROM app_user", "SELECT * FROM access_log"):
         with pytest.raises(DBAPIError):
             _run(roles_db["homecredit_analyst"], sql)

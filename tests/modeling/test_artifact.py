@@ -8,7 +8,6 @@ import pickle
 import shutil
 
 import pytest
-from training_setup import trained
 
 from modeling.__main__ import main
 from modeling.serving import artifact, signing
@@ -17,36 +16,31 @@ from modeling.serving.artifact import ModelError, load_bundle
 pytestmark = pytest.mark.requirement("EXG-MOD-08")
 
 
-@pytest.fixture(scope="module")
-def result(tmp_path_factory):
-    return trained(tmp_path_factory.getbasetemp())
-
-
-def test_model_card_holds_what_a_reviewer_needs(result):
-    card = json.loads((result.folder / "model_card.json").read_text())
+def test_model_card_holds_what_a_reviewer_needs(trained_model):
+    card = json.loads((trained_model.folder / "model_card.json").read_text())
     for key in ("version", "created_at", "data", "features_count", "strategy", "cv", "hyperparameters",
                 "threshold", "threshold_f1", "cost_matrix", "calibration", "points", "grades", "library_versions"):
         assert key in card, key
-    assert card["version"] == result.folder.name
-    assert len(card["data"]["fingerprint"]) == 64 and card["data"]["rows"] == len(result.y)
+    assert card["version"] == trained_model.folder.name
+    assert len(card["data"]["fingerprint"]) == 64 and card["data"]["rows"] == len(trained_model.y)
     assert 0 < card["data"]["default_rate"] < 0.5
     assert card["cv"]["auc_std"] > 0 and len(card["cv"]["fold_auc"]) == 3
     assert card["cost_matrix"]["fn"] == 10 and card["cost_matrix"]["fp"] == 1
     assert {"lightgbm", "scikit-learn"} <= set(card["library_versions"])
 
 
-def test_latest_bundle_loads_and_predicts(result, tmp_path_factory, monkeypatch):
-    monkeypatch.setenv("MODEL_DIR", str(result.folder.parent))
+def test_latest_bundle_loads_and_predicts(trained_model, tmp_path_factory, monkeypatch):
+    monkeypatch.setenv("MODEL_DIR", str(trained_model.folder.parent))
     bundle = load_bundle()
-    assert bundle.version == result.folder.name
+    assert bundle.version == trained_model.folder.name
     assert 0 < bundle.threshold < 1 and bundle.grades.labels == ("A", "B", "C", "D", "E", "F")
     X = bundle.background
-    assert bundle.predict_proba(X) == pytest.approx(result.bundle.predict_proba(X))
+    assert bundle.predict_proba(X) == pytest.approx(trained_model.bundle.predict_proba(X))
     assert bundle.lgbm.get_params()["n_jobs"] == 1  # one thread per serving worker
     top = bundle.importance.iloc[0]
     assert set(bundle.importance["feature"]) == set(bundle.feature_names)
     assert top["mean_abs_shap"] == bundle.importance["mean_abs_shap"].max() > 0
-    assert bundle.card["threshold_f1"] == pytest.approx(result.f1.threshold)
+    assert bundle.card["threshold_f1"] == pytest.approx(trained_model.f1.threshold)
 
 
 def test_fingerprint_ignores_row_order_but_not_labels():
@@ -55,9 +49,9 @@ def test_fingerprint_ignores_row_order_but_not_labels():
     assert fp != artifact.data_fingerprint([1, 2, 3], [0, 0, 0])
 
 
-def test_mismatching_library_version_fails_in_one_line(result, tmp_path):
-    copy = tmp_path / result.folder.name
-    shutil.copytree(result.folder, copy)
+def test_mismatching_library_version_fails_in_one_line(trained_model, tmp_path):
+    copy = tmp_path / trained_model.folder.name
+    shutil.copytree(trained_model.folder, copy)
     card = json.loads((copy / "model_card.json").read_text())
     card["library_versions"]["lightgbm"] = "3.3.5"
     (copy / "model_card.json").write_text(json.dumps(card))
@@ -68,9 +62,9 @@ def test_mismatching_library_version_fails_in_one_line(result, tmp_path):
     assert "\n" not in message and "lightgbm 3.3.5" in message and "python -m modeling train" in message
 
 
-def test_a_corrupted_model_pkl_is_refused_before_unpickling(result, tmp_path):
-    copy = tmp_path / result.folder.name
-    shutil.copytree(result.folder, copy)
+def test_a_corrupted_model_pkl_is_refused_before_unpickling(trained_model, tmp_path):
+    copy = tmp_path / trained_model.folder.name
+    shutil.copytree(trained_model.folder, copy)
     data = bytearray((copy / "model.pkl").read_bytes())
     data[len(data) // 2] ^= 0x01  # one byte changed
     (copy / "model.pkl").write_bytes(bytes(data))
@@ -90,9 +84,9 @@ class _Payload:
         return (open, (str(self.marker), "w"))
 
 
-def test_a_replaced_model_pkl_never_runs(result, tmp_path):
-    copy = tmp_path / result.folder.name
-    shutil.copytree(result.folder, copy)
+def test_a_replaced_model_pkl_never_runs(trained_model, tmp_path):
+    copy = tmp_path / trained_model.folder.name
+    shutil.copytree(trained_model.folder, copy)
     marker = tmp_path / "code-ran"
     (copy / "model.pkl").write_bytes(pickle.dumps(_Payload(marker)))
     with pytest.raises(ModelError, match="refusing to unpickle .*changed since it was signed"):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from training_setup import synthetic_dir, trained
 
 from modeling.serving.data import load_csv_tables
 from modeling.training.train import subset_tables
@@ -14,13 +13,8 @@ pytestmark = pytest.mark.requirement("EXG-MOD-07")
 
 
 @pytest.fixture(scope="module")
-def result(tmp_path_factory):
-    return trained(tmp_path_factory.getbasetemp())
-
-
-@pytest.fixture(scope="module")
-def rows(result):
-    return result.bundle.background.iloc[:60]
+def rows(trained_model):
+    return trained_model.bundle.background.iloc[:60]
 
 
 def _sweep(bundle, rows: pd.DataFrame, feature: str, values) -> np.ndarray:
@@ -34,15 +28,15 @@ def _sweep(bundle, rows: pd.DataFrame, feature: str, values) -> np.ndarray:
 
 
 @pytest.mark.parametrize("feature", ["EXT_SOURCE_1", "EXT_SOURCE_2", "EXT_SOURCE_3"])
-def test_better_external_score_never_raises_risk(result, rows, feature):
-    p = _sweep(result.bundle, rows, feature, np.linspace(0.0, 1.0, 21))
+def test_better_external_score_never_raises_risk(trained_model, rows, feature):
+    p = _sweep(trained_model.bundle, rows, feature, np.linspace(0.0, 1.0, 21))
     assert (np.diff(p, axis=1) <= 1e-12).all()
 
 
-def test_external_scores_are_used(result, tmp_path_factory):
-    tables = load_csv_tables(synthetic_dir(tmp_path_factory.getbasetemp()))
-    own = subset_tables(tables, result.bundle.background.index[:60])
-    b, p = result.bundle, []
+def test_external_scores_are_used(trained_model, training_csv):
+    tables = load_csv_tables(training_csv)
+    own = subset_tables(tables, trained_model.bundle.background.index[:60])
+    b, p = trained_model.bundle, []
     for value in (0.1, 0.9):  # every external score low, then high, in the application rows themselves
         app = own["application"].assign(EXT_SOURCE_1=value, EXT_SOURCE_2=value, EXT_SOURCE_3=value)
         p.append(b.predict_proba(b.features.transform({**own, "application": app})))
@@ -50,37 +44,37 @@ def test_external_scores_are_used(result, tmp_path_factory):
     assert p[0].mean() > 1.1 * p[1].mean()
 
 
-def test_more_days_late_never_lowers_risk(result, rows):
-    late = [c for c, s in result.monotone.items() if s > 0 and "DAYS_LATE" in c]
+def test_more_days_late_never_lowers_risk(trained_model, rows):
+    late = [c for c, s in trained_model.monotone.items() if s > 0 and "DAYS_LATE" in c]
     assert late, "no days-late feature is constrained"
     for feature in late:
-        p = _sweep(result.bundle, rows, feature, np.linspace(0, 120, 13))
+        p = _sweep(trained_model.bundle, rows, feature, np.linspace(0, 120, 13))
         assert (np.diff(p, axis=1) >= -1e-12).all(), feature
 
 
-def test_changing_only_the_client_id_keeps_the_score(result, tmp_path_factory):
-    tables = load_csv_tables(synthetic_dir(tmp_path_factory.getbasetemp()))
-    client = int(result.bundle.background.index[0])
+def test_changing_only_the_client_id_keeps_the_score(trained_model, training_csv):
+    tables = load_csv_tables(training_csv)
+    client = int(trained_model.bundle.background.index[0])
     own = subset_tables(tables, [client])
     renamed = {name: frame.assign(SK_ID_CURR=123456789) if "SK_ID_CURR" in frame.columns else frame
                for name, frame in own.items()}
-    b = result.bundle
+    b = trained_model.bundle
     p_own = b.predict_proba(b.features.transform(own))
     p_renamed = b.predict_proba(b.features.transform(renamed))
     assert b.features.transform(renamed).index.tolist() == [123456789]
     assert p_renamed == pytest.approx(p_own, abs=1e-12)
 
 
-def test_business_threshold_is_not_the_f1_threshold(result):
-    assert result.business.threshold != pytest.approx(result.f1.threshold)
-    assert result.business.cost < result.f1.cost
-    assert result.business.threshold < result.f1.threshold  # defaults cost 10x: refuse earlier
+def test_business_threshold_is_not_the_f1_threshold(trained_model):
+    assert trained_model.business.threshold != pytest.approx(trained_model.f1.threshold)
+    assert trained_model.business.cost < trained_model.f1.cost
+    assert trained_model.business.threshold < trained_model.f1.threshold  # defaults cost 10x: refuse earlier
 
 
-def test_grades_have_rising_default_rates(result):
+def test_grades_have_rising_default_rates(trained_model):
     """Default rates rise from A to F; on 1,300 clients a neighbour may dip only within sampling noise."""
-    table = result.grades.dropna(subset=["observed_default_rate"])
-    assert list(result.grades["grade"]) == ["A", "B", "C", "D", "E", "F"]
+    table = trained_model.grades.dropna(subset=["observed_default_rate"])
+    assert list(trained_model.grades["grade"]) == ["A", "B", "C", "D", "E", "F"]
     rate, n = table["observed_default_rate"].to_numpy(), table["clients"].to_numpy()
     se = np.sqrt(rate * (1 - rate) / n)
     dips = np.diff(rate) < -2 * np.hypot(se[1:], se[:-1])
@@ -90,22 +84,22 @@ def test_grades_have_rising_default_rates(result):
     assert rate[-1] > 2 * rate[0]
 
 
-def test_points_follow_the_scale(result):
-    scale = result.bundle.scale
+def test_points_follow_the_scale(trained_model):
+    scale = trained_model.bundle.scale
     assert scale.points(1 / 51) == pytest.approx(600)  # 50:1 good:bad odds
     assert scale.points(1 / 101) == pytest.approx(620, abs=0.2)  # odds doubled: +20 points
     assert scale.probability(scale.points(0.2)) == pytest.approx(0.2)
 
 
-def test_calibrated_probabilities_match_the_default_rate(result):
-    p = result.bundle.predict_proba(result.bundle.background)
-    assert abs(p.mean() - result.y.mean()) < 0.05
-    assert result.calibration.brier_calibrated <= result.calibration.brier_raw + 0.002
+def test_calibrated_probabilities_match_the_default_rate(trained_model):
+    p = trained_model.bundle.predict_proba(trained_model.bundle.background)
+    assert abs(p.mean() - trained_model.y.mean()) < 0.05
+    assert trained_model.calibration.brier_calibrated <= trained_model.calibration.brier_raw + 0.002
 
 
-def test_higher_debt_ratio_never_lowers_risk(result, rows):
-    ratios = [c for c, s in result.monotone.items() if s > 0 and c.endswith("_INCOME_RATIO")]
+def test_higher_debt_ratio_never_lowers_risk(trained_model, rows):
+    ratios = [c for c, s in trained_model.monotone.items() if s > 0 and c.endswith("_INCOME_RATIO")]
     assert "ANNUITY_INCOME_RATIO" in ratios and "CREDIT_INCOME_RATIO" in ratios, ratios
     for feature in ratios:
-        p = _sweep(result.bundle, rows, feature, np.linspace(0.0, 3.0, 16))
+        p = _sweep(trained_model.bundle, rows, feature, np.linspace(0.0, 3.0, 16))
         assert (np.diff(p, axis=1) >= -1e-12).all(), feature

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from training_setup import database_url, synthetic_dir, trained
+from training_setup import SEED
 
 from modeling.config import TrainConfig
 from modeling.policy import protected_features
@@ -18,16 +18,11 @@ pytestmark = pytest.mark.requirement("EXG-MOD-11")
 
 
 @pytest.fixture(scope="module")
-def result(tmp_path_factory):
-    return trained(tmp_path_factory.getbasetemp())
-
-
-@pytest.fixture(scope="module")
-def scorer(result, tmp_path_factory):
+def scorer(trained_model, training_db_url):
     from database.config import get_engine
     from modeling.serving.scorer import Scorer
 
-    return Scorer(result.bundle, get_engine(database_url(tmp_path_factory.getbasetemp())))
+    return Scorer(trained_model.bundle, get_engine(training_db_url))
 
 
 @pytest.fixture(scope="module")
@@ -36,45 +31,46 @@ def features(scorer):
 
 
 @pytest.fixture(scope="module")
-def training_features(result, tmp_path_factory):
+def training_features(trained_model, training_csv):
     """The training clients' features from the CSV files the model was trained on."""
     from modeling.serving.data import load_csv_tables
     from modeling.training.train import subset_tables
 
-    tables = subset_tables(load_csv_tables(synthetic_dir(tmp_path_factory.getbasetemp())), result.ids)
-    return result.bundle.in_order(result.bundle.features.transform(tables).reindex(result.ids))
+    tables = subset_tables(load_csv_tables(training_csv), trained_model.ids)
+    return trained_model.bundle.in_order(trained_model.bundle.features.transform(tables).reindex(trained_model.ids))
 
 
-def test_training_clients_are_served_their_out_of_fold_probability(result, scorer, features, training_features):
-    p, _ = result.bundle.served(training_features)
-    assert p == pytest.approx(result.p_oof, rel=1e-9, abs=1e-12)
+def test_training_clients_are_served_their_out_of_fold_probability(trained_model, scorer, features, training_features):
+    p, _ = trained_model.bundle.served(training_features)
+    assert p == pytest.approx(trained_model.p_oof, rel=1e-9, abs=1e-12)
     # the production model, refit on these same clients, gives other (in-sample) figures
-    in_sample = result.bundle.predict_proba(training_features)
-    assert np.abs(in_sample - result.p_oof).max() > 1e-3
+    in_sample = trained_model.bundle.predict_proba(training_features)
+    assert np.abs(in_sample - trained_model.p_oof).max() > 1e-3
     # from the database, through the Scorer: the same, except where the loader refused some of a client's rows
-    served = scorer.score_frame(features).set_index("SK_ID_CURR")["probability"].reindex(result.ids).to_numpy()
-    same_rows = np.isclose(features.reindex(result.ids).to_numpy(), training_features.to_numpy(), rtol=1e-9,
+    served = scorer.score_frame(features).set_index("SK_ID_CURR")["probability"].reindex(trained_model.ids).to_numpy()
+    same_rows = np.isclose(features.reindex(trained_model.ids).to_numpy(), training_features.to_numpy(), rtol=1e-9,
                            equal_nan=True).all(axis=1)
     assert same_rows.mean() > 0.98
-    assert served[same_rows] == pytest.approx(result.p_oof[same_rows], rel=1e-6, abs=1e-9)
+    assert served[same_rows] == pytest.approx(trained_model.p_oof[same_rows], rel=1e-6, abs=1e-9)
 
 
-def test_a_client_outside_training_is_scored_by_the_production_model(result, scorer, features):
-    outside = [i for i in features.index if i not in set(result.ids)]
+def test_a_client_outside_training_is_scored_by_the_production_model(trained_model, scorer, features):
+    outside = [i for i in features.index if i not in set(trained_model.ids)]
     assert outside, "the synthetic set has test applications the model never saw"
     client = outside[0]
     score = scorer.score(client)
     assert score.basis == "production"
-    assert score.probability == pytest.approx(float(result.bundle.predict_proba(features.loc[[client]])[0]), rel=1e-9)
-    trained_client = int(result.ids[0])
+    production = trained_model.bundle.predict_proba(features.loc[[client]])[0]
+    assert score.probability == pytest.approx(float(production), rel=1e-9)
+    trained_client = int(trained_model.ids[0])
     assert scorer.score(trained_client).basis == "out_of_fold"
 
 
-def test_served_probabilities_are_calibrated_on_labelled_clients(result, scorer, features):
+def test_served_probabilities_are_calibrated_on_labelled_clients(trained_model, scorer, features):
     """Deciles of served probabilities: observed default rate close to the mean probability, no 0 % or 100 %
     decile that its probabilities do not announce (a memorised score would show both)."""
-    served = scorer.score_frame(features.reindex(result.ids))["probability"].to_numpy()
-    y = result.y
+    served = scorer.score_frame(features.reindex(trained_model.ids))["probability"].to_numpy()
+    y = trained_model.y
     order = np.argsort(served, kind="stable")
     deciles = np.array_split(order, 10)
     ece = sum(len(d) * abs(y[d].mean() - served[d].mean()) for d in deciles) / len(y)
@@ -84,21 +80,21 @@ def test_served_probabilities_are_calibrated_on_labelled_clients(result, scorer,
             assert abs(served[d].mean() - y[d].mean()) < 0.05, "a decile observed at 0 % or 100 % it did not predict"
 
 
-def test_card_lists_every_candidate_and_the_rule_picks_the_served_family(result):
-    card = result.bundle.card
+def test_card_lists_every_candidate_and_the_rule_picks_the_served_family(trained_model):
+    card = trained_model.bundle.card
     rows = pd.DataFrame(card["champion"]["candidates"])
     assert list(rows["family"]) == ["ext_source", "scorecard", "lightgbm"]
     assert rows["pooled_auc"].between(0.5, 1).all() and (rows["cost_per_client"] > 0).all()
-    assert rows["chosen"].sum() == 1 and rows.loc[rows["chosen"], "family"].item() == result.bundle.family
-    winner, _ = champion.choose(result.candidates)
-    assert winner.family == card["family"] == result.bundle.family
+    assert rows["chosen"].sum() == 1 and rows.loc[rows["chosen"], "family"].item() == trained_model.bundle.family
+    winner, _ = champion.choose(trained_model.candidates)
+    assert winner.family == card["family"] == trained_model.bundle.family
     assert card["cv"]["pooled_auc"] == pytest.approx(rows.loc[rows["chosen"], "pooled_auc"].item())
-    assert card["features"] == result.bundle.feature_names
+    assert card["features"] == trained_model.bundle.feature_names
 
 
 @pytest.mark.requirement("EXG-MOD-12")
-def test_code_gender_is_absent_and_the_policy_and_its_cost_are_in_the_card(result):
-    bundle, card = result.bundle, result.bundle.card
+def test_code_gender_is_absent_and_the_policy_and_its_cost_are_in_the_card(trained_model):
+    bundle, card = trained_model.bundle, trained_model.bundle.card
     assert protected_features(bundle.feature_names, ("CODE_GENDER",)) == []
     policy = card["protected_attributes"]
     assert policy["attributes"] == ["CODE_GENDER"]
@@ -108,8 +104,8 @@ def test_code_gender_is_absent_and_the_policy_and_its_cost_are_in_the_card(resul
 
 
 @pytest.mark.requirement("EXG-MOD-12")
-def test_no_explanation_names_a_protected_attribute(result, features):
-    bundle = result.bundle
+def test_no_explanation_names_a_protected_attribute(trained_model, features):
+    bundle = trained_model.bundle
     _, contributions = bundle.served(features, explain=True)
     keys = batch_reason_keys(contributions, bundle.in_order(features))
     cited = {k.feature for client in keys for k in client}
@@ -118,14 +114,14 @@ def test_no_explanation_names_a_protected_attribute(result, features):
 
 
 @pytest.mark.requirement("EXG-MOD-12")
-def test_fairness_section_recomputes_from_the_out_of_fold_decisions(result, tmp_path_factory):
+def test_fairness_section_recomputes_from_the_out_of_fold_decisions(trained_model, training_csv):
     from modeling.serving.data import load_csv_tables
 
-    fair = result.bundle.card["fairness"]
+    fair = trained_model.bundle.card["fairness"]
     assert set(fair["attributes"]) == {"CODE_GENDER", "AGE_BAND", "NAME_FAMILY_STATUS"}
-    app = load_csv_tables(synthetic_dir(tmp_path_factory.getbasetemp()))["application"].set_index("SK_ID_CURR")
-    sex = app["CODE_GENDER"].reindex(result.ids).to_numpy()
-    granted = result.p_oof < fair["threshold"]
+    app = load_csv_tables(training_csv)["application"].set_index("SK_ID_CURR")
+    sex = app["CODE_GENDER"].reindex(trained_model.ids).to_numpy()
+    granted = trained_model.p_oof < fair["threshold"]
     for group in fair["attributes"]["CODE_GENDER"]["groups"]:
         mask = sex == group["group"]
         assert group["clients"] == mask.sum()
@@ -136,11 +132,11 @@ def test_fairness_section_recomputes_from_the_out_of_fold_decisions(result, tmp_
 
 
 @pytest.mark.parametrize("family", ["scorecard", "ext_source"])
-def test_the_scorer_serves_whichever_family_won(family, tmp_path_factory, scorer):
+def test_the_scorer_serves_whichever_family_won(family, tmp_path_factory, training_csv, scorer):
     from modeling.serving.scorer import Scorer
 
     base = tmp_path_factory.getbasetemp()
-    cfg = TrainConfig(folds=3, max_evals=0, candidates=(family,), seed=7, source=synthetic_dir(base),
+    cfg = TrainConfig(folds=3, max_evals=0, candidates=(family,), seed=SEED, source=training_csv,
                       out_dir=base / f"models-{family}", n_jobs=1, baselines=False, policy_cost=False,
                       fairness=False)
     r = train(cfg, say=lambda _message: None)

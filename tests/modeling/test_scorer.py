@@ -6,7 +6,6 @@ import json
 
 import pandas as pd
 import pytest
-from training_setup import database_url, trained
 
 from database.config import get_engine
 from modeling.__main__ import main
@@ -16,12 +15,9 @@ pytestmark = pytest.mark.requirement("EXG-MOD-09")
 
 
 @pytest.fixture(scope="module")
-def setup(tmp_path_factory):
-    base = tmp_path_factory.getbasetemp()
-    result = trained(base)
-    url = database_url(base)
-    engine = get_engine(url)
-    yield result, url, Scorer(result.bundle, engine)
+def setup(trained_model, training_db_url):
+    engine = get_engine(training_db_url)
+    yield trained_model, training_db_url, Scorer(trained_model.bundle, engine)
     engine.dispose()
 
 

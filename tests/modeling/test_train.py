@@ -8,7 +8,6 @@ import numpy as np
 import pandas as pd
 import pytest
 from imblearn.pipeline import Pipeline
-from training_setup import trained
 
 from modeling.__main__ import main
 from modeling.serving import signing
@@ -20,57 +19,52 @@ from modeling.training.train import choose_strategy
 pytestmark = pytest.mark.requirement("EXG-MOD-02", "EXG-MOD-03", "EXG-MOD-08")
 
 
-@pytest.fixture(scope="module")
-def result(tmp_path_factory):
-    return trained(tmp_path_factory.getbasetemp())
-
-
-def test_run_publishes_a_complete_version(result):
-    files = {p.name for p in result.folder.iterdir()}
+def test_run_publishes_a_complete_version(trained_model):
+    files = {p.name for p in trained_model.folder.iterdir()}
     expected = {"model.pkl", "model_card.json", "report.md", "report.html", "trials.csv", "trials.json",
                 "roc.png", "precision_recall.png", "calibration.png", "cost_threshold.png", "confusion.png",
                 "strategies.png", "importance.png", "signature.json"}
     assert expected <= files
-    assert set(signing.verify_folder(result.folder).files) == files - {"signature.json"}  # signed, every file
-    assert (result.folder.parent / "latest").resolve() == result.folder.resolve()
-    assert not [p for p in result.folder.parent.iterdir() if p.name.startswith(".tmp-")]
-    oof = pd.read_parquet(result.folder / "oof.parquet")
+    assert set(signing.verify_folder(trained_model.folder).files) == files - {"signature.json"}  # signed, every file
+    assert (trained_model.folder.parent / "latest").resolve() == trained_model.folder.resolve()
+    assert not [p for p in trained_model.folder.parent.iterdir() if p.name.startswith(".tmp-")]
+    oof = pd.read_parquet(trained_model.folder / "oof.parquet")
     assert list(oof.columns) == ["SK_ID_CURR", "TARGET", "PROBABILITY", "AMT_CREDIT"]
-    assert len(oof) == len(result.y) and oof["SK_ID_CURR"].is_unique and oof["PROBABILITY"].between(0, 1).all()
-    choice = best_cost_threshold(oof["TARGET"].to_numpy(), oof["PROBABILITY"].to_numpy(), result.bundle.cost,
+    assert len(oof) == len(trained_model.y) and oof["SK_ID_CURR"].is_unique and oof["PROBABILITY"].between(0, 1).all()
+    choice = best_cost_threshold(oof["TARGET"].to_numpy(), oof["PROBABILITY"].to_numpy(), trained_model.bundle.cost,
                                  oof["AMT_CREDIT"].to_numpy())
-    assert choice.threshold == pytest.approx(result.bundle.threshold)
+    assert choice.threshold == pytest.approx(trained_model.bundle.threshold)
 
 
-def test_report_states_choices_and_figures(result):
-    text = (result.folder / "report.md").read_text()
+def test_report_states_choices_and_figures(trained_model):
+    text = (trained_model.folder / "report.md").read_text()
     for needle in ("Imbalance strategies", "`none`", "`undersample`", "Hyperopt", "Brier", "max_bin",
                    "mean per-fold AUC", "Pooled out-of-fold AUC", "Champion and challengers", "`scorecard`",
                    "`ext_source`", "random start-up trials", "Protected attributes", "`CODE_GENDER`", "Fairness",
                    "Proxy check", "four-fifths",
-                   f"{result.business.threshold:.4f}", f"{result.f1.threshold:.4f}", "unsupervised",
+                   f"{trained_model.business.threshold:.4f}", f"{trained_model.f1.threshold:.4f}", "unsupervised",
                    "EXT_SOURCE", "true default probabilities", "Logistic regression"):
         assert needle in text, needle
-    assert "<table>" in (result.folder / "report.html").read_text()
+    assert "<table>" in (trained_model.folder / "report.html").read_text()
 
 
-def test_strategies_compared_on_same_folds(result):
-    table = result.comparison
+def test_strategies_compared_on_same_folds(trained_model):
+    table = trained_model.comparison
     assert list(table["strategy"]) == ["none", "undersample"]
     assert (table["auc_mean"] > 0.55).all() and (table["auc_std"] > 0).all()
-    assert result.strategy in set(table["strategy"])
-    assert result.strategy_reason
+    assert trained_model.strategy in set(table["strategy"])
+    assert trained_model.strategy_reason
 
 
-def test_trials_are_saved(result):
-    trials = pd.read_csv(result.folder / "trials.csv")
+def test_trials_are_saved(trained_model):
+    trials = pd.read_csv(trained_model.folder / "trials.csv")
     assert len(trials) == 2 and {"learning_rate", "num_leaves", "auc_mean"} <= set(trials.columns)
-    assert len(json.loads((result.folder / "trials.json").read_text())) == 2
+    assert len(json.loads((trained_model.folder / "trials.json").read_text())) == 2
 
 
-def test_model_beats_chance_but_not_the_true_probabilities(result):
-    assert result.final_cv.auc_mean > 0.6
-    ceiling = result.true_pd
+def test_model_beats_chance_but_not_the_true_probabilities(trained_model):
+    assert trained_model.final_cv.auc_mean > 0.6
+    ceiling = trained_model.true_pd
     assert ceiling is not None and ceiling["clients"] > 1000
     assert ceiling["model_auc"] < ceiling["best_auc"] + 0.02
 
