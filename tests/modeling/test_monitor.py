@@ -9,8 +9,9 @@ from training_setup import N_CLIENTS, database_url, trained
 
 from database.synthetic import generate
 from database.synthetic.drift import DRIFT_ID_OFFSET, parse_drift
-from modeling import monitor
+from modeling import monitor, monitor_report
 from modeling.data import load_csv_tables
+from modeling.monitor_words import decimal, integer, level_word, percent, word
 
 pytestmark = pytest.mark.requirement("EXG-MOD-14")
 
@@ -133,3 +134,21 @@ def test_lower_external_scores_are_the_first_drifts_reported(model, tmp_path_fac
     top = result["features"][:5]
     assert all(row["name"].startswith("EXT_SOURCE") and row["level"] == "act" for row in top), top
     assert result["feature_levels"]["act"] == sum(row["psi"] > monitor.PSI_ACT for row in result["features"])
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_the_monitoring_report_states_the_figures_of_its_result(drifted, lang):
+    text = monitor_report.markdown(drifted, lang)
+    rows = [line for line in text.splitlines() if line.startswith("| `")]
+    shown = drifted["features"][:monitor_report.REPORTED_FEATURES]
+    assert [row.split("`")[1] for row in rows] == [f["name"] for f in shown]  # the most drifting first
+    for row, feature in zip(rows, shown, strict=True):
+        assert row.endswith(f"| {decimal(feature['psi'], lang)} | {level_word(feature['level'], lang)} |")
+    assert f"{decimal(drifted['score_psi'], lang)} ({level_word(drifted['score']['level'], lang)})" in text
+    for row in drifted["backtest"]["rows"]:
+        assert (f"| {row['grade']} | {integer(row['clients'], lang)} | {integer(row['defaults'], lang)} | "
+                f"{percent(row['observed_rate'], lang)} | {percent(row['mean_probability'], lang)} |") in text
+    moved = monitor_report.markdown({**drifted, "score_psi": drifted["score_psi"] + 1}, lang)
+    assert f"{decimal(drifted['score_psi'] + 1, lang)} (" in moved
+    without = monitor_report.markdown({k: v for k, v in drifted.items() if k != "backtest"}, lang)
+    assert without.endswith(f"## {word('backtest', lang)}\n\n{word('no_backtest', lang)}\n")
