@@ -39,6 +39,9 @@ def test_the_report_states_the_figures_of_its_model_card(result, card):
                    card["champion"]["rule"]):  # the rule as the card states it, one numbered line a step
         assert figure in text, figure
     assert "``" not in text  # no constant's name in place of its value (it read ``TIE_COST`` (1 %))
+    lines = text.splitlines()
+    headings = [i for i, line in enumerate(lines) if line.startswith("#")]
+    assert len(headings) > 10 and all(lines[i - 1] == lines[i + 1] == "" for i in headings[1:])  # blocks apart
 
 
 def test_the_report_follows_its_run_and_does_not_repeat_fixed_text(result):
@@ -50,7 +53,7 @@ def test_the_report_follows_its_run_and_does_not_repeat_fixed_text(result):
     assert "≥ **0.1235**" in text and "approval rate 43.2%" in text
     assert "Hyperopt, 17 evaluations: 5 random start-up trials, then 12 guided by TPE" in text
     # with no protected attribute the report says so, and nothing about "them"
-    assert "No attribute is protected.\n" in text and "cite them" not in text
+    assert "\n\nNo attribute is protected.\n\n" in text and "cite them" not in text
 
 
 def test_the_html_page_is_the_markdown_rendered(result, card):
