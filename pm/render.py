@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader
 
+from modeling import documents
 from pm import config
 from pm.formats import FILTERS, typography
 
@@ -13,10 +14,7 @@ GENERATED = "<!-- Généré par `{command}` depuis les fichiers de données : ne
 
 def environment() -> Environment:
     """Templates of pm/templates with the French number filters; an unknown variable is an error."""
-    env = Environment(loader=FileSystemLoader(config.TEMPLATES), undefined=StrictUndefined,  # nosec B701: Markdown out, not HTML
-                      keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(FILTERS)
-    return env
+    return documents.environment(FileSystemLoader(config.TEMPLATES), FILTERS)
 
 
 def write(template: str, out: Path, command: str, **values) -> Path:

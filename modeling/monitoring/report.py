@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
+from modeling import documents
 from modeling.monitoring.words import bin_label, decimal, integer, level_word, percent, word
 
-REPORT_FILE = "monitoring.md"
+REPORT_FILE, TEMPLATE = "monitoring.md", "monitoring.md.j2"
 FIGURES = {"score": "monitoring-score.png", "features": "monitoring-features.png",
            "backtest": "monitoring-backtest.png"}
 REPORTED_FEATURES = 20
@@ -29,41 +31,21 @@ def write_report(result: dict, out: Path, lang: str = "fr") -> Path:
 
 def markdown(result: dict, lang: str = "fr") -> str:
     """The report's text."""
-    w = lambda key, **v: word(key, lang, **v)  # noqa: E731
-    counts = result["feature_levels"]
-    approval = result["approval"]
-    sep = "\u00a0: " if lang == "fr" else ": "
-    lines = [
-        f"# {w('title')}", "",
-        w("summary", model=result["model_version"], clients=integer(result["clients"], lang),
-          reference=integer(result["reference_clients"], lang), date=result["computed_at"]), "",
-        f"**{w('overall', level=level_word(result['level'], lang))}**", "",
-        f"- {w('score_psi')}{sep}{decimal(result['score_psi'], lang)} ({level_word(result['score']['level'], lang)})",
-        f"- {w('approval', current=percent(approval['current'], lang), reference=percent(approval['reference'], lang))}"
-        f" ({level_word(approval['level'], lang)})",
-        f"- {w('grade_mix')}{sep}PSI {decimal(result['grades']['psi'], lang)} ({level_word(result['grades']['level'], lang)})",
-        f"- {w('feature_counts', total=integer(len(result['features']), lang), **{k: integer(v, lang) for k, v in counts.items()})}",
-        "", w("levels_help"), "", f"![{w('score_title')}]({FIGURES['score']})", "",
-        f"## {w('grade_mix')}", "", f"| {w('grade')} | {w('reference')} | {w('current')} |", "| --- | ---: | ---: |",
-    ]
-    lines += [f"| {r['grade']} | {percent(r['reference'], lang)} | {percent(r['current'], lang)} |"
-              for r in result["grades"]["rows"]]
-    lines += ["", f"## {w('features')}", "", f"| {w('feature')} | PSI | {w('level')} |", "| --- | ---: | --- |"]
-    lines += [f"| `{r['name']}` ({w('kind_' + r['kind'])}) | {decimal(r['psi'], lang)} | {level_word(r['level'], lang)} |"
-              for r in result["features"][:REPORTED_FEATURES]]
-    lines += ["", f"![{w('features')}]({FIGURES['features']})", "", f"## {w('backtest')}", ""]
-    backtest = result.get("backtest")
-    if not backtest:
-        lines.append(w("no_backtest"))
-    else:
-        lines += [f"| {w('grade')} | {w('clients')} | {w('defaults')} | {w('observed_rate')} | "
-                  f"{w('mean_probability')} | {w('p_value')} | {w('level')} |",
-                  "| --- | ---: | ---: | ---: | ---: | ---: | --- |"]
-        lines += [f"| {r['grade']} | {integer(r['clients'], lang)} | {integer(r['defaults'], lang)} | "
-                  f"{percent(r['observed_rate'], lang)} | {percent(r['mean_probability'], lang)} | "
-                  f"{decimal(r['p_value'], lang, 3)} | {level_word(r['level'], lang)} |" for r in backtest["rows"]]
-        lines += ["", f"![{w('backtest')}]({FIGURES['backtest']})"]
-    return "\n".join(lines) + "\n"
+    return documents.render(TEMPLATE, context(result, lang))
+
+
+def context(result: dict, lang: str = "fr") -> dict:
+    """The result, the characteristics the report lists and the words and number formats of ``lang``."""
+    counts = {level: integer(count, lang) for level, count in result["feature_levels"].items()}
+    return {"r": result, "features": result["features"][:REPORTED_FEATURES], "feature_counts": counts,
+            "backtest": result.get("backtest"), "figures": FIGURES, **_formats(lang)}
+
+
+def _formats(lang: str) -> dict:
+    """The words and number formats of ``lang``, as the template calls them."""
+    return {"w": partial(word, lang=lang), "level": partial(level_word, lang=lang),
+            "integer": partial(integer, lang=lang), "decimal": partial(decimal, lang=lang),
+            "percent": partial(percent, lang=lang), "sep": "\u00a0: " if lang == "fr" else ": "}
 
 
 def _pyplot():

@@ -1,13 +1,6 @@
 """Champion and challengers: every candidate family judged on the same folds and cost matrix, one rule picks production.
 
-The rule, applied in `choose`:
-
-1. the lowest business cost per client (each candidate at its own cost-optimal threshold on its
-   cross-fitted calibrated out-of-fold probabilities);
-2. costs closer than the larger of ``TIE_COST`` (1 %) and one standard error of their paired
-   per-client difference are tied: on a few hundred defaults a smaller gap is noise;
-3. among tied candidates, the highest pooled out-of-fold AUC; AUCs within ``TIE_AUC`` are tied;
-4. among those, the simplest family (modeling.serving.families.FAMILIES order).
+The rule is ``RULE``, applied in `choose`; the model card and the training report state it from there.
 """
 from __future__ import annotations
 
@@ -23,6 +16,14 @@ from modeling.training.cv import CVResult, Folds
 
 TIE_COST = 0.01
 TIE_AUC = 0.002
+RULE = (
+    "the lowest business cost per client (each candidate at its own cost-optimal threshold on its cross-fitted "
+    "calibrated out-of-fold probabilities);",
+    f"costs closer than the larger of {TIE_COST:.0%} and one standard error of their paired per-client difference "
+    "are tied: on a few hundred defaults a smaller gap is noise;",
+    f"among tied candidates, the highest pooled out-of-fold AUC; AUCs within {TIE_AUC} are tied;",
+    f"among those, the simplest family, in the order {', '.join(FAMILIES)}.",
+)
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,6 @@
-"""Training report: Markdown and HTML pages with PNG plots, written into the model folder."""
+"""Training report: report.md from its template, the same as an HTML page, and the PNG plots, in the model folder."""
 from __future__ import annotations
 
-import html
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +12,7 @@ from sklearn.metrics import (
     roc_curve,
 )
 
+from modeling import documents
 from modeling.serving.families import DESCRIPTIONS as FAMILY_DESCRIPTIONS
 from modeling.training import champion
 from modeling.training import fairness as fairness_audit
@@ -21,79 +21,23 @@ from modeling.training.cv import STOP_DEFAULTS, STOP_SHARE
 from modeling.training.imbalance import DEFAULT_PARAMS, DESCRIPTIONS, MONOTONE_METHOD
 from modeling.training.tuning import SPACE
 
-
-class Doc:
-    """Blocks of a report rendered to both Markdown and HTML."""
-
-    def __init__(self):
-        self.blocks: list[tuple] = []
-
-    def h(self, level: int, text: str):
-        self.blocks.append(("h", level, text))
-
-    def p(self, text: str):
-        self.blocks.append(("p", text))
-
-    def ul(self, items: list[str]):
-        self.blocks.append(("ul", items))
-
-    def table(self, frame: pd.DataFrame):
-        self.blocks.append(("table", frame))
-
-    def img(self, file: str, caption: str):
-        self.blocks.append(("img", file, caption))
-
-    def markdown(self) -> str:
-        out = []
-        for b in self.blocks:
-            if b[0] == "h":
-                out.append("#" * b[1] + " " + b[2])
-            elif b[0] == "p":
-                out.append(b[1])
-            elif b[0] == "ul":
-                out.append("\n".join(f"- {i}" for i in b[1]))
-            elif b[0] == "table":
-                cols = [str(c) for c in b[1].columns]
-                rows = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
-                rows += ["| " + " | ".join(_fmt(v) for v in r) + " |" for r in b[1].itertuples(index=False)]
-                out.append("\n".join(rows))
-            else:
-                out.append(f"![{b[2]}]({b[1]})")
-        return "\n\n".join(out) + "\n"
-
-    def html(self, title: str) -> str:
-        out = []
-        for b in self.blocks:
-            if b[0] == "h":
-                out.append(f"<h{b[1]}>{html.escape(b[2])}</h{b[1]}>")
-            elif b[0] == "p":
-                out.append(f"<p>{_inline(b[1])}</p>")
-            elif b[0] == "ul":
-                out.append("<ul>" + "".join(f"<li>{_inline(i)}</li>" for i in b[1]) + "</ul>")
-            elif b[0] == "table":
-                head = "".join(f"<th>{html.escape(str(c))}</th>" for c in b[1].columns)
-                body = "".join("<tr>" + "".join(f"<td>{html.escape(_fmt(v))}</td>" for v in r) + "</tr>"
-                               for r in b[1].itertuples(index=False))
-                out.append(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
-            else:
-                out.append(f'<figure><img src="{b[1]}" alt="{html.escape(b[2])}">'
-                           f"<figcaption>{html.escape(b[2])}</figcaption></figure>")
-        style = ("body{font-family:sans-serif;max-width:980px;margin:2em auto;color:#222}"
-                 "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}"
-                 "img{max-width:100%}code{background:#f3f3f3}")
-        return (f"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{html.escape(title)}"
-                f"</title><style>{style}</style></head><body>{''.join(out)}</body></html>\n")
+TEMPLATE = "model-report.md.j2"
 
 
 def _fmt(v) -> str:
+    """A table cell: floats with 4 decimals (1 with thousands separators from 100), missing ones empty."""
     if isinstance(v, (float, np.floating)):
         return "" if np.isnan(v) else (f"{v:.4f}" if abs(v) < 100 else f"{v:,.1f}")
     return str(v)
 
 
-def _inline(text: str) -> str:
-    parts = html.escape(text).split("`")
-    return "".join(f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(parts))
+def table(frame: pd.DataFrame) -> str:
+    """A data frame as a Markdown table."""
+    rows = ["| " + " | ".join(str(c) for c in frame.columns) + " |", "|" + "---|" * len(frame.columns)]
+    return "\n".join(rows + ["| " + " | ".join(_fmt(v) for v in r) + " |" for r in frame.itertuples(index=False)])
+
+
+FILTERS = {"table": table, "fmt": format, "code": lambda name: f"`{name}`"}
 
 
 def _figure():
@@ -206,9 +150,14 @@ def write_report(r, folder: Path) -> None:
     """report.md, report.html and the PNG plots of a training run."""
     for plot in (plot_roc, plot_pr, plot_calibration, plot_cost, plot_confusion, plot_strategies, plot_importance):
         plot(r, folder)
-    doc = build(r)
-    (folder / "report.md").write_text(doc.markdown())
-    (folder / "report.html").write_text(doc.html(f"Model {r.version}"))
+    text = markdown(r)
+    (folder / "report.md").write_text(text)
+    (folder / "report.html").write_text(documents.html_page(text, f"Model {r.version}"))
+
+
+def markdown(r) -> str:
+    """The report's text, tables and figures in Markdown."""
+    return documents.render(TEMPLATE, context(r), FILTERS)
 
 
 def decile_calibration(y: np.ndarray, p: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
@@ -219,182 +168,75 @@ def decile_calibration(y: np.ndarray, p: np.ndarray) -> tuple[float, np.ndarray,
     return float(np.sum(sizes * np.abs(obs - pred)) / sizes.sum()), pred, obs
 
 
-def _pct(x: float) -> str:
-    return f"{x:.1%}"
+def context(r) -> dict:
+    """What the report states about a training run, by section."""
+    return {**_run(r), **_champion(r), **_protection(r), **_lightgbm(r), **_quality(r)}
 
 
-def build(r) -> Doc:
-    """The report's text, tables and figures."""
-    d, cfg, cv, cal, m = Doc(), r.config, r.final_cv, r.calibration, r.meta
-    pooled = float(roc_auc_score(r.y, cv.oof))
-    d.h(1, f"Credit scoring model {r.version}")
-    d.p(f"Trained {m['created_at']} on {m['rows']} labelled clients ({m['defaults']} defaults, "
-        f"{_pct(m['default_rate'])}) from {m['source']}{', stratified sample' if m['sample'] else ''}; "
-        f"{m['features']} features; data fingerprint `{m['fingerprint'][:16]}…`; seed {cfg.seed}; "
-        f"{r.seconds:.0f} s ({r.cpu_seconds:.0f} s of CPU).")
-    d.ul([
-        f"Production model: **{r.family}** ({FAMILY_DESCRIPTIONS[r.family]}), chosen among "
-        f"{len(r.candidates)} candidates by the stated rule (see *Champion and challengers*).",
-        f"Pooled out-of-fold AUC **{pooled:.4f}**; mean per-fold AUC {cv.auc_mean:.4f} ± {cv.auc_std:.4f} over "
-        f"{cfg.folds} stratified folds (per fold: {', '.join(f'{a:.3f}' for a in cv.fold_auc)}).",
-        (f"Imbalance strategy of the LightGBM candidate: `{r.strategy}`. " if r.comparison is not None else "")
-        + f"Calibration: {cal.calibrator.method}, Brier {cal.brier_raw:.4f} → {cal.brier_calibrated:.4f}.",
-        f"Decision: refuse when the calibrated default probability ≥ **{r.business.threshold:.4f}** "
-        f"(cost matrix {r.cost.describe()}); approval rate {_pct(r.business.approval_rate)}.",
-    ])
+def _run(r) -> dict:
+    """The data, the run and the headline figures."""
+    m = r.meta
+    return {"version": r.version, "seed": r.config.seed, "seconds": r.seconds, "cpu_seconds": r.cpu_seconds,
+            "data": {"created_at": m["created_at"], "features": m["features"],
+                     **{k: m[k] for k in ("rows", "defaults", "default_rate", "source", "sample", "fingerprint")}},
+            "family": r.family, "families": FAMILY_DESCRIPTIONS, "folds": r.config.folds, "cv": r.final_cv,
+            "pooled_auc": float(roc_auc_score(r.y, r.final_cv.oof)),
+            "calibration": {"method": r.calibration.calibrator.method, "brier": r.calibration.brier,
+                            "brier_raw": r.calibration.brier_raw, "brier_calibrated": r.calibration.brier_calibrated},
+            "business": r.business, "cost_matrix": r.cost.describe(), "stop_defaults": STOP_DEFAULTS,
+            "stop_share": STOP_SHARE}
 
-    d.p("Two AUC figures appear below. The **mean per-fold AUC** averages the AUCs of the "
-        f"{cfg.folds} validation folds, each ranked by its own fold model (± is their standard deviation); "
-        "it is the figure used to compare strategies, tune and compare baselines. The **pooled out-of-fold AUC** "
-        "ranks all out-of-fold predictions together, as the threshold and grades do; it is usually a little "
-        "lower because the fold models' scores are not on exactly the same scale.")
 
-    d.h(2, "Champion and challengers")
-    d.p("Every candidate is cross-validated on the same folds and judged with the same cost matrix. "
-        + " ".join(champion.__doc__.split("The rule, applied in `choose`:")[1].split()))
-    d.table(champion.table(r.candidates, r.champion)[["family", "pooled_auc", "auc_mean", "auc_std",
-                                                     "cost_per_client", "threshold", "approval_rate",
-                                                     "calibration", "brier", "fit_seconds", "chosen"]])
-    d.ul([f"`{c.family}`: {FAMILY_DESCRIPTIONS[c.family]}" for c in r.candidates])
-    d.p(f"Decision: {r.champion_reason} The served model is this family refit on every training client; "
-        "training clients themselves are served their out-of-fold probability (the fold model that did not "
-        "learn their outcome), so that no figure about observed outcomes comes from a memorised score.")
+def _champion(r) -> dict:
+    """The candidates, the rule that chose among them and the scorecard's points when it won."""
+    columns = ["family", "pooled_auc", "auc_mean", "auc_std", "cost_per_client", "threshold", "approval_rate",
+               "calibration", "brier", "fit_seconds", "chosen"]
+    scorecard = None
     if r.family == "scorecard":
-        sc = r.bundle.model
-        d.h(3, "Scorecard points")
-        d.p(f"Every client starts from {sc.base_points(r.bundle.scale):.1f} points and adds the points of the bin "
-            "of each variable (higher = safer); the total is the points scale of the section *Points and grades*.")
-        d.table(sc.points_table(r.bundle.scale))
+        scale = r.bundle.scale
+        scorecard = {"base_points": r.bundle.model.base_points(scale), "points": r.bundle.model.points_table(scale)}
+    return {"candidates": r.candidates, "champion_rule": champion.RULE, "champion_reason": r.champion_reason,
+            "candidates_table": champion.table(r.candidates, r.champion)[columns], "scorecard": scorecard}
 
-    d.h(2, "Protected attributes")
-    pol = r.policy or {}
-    d.p(" ".join([
-        (f"Protected attributes: {', '.join(f'`{a}`' for a in cfg.protected)}; removed before training with the "
-         f"features derived from them ({', '.join(f'`{f}`' for f in r.removed) or 'none present'}). "
-         if cfg.protected else "No attribute is protected. "),
-        "No explanation can cite them: the served model does not have them.",
-    ]))
-    if pol.get("measured"):
-        d.p(f"What the policy costs (the `{pol['family']}` family, same folds): pooled AUC {pol['auc_with']:.4f} with "
-            f"the protected features, {pol['auc_without']:.4f} without ({pol['auc_cost']:+.4f}); business cost per "
-            f"client {pol['cost_with']:.4f} with, {pol['cost_without']:.4f} without ({pol['cost_increase']:+.4f}).")
-    if r.fairness:
-        f = r.fairness
-        d.h(2, "Fairness")
-        d.p(f"Decisions at the business threshold {f['threshold']:.4f} on out-of-fold scores of the {f['clients']} "
-            f"training clients (fairlearn `MetricFrame`). `approval_rate` is the share granted, "
-            "`default_rate_approved` the observed default rate among them, `tpr` the share of defaulters refused, "
-            "`fpr` the share of good clients refused. The parity ratio is the lowest approval rate over the highest "
-            f"(groups of at least {fairness_audit.MIN_GROUP} clients); below {f['four_fifths']} the four-fifths rule "
-            "flags it. The equalised-odds difference is the largest gap in `tpr` or `fpr`.")
-        d.table(fairness_audit.table(f))
-        for name, proxy in f["proxy"].items():
-            d.p(f"Proxy check: the model's own features predict `{name}` with a cross-validated AUC of "
-                f"{proxy['auc']:.3f} (0.5 = not at all).")
 
-    d.h(2, "Method and leakage control")
-    d.ul([
-        "FeatureBuilder is fitted once on all training clients before cross-validation. This is acceptable "
-        "only because what it learns is unsupervised (category lists, no target encoding): it sees no label.",
-        "Every resampling (SMOTE, undersampling) happens inside the training part of each fold through an "
-        "imblearn Pipeline, never before the split; validation folds keep the true class balance.",
-        f"Early stopping uses a stratified slice of each training fold holding at least {STOP_DEFAULTS} defaults "
-        f"({STOP_SHARE[0]:.0%} to {STOP_SHARE[1]:.0%} of the fold), never the validation fold, with a patience that "
-        "grows as the learning rate falls; the final LightGBM is refit on all clients with the mean best number of "
-        "trees + 10%.",
-        "Calibration and thresholds use out-of-fold predictions only. Brier scores and the strategy comparison "
-        "use cross-fitted calibration (the calibrator of each fold never saw that fold); the decision threshold "
-        "and grades use the final calibrator applied to OOF raw scores, the very map the served model applies.",
-    ])
+def _protection(r) -> dict:
+    """The protected attributes, what leaving them out costs, and the fairness audit."""
+    policy = r.policy if (r.policy or {}).get("measured") else None
+    return {"protected": r.config.protected, "removed": r.removed, "policy": policy, "fairness": r.fairness,
+            "fairness_table": fairness_audit.table(r.fairness) if r.fairness else None,
+            "fairness_min_group": fairness_audit.MIN_GROUP}
 
+
+def _lightgbm(r) -> dict:
+    """The imbalance strategies and the hyperparameters of the LightGBM candidate (None when it did not run)."""
     if r.comparison is None:
-        return _rest(d, r, cfg, cv, cal, pooled)
-    d.h(2, "Imbalance strategies")
-    if r.comparison_note:
-        d.p(r.comparison_note)
-    d.ul([f"`{k}`: {DESCRIPTIONS[k]}" for k in r.comparison["strategy"]])
-    d.table(r.comparison[["strategy", "auc_mean", "auc_std", "cost_per_client", "threshold",
-                          "raw_cost_per_client", "brier_raw", "brier_calibrated", "fit_seconds"]])
-    d.p("Cost per client is measured at each strategy's own cost-optimal threshold on calibrated OOF "
-        "probabilities (`raw_cost_per_client`: the same on raw scores). Rule: lowest cost; within 1% of it, "
-        "highest AUC; within 0.001 AUC, fastest. " + r.strategy_reason)
-    d.img("strategies.png", "Strategy comparison")
-
-    d.h(2, "Hyperparameters")
-    t = r.tuning
-    guided = t["max_evals"] - t.get("startup_trials", 0)
-    d.p(f"Hyperopt, {t['max_evals']} evaluations: {t.get('startup_trials', 0)} random start-up trials, then {guided} "
-        f"guided by TPE; objective: mean CV AUC on the same {cfg.folds} folds. "
-        f"Search space: {', '.join(SPACE)} (see `modeling/training/tuning.py`: num_leaves 8-128, learning_rate "
-        f"log 0.01-0.2, min_child_samples log 5-200, subsample 0.5-1, colsample_bytree 0.3-1, reg_alpha and "
-        f"reg_lambda log 1e-3-10); the number of trees comes from early stopping. Trials: `trials.csv`, `trials.json`.")
-    tuned = "n/a (no search)" if t["tuned_auc"] is None else f"{t['tuned_auc']:.4f}"
-    d.p(f"AUC with default parameters {t['default_auc']:.4f}, tuned {tuned}: gain {t['gain']:+.4f}; "
-        f"the model uses the **{t['used']}** parameters.")
-    d.table(pd.DataFrame([{"parameter": k, "value": f"{v:.4g}" if isinstance(v, float) else str(v)}
-                          for k, v in r.bundle.params.items()]))
-    d.p(f"Speed settings: `max_bin` {DEFAULT_PARAMS['max_bin']} (histogram bins per feature instead of "
-        "LightGBM's 255: building histograms is most of the cost on hundreds of columns) and monotone "
-        f"constraints method `{MONOTONE_METHOD}` (the `intermediate` method was 2-3x slower per tree with two "
-        "threads). Together they cut cross-validation time 1.5-3x; on 5,179 synthetic clients the mean per-fold "
-        "AUC moved by less than 0.001 (see `modeling/training/imbalance.py`).")
-    d.p("Monotone constraints (business direction beyond doubt; +1 = higher value, higher risk): "
-        + (", ".join(f"`{k}` {v:+d}" for k, v in r.monotone.items()) or "none of the rule features is present") + ".")
-
-    return _rest(d, r, cfg, cv, cal, pooled)
+        return {"strategies": None}
+    columns = ["strategy", "auc_mean", "auc_std", "cost_per_client", "threshold", "raw_cost_per_client",
+               "brier_raw", "brier_calibrated", "fit_seconds"]
+    parameters = pd.DataFrame([{"parameter": k, "value": f"{v:.4g}" if isinstance(v, float) else str(v)}
+                               for k, v in r.bundle.params.items()])
+    return {"strategy": r.strategy,
+            "strategies": {"table": r.comparison[columns], "note": r.comparison_note, "reason": r.strategy_reason,
+                           "descriptions": DESCRIPTIONS},
+            "tuning": {**r.tuning, "startup_trials": r.tuning.get("startup_trials", 0), "space": list(SPACE)},
+            "parameters": parameters, "max_bin": DEFAULT_PARAMS["max_bin"], "monotone_method": MONOTONE_METHOD,
+            "monotone": r.monotone}
 
 
-def _rest(d: Doc, r, cfg, cv, cal, pooled: float) -> Doc:
-    """Discrimination, calibration, threshold, grades and importance of the production model."""
-    d.h(2, "Discrimination")
-    d.img("roc.png", "ROC curve (out-of-fold)")
-    d.img("precision_recall.png", "Precision-recall curve (out-of-fold)")
-    d.p(f"Pooled out-of-fold AUC {pooled:.4f}; the table gives mean per-fold AUCs (`auc_mean`) and their "
-        "standard deviation.")
-    rows = [{"model": f"this model ({r.family})", "auc_mean": cv.auc_mean, "auc_std": cv.auc_std}]
-    rows += [{"model": b["name"], "auc_mean": b["auc_mean"], "auc_std": b["auc_std"]} for b in r.baselines]
-    d.h(3, "Baselines (same folds)")
-    d.table(pd.DataFrame(rows))
-    if r.true_pd:
-        tp = r.true_pd
-        d.p(f"The synthetic generator's true default probabilities (`{tp['file']}`) reach AUC {tp['best_auc']:.4f} "
-            f"on these {tp['clients']} clients (pooled): the best any model can expect. The model's pooled "
-            f"out-of-fold AUC {tp['model_auc']:.4f} (not the mean per-fold AUC {cv.auc_mean:.4f}) is {_pct(tp['share'])} of it ({_pct(tp['share_above_random'])} of the "
-            f"distance from random to the ceiling).")
-
-    d.h(2, "Calibration")
-    d.p("Raw scores are mapped to probabilities by a calibrator fitted on out-of-fold scores; the final model is "
-        "the production family refit on all data followed by this calibrator. Cross-fitted Brier score: "
-        + ", ".join(f"{k} {v:.4f}" for k, v in cal.brier.items())
-        + f"; chosen: {cal.calibrator.method} (lowest Brier; `identity` keeps the raw scores, so calibration is "
-        "applied only when it improves the Brier score).")
+def _quality(r) -> dict:
+    """Discrimination against the baselines, calibration, the thresholds, points and grades, importance."""
+    cv = r.final_cv
+    baselines = [{"model": f"this model ({r.family})", "auc_mean": cv.auc_mean, "auc_std": cv.auc_std}]
+    baselines += [{"model": b["name"], "auc_mean": b["auc_mean"], "auc_std": b["auc_std"]} for b in r.baselines]
     ece, pred, obs = decile_calibration(r.y, r.p_oof)
-    d.p(f"The probabilities served for the training clients are these calibrated out-of-fold ones: over their "
-        f"deciles the expected calibration error is {ece:.4f}; observed default rates run from {obs.min():.1%} "
-        f"(mean probability {pred[obs.argmin()]:.1%}) to {obs.max():.1%} (mean probability {pred[obs.argmax()]:.1%}).")
-    d.img("calibration.png", "Calibration curve")
-
-    d.h(2, "Decision threshold")
-    d.p(f"Cost matrix {r.cost.describe()}. The decision threshold minimises the total cost on calibrated OOF "
-        f"probabilities. With perfectly calibrated probabilities theory gives C_FP/(C_FP+C_FN) = "
-        f"{r.cost.bayes_threshold():.4f}.")
-    ch = pd.DataFrame([c.to_dict() for c in (r.business, r.f1)])
-    d.table(ch[["name", "threshold", "cost", "cost_per_client", "tp", "fp", "fn", "tn", "f1", "approval_rate"]])
-    d.img("cost_threshold.png", "Cost per client vs threshold")
-    d.img("confusion.png", "Confusion matrices (rows: outcome, columns: decision)")
-
-    d.h(2, "Points and grades")
-    s = r.bundle.scale
-    d.p(f"points = {s.offset:.2f} + {s.factor:.4f} × ln((1−p)/p): {s.base_points:g} points at {s.base_odds:g}:1 "
-        f"good:bad odds, {s.pdo:g} points to double the odds. Grades A–D are granted (cut-offs at the quartiles "
-        f"of granted clients' points, rounded down to 5), D/E is the decision threshold, E/F the median of "
-        f"refused clients. Observed default rate per grade on OOF predictions "
-        f"({'monotone' if r.grades_monotone else 'NOT monotone'}):")
-    d.table(r.grades)
-
-    d.h(2, "Global importance")
-    d.p("Mean absolute SHAP value (log-odds) over the training clients, per group of features and per feature.")
-    d.img("importance.png", "Global SHAP importance")
-    imp = r.importance.nlargest(15, "mean_abs_shap")
-    d.table(imp[[c for c in ("feature", "label", "group", "mean_abs_shap", "share") if c in imp.columns]])
-    return d
+    thresholds = pd.DataFrame([c.to_dict() for c in (r.business, r.f1)])
+    importance = r.importance.nlargest(15, "mean_abs_shap")
+    return {"baselines": pd.DataFrame(baselines), "true_pd": r.true_pd,
+            "deciles": {"ece": ece, "lowest_rate": obs.min(), "lowest_probability": pred[obs.argmin()],
+                        "highest_rate": obs.max(), "highest_probability": pred[obs.argmax()]},
+            "bayes_threshold": r.cost.bayes_threshold(),
+            "thresholds": thresholds[["name", "threshold", "cost", "cost_per_client", "tp", "fp", "fn", "tn", "f1",
+                                      "approval_rate"]],
+            "scale": r.bundle.scale, "grades_monotone": r.grades_monotone, "grades": r.grades,
+            "importance": importance[[c for c in ("feature", "label", "group", "mean_abs_shap", "share")
+                                      if c in importance.columns]]}

@@ -402,7 +402,7 @@ def model_card(r: TrainResult) -> dict:
         "family": r.family,
         "features_count": r.meta["features"],
         "features": list(r.bundle.feature_names),
-        "champion": {"rule": champion.__doc__.split("The rule, applied in `choose`:")[1].strip(),
+        "champion": {"rule": "\n".join(f"{i}. {step}" for i, step in enumerate(champion.RULE, 1)),
                      "reason": r.champion_reason,
                      "candidates": champion.table(r.candidates, r.champion).to_dict(orient="records")},
         "served_scores": ("Training clients are served their out-of-fold probability (the fold model that did not "

@@ -5,11 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from training_setup import N_CLIENTS
+from training_setup import N_CLIENTS, database_url, trained
 
 from database.synthetic import generate
 from database.synthetic.drift import DRIFT_ID_OFFSET, parse_drift
 from modeling.monitoring import drift
+from modeling.monitoring import report as monitor_report
+from modeling.monitoring.words import decimal, integer, level_word, percent, word
 from modeling.serving.data import load_csv_tables
 
 pytestmark = pytest.mark.requirement("EXG-MOD-14")
@@ -24,6 +26,11 @@ def _drifted(name: str) -> bool:
     return any(key in name for key in DRIFTED) and not name.startswith(HISTORY)
 
 
+@pytest.fixture(scope="module")
+def model(tmp_path_factory):
+    return trained(tmp_path_factory.getbasetemp())
+
+
 def _population(model, folder, drift=None):
     """Features, production probabilities, application rows and outcomes of a new synthetic population."""
     generate(N_CLIENTS, LATER_SEED, folder, progress=None, drift=parse_drift(drift), id_offset=DRIFT_ID_OFFSET)
@@ -35,13 +42,13 @@ def _population(model, folder, drift=None):
 
 
 @pytest.fixture(scope="module")
-def same(trained_model, tmp_path_factory):
-    return drift.compare(trained_model.bundle, *_population(trained_model, tmp_path_factory.mktemp("same")))
+def same(model, tmp_path_factory):
+    return drift.compare(model.bundle, *_population(model, tmp_path_factory.mktemp("same")))
 
 
 @pytest.fixture(scope="module")
-def drifted(trained_model, tmp_path_factory):
-    return drift.compare(trained_model.bundle, *_population(trained_model, tmp_path_factory.mktemp("drifted"), "all"))
+def drifted(model, tmp_path_factory):
+    return drift.compare(model.bundle, *_population(model, tmp_path_factory.mktemp("drifted"), "all"))
 
 
 def test_psi_is_zero_for_equal_shares_and_grows_with_the_shift():
@@ -61,29 +68,29 @@ def test_bins_are_fixed_at_training_and_missing_values_have_their_own_bin():
     assert list(drift.bin_shares(categories, pd.Series(["Car loan", None]))) == [0, 0, 0.5, 0.5]
 
 
-def test_the_reference_is_stored_with_the_model(trained_model):
-    reference = trained_model.bundle.reference
-    assert reference["clients"] == len(trained_model.y)
-    assert set(trained_model.bundle.feature_names) <= set(reference["features"])
+def test_the_reference_is_stored_with_the_model(model):
+    reference = model.bundle.reference
+    assert reference["clients"] == len(model.y)
+    assert set(model.bundle.feature_names) <= set(reference["features"])
     assert reference["features"]["AMT_INCOME_TOTAL"]["kind"] in ("input", "application")
     assert reference["features"]["NAME_CONTRACT_TYPE"]["kind"] == "application"
     assert sum(reference["score"]["shares"]) == pytest.approx(1)
-    granted = [share for grade, share in zip(trained_model.bundle.grades.labels, reference["grades"], strict=True)
+    granted = [share for grade, share in zip(model.bundle.grades.labels, reference["grades"], strict=True)
                if grade in "ABCD"]  # grades A-D are granted, E-F refused (the D/E cut is the threshold)
     assert 0 < reference["approval_rate"] < 1 and reference["approval_rate"] == pytest.approx(sum(granted))
 
 
-def test_the_training_population_is_stable_everywhere(trained_model, training_db_url):
+def test_the_training_population_is_stable_everywhere(model, tmp_path_factory):
     from database.config import get_engine
     from modeling.monitoring.run import run
     from modeling.serving.scorer import Scorer
 
-    engine = get_engine(training_db_url)  # the training CSV files, loaded
+    engine = get_engine(database_url(tmp_path_factory.getbasetemp()))  # the training CSV files, loaded
     try:
-        result = run(Scorer(trained_model.bundle, engine), store=False)
+        result = run(Scorer(model.bundle, engine), store=False)
     finally:
         engine.dispose()
-    assert result["out_of_fold_clients"] == len(trained_model.y)  # scored as served: out-of-fold for them
+    assert result["out_of_fold_clients"] == len(model.y)  # scored as served: out-of-fold for them
     assert result["score_psi"] < drift.PSI_WATCH and result["level"] == "stable"
     assert result["features"][0]["level"] == "stable"
     assert result["backtest"]["level"] == "stable"
@@ -106,26 +113,43 @@ def test_a_drifted_population_calls_for_action_and_its_drifted_features_rank_fir
     assert psis == sorted(psis, reverse=True)
 
 
-def test_backtesting_on_out_of_fold_scores_of_the_training_population_passes(trained_model):
-    result = drift.backtest(trained_model.y, trained_model.p_oof, trained_model.bundle.grade(trained_model.p_oof))
-    assert result["clients"] == len(trained_model.y) and result["level"] == "stable", result["rows"]
+def test_backtesting_on_out_of_fold_scores_of_the_training_population_passes(model):
+    result = drift.backtest(model.y, model.p_oof, model.bundle.grade(model.p_oof))
+    assert result["clients"] == len(model.y) and result["level"] == "stable", result["rows"]
 
 
-def test_backtesting_flags_the_grades_whose_true_default_rate_was_raised(trained_model):
-    grades = trained_model.bundle.grade(trained_model.p_oof)
+def test_backtesting_flags_the_grades_whose_true_default_rate_was_raised(model):
+    grades = model.bundle.grade(model.p_oof)
     letters, counts = np.unique(grades, return_counts=True)
     moved = set(letters[np.argsort(-counts)[:2]])  # the two largest grades: the test can see their change
     rng = np.random.default_rng(3)
-    odds = 3 * trained_model.p_oof / (1 - trained_model.p_oof)
+    odds = 3 * model.p_oof / (1 - model.p_oof)
     raised = (rng.random(len(grades)) < odds / (1 + odds)).astype(int)
-    y = np.where(np.isin(grades, list(moved)), raised, trained_model.y)
-    levels = {row["grade"]: row["level"] for row in drift.backtest(y, trained_model.p_oof, grades)["rows"]}
+    y = np.where(np.isin(grades, list(moved)), raised, model.y)
+    levels = {row["grade"]: row["level"] for row in drift.backtest(y, model.p_oof, grades)["rows"]}
     assert {g for g, level in levels.items() if level != "stable"} == moved, levels
 
 
-def test_lower_external_scores_are_the_first_drifts_reported(trained_model, tmp_path_factory):
-    population = _population(trained_model, tmp_path_factory.mktemp("ext"), "ext-sources")
-    result = drift.compare(trained_model.bundle, *population)
+def test_lower_external_scores_are_the_first_drifts_reported(model, tmp_path_factory):
+    result = drift.compare(model.bundle, *_population(model, tmp_path_factory.mktemp("ext"), "ext-sources"))
     top = result["features"][:5]
     assert all(row["name"].startswith("EXT_SOURCE") and row["level"] == "act" for row in top), top
     assert result["feature_levels"]["act"] == sum(row["psi"] > drift.PSI_ACT for row in result["features"])
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_the_monitoring_report_states_the_figures_of_its_result(drifted, lang):
+    text = monitor_report.markdown(drifted, lang)
+    rows = [line for line in text.splitlines() if line.startswith("| `")]
+    shown = drifted["features"][:monitor_report.REPORTED_FEATURES]
+    assert [row.split("`")[1] for row in rows] == [f["name"] for f in shown]  # the most drifting first
+    for row, feature in zip(rows, shown, strict=True):
+        assert row.endswith(f"| {decimal(feature['psi'], lang)} | {level_word(feature['level'], lang)} |")
+    assert f"{decimal(drifted['score_psi'], lang)} ({level_word(drifted['score']['level'], lang)})" in text
+    for row in drifted["backtest"]["rows"]:
+        assert (f"| {row['grade']} | {integer(row['clients'], lang)} | {integer(row['defaults'], lang)} | "
+                f"{percent(row['observed_rate'], lang)} | {percent(row['mean_probability'], lang)} |") in text
+    moved = monitor_report.markdown({**drifted, "score_psi": drifted["score_psi"] + 1}, lang)
+    assert f"{decimal(drifted['score_psi'] + 1, lang)} (" in moved
+    without = monitor_report.markdown({k: v for k, v in drifted.items() if k != "backtest"}, lang)
+    assert without.endswith(f"## {word('backtest', lang)}\n\n{word('no_backtest', lang)}\n")
