@@ -113,8 +113,8 @@ def _save(plt, fig, path: Path) -> None:
 
 def plot_roc(r, folder: Path) -> None:
     plt, fig, ax = _figure()
-    fpr, tpr, _ = roc_curve(r.y, r.final_cv.oof)
-    ax.plot(fpr, tpr, label=f"model (pooled OOF AUC {roc_auc_score(r.y, r.final_cv.oof):.3f})")
+    fpr, tpr, _ = roc_curve(r.data.y, r.champion.cv.oof)
+    ax.plot(fpr, tpr, label=f"model (pooled OOF AUC {roc_auc_score(r.data.y, r.champion.cv.oof):.3f})")
     ax.plot([0, 1], [0, 1], "--", color="grey", label="random")
     ax.set(xlabel="false positive rate", ylabel="true positive rate (defaults caught)", title="ROC curve")
     ax.legend(loc="lower right")
@@ -123,9 +123,9 @@ def plot_roc(r, folder: Path) -> None:
 
 def plot_pr(r, folder: Path) -> None:
     plt, fig, ax = _figure()
-    prec, rec, _ = precision_recall_curve(r.y, r.final_cv.oof)
-    ax.plot(rec, prec, label=f"model (average precision {average_precision_score(r.y, r.final_cv.oof):.3f})")
-    ax.axhline(r.y.mean(), ls="--", color="grey", label=f"default rate {r.y.mean():.3f}")
+    prec, rec, _ = precision_recall_curve(r.data.y, r.champion.cv.oof)
+    ax.plot(rec, prec, label=f"model (average precision {average_precision_score(r.data.y, r.champion.cv.oof):.3f})")
+    ax.axhline(r.data.y.mean(), ls="--", color="grey", label=f"default rate {r.data.y.mean():.3f}")
     ax.set(xlabel="recall (defaults caught)", ylabel="precision", title="Precision-recall curve")
     ax.legend()
     _save(plt, fig, folder / "precision_recall.png")
@@ -133,11 +133,11 @@ def plot_pr(r, folder: Path) -> None:
 
 def plot_calibration(r, folder: Path) -> None:
     plt, fig, ax = _figure()
-    for label, p in (("raw", r.final_cv.oof),
-                     (f"{r.calibration.calibrator.method} (cross-fitted)", r.calibration.calibrated_oof)):
-        pred, obs = calibration_curve_points(r.y, p, bins=10)
+    cal = r.champion.calibration
+    for label, p in (("raw", r.champion.cv.oof), (f"{cal.calibrator.method} (cross-fitted)", cal.calibrated_oof)):
+        pred, obs = calibration_curve_points(r.data.y, p, bins=10)
         ax.plot(pred, obs, "o-", label=label)
-    hi = max(0.05, float(np.quantile(r.final_cv.oof, 0.99)))
+    hi = max(0.05, float(np.quantile(r.champion.cv.oof, 0.99)))
     ax.plot([0, hi], [0, hi], "--", color="grey", label="perfect")
     ax.set(xlabel="mean predicted probability (decile)", ylabel="observed default rate", title="Calibration")
     ax.legend()
@@ -146,9 +146,9 @@ def plot_calibration(r, folder: Path) -> None:
 
 def plot_cost(r, folder: Path) -> None:
     plt, fig, ax = _figure()
-    t = r.cost_table[r.cost_table["threshold"] <= max(0.6, r.f1.threshold + 0.1)]
+    t = r.decision.cost_table[r.decision.cost_table["threshold"] <= max(0.6, r.decision.f1.threshold + 0.1)]
     ax.plot(t["threshold"], t["cost_per_client"], color="black")
-    for choice, color in ((r.business, "tab:green"), (r.f1, "tab:orange")):
+    for choice, color in ((r.decision.business, "tab:green"), (r.decision.f1, "tab:orange")):
         ax.axvline(choice.threshold, color=color, ls="--",
                    label=f"{choice.name} optimum {choice.threshold:.3f} (cost {choice.cost_per_client:.3f})")
     ax.set(xlabel="threshold (refuse if p >= threshold)", ylabel="cost per client", title="Business cost vs threshold")
@@ -163,7 +163,7 @@ def plot_confusion(r, folder: Path) -> None:
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, 2, figsize=(8, 3.8), dpi=100)
-    for ax, c in zip(axes, (r.business, r.f1), strict=True):
+    for ax, c in zip(axes, (r.decision.business, r.decision.f1), strict=True):
         m = np.array([[c.tn, c.fp], [c.fn, c.tp]])
         ax.imshow(m, cmap="Blues")
         for (i, j), v in np.ndenumerate(m):
@@ -180,9 +180,9 @@ def plot_strategies(r, folder: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    c = r.comparison
-    if c is None:  # LightGBM was not a candidate: no strategy was compared
+    if r.search is None:  # LightGBM was not a candidate: no strategy was compared
         return
+    c = r.search.comparison
     fig, axes = plt.subplots(1, 3, figsize=(11, 3.8), dpi=100)
     axes[0].bar(c["strategy"], c["auc_mean"], yerr=c["auc_std"], capsize=4)
     axes[0].set_ylim(max(0.5, c["auc_mean"].min() - 3 * c["auc_std"].max() - 0.02), None)
@@ -199,7 +199,7 @@ def plot_strategies(r, folder: Path) -> None:
 def plot_importance(r, folder: Path, top: int = 15) -> None:
     from modeling.explain import plot_global_importance
 
-    plot_global_importance(r.importance, folder / "importance.png", lang="en", top=top)
+    plot_global_importance(r.artifact.importance, folder / "importance.png", lang="en", top=top)
 
 
 def write_report(r, folder: Path) -> None:
@@ -208,7 +208,7 @@ def write_report(r, folder: Path) -> None:
         plot(r, folder)
     doc = build(r)
     (folder / "report.md").write_text(doc.markdown())
-    (folder / "report.html").write_text(doc.html(f"Model {r.version}"))
+    (folder / "report.html").write_text(doc.html(f"Model {r.artifact.version}"))
 
 
 def decile_calibration(y: np.ndarray, p: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
@@ -225,22 +225,22 @@ def _pct(x: float) -> str:
 
 def build(r) -> Doc:
     """The report's text, tables and figures."""
-    d, cfg, cv, cal, m = Doc(), r.config, r.final_cv, r.calibration, r.meta
-    pooled = float(roc_auc_score(r.y, cv.oof))
-    d.h(1, f"Credit scoring model {r.version}")
+    d, cfg, cv, cal, m = Doc(), r.config, r.champion.cv, r.champion.calibration, r.artifact.meta
+    pooled = float(roc_auc_score(r.data.y, cv.oof))
+    d.h(1, f"Credit scoring model {r.artifact.version}")
     d.p(f"Trained {m['created_at']} on {m['rows']} labelled clients ({m['defaults']} defaults, "
         f"{_pct(m['default_rate'])}) from {m['source']}{', stratified sample' if m['sample'] else ''}; "
         f"{m['features']} features; data fingerprint `{m['fingerprint'][:16]}…`; seed {cfg.seed}; "
         f"{r.seconds:.0f} s ({r.cpu_seconds:.0f} s of CPU).")
     d.ul([
-        f"Production model: **{r.family}** ({FAMILY_DESCRIPTIONS[r.family]}), chosen among "
-        f"{len(r.candidates)} candidates by the stated rule (see *Champion and challengers*).",
+        f"Production model: **{r.champion.family}** ({FAMILY_DESCRIPTIONS[r.champion.family]}), chosen among "
+        f"{len(r.champion.candidates)} candidates by the stated rule (see *Champion and challengers*).",
         f"Pooled out-of-fold AUC **{pooled:.4f}**; mean per-fold AUC {cv.auc_mean:.4f} ± {cv.auc_std:.4f} over "
         f"{cfg.folds} stratified folds (per fold: {', '.join(f'{a:.3f}' for a in cv.fold_auc)}).",
-        (f"Imbalance strategy of the LightGBM candidate: `{r.strategy}`. " if r.comparison is not None else "")
+        (f"Imbalance strategy of the LightGBM candidate: `{r.search.strategy}`. " if r.search is not None else "")
         + f"Calibration: {cal.calibrator.method}, Brier {cal.brier_raw:.4f} → {cal.brier_calibrated:.4f}.",
-        f"Decision: refuse when the calibrated default probability ≥ **{r.business.threshold:.4f}** "
-        f"(cost matrix {r.cost.describe()}); approval rate {_pct(r.business.approval_rate)}.",
+        f"Decision: refuse when the calibrated default probability ≥ **{r.decision.business.threshold:.4f}** "
+        f"(cost matrix {r.decision.cost.describe()}); approval rate {_pct(r.decision.business.approval_rate)}.",
     ])
 
     d.p("Two AUC figures appear below. The **mean per-fold AUC** averages the AUCs of the "
@@ -252,25 +252,25 @@ def build(r) -> Doc:
     d.h(2, "Champion and challengers")
     d.p("Every candidate is cross-validated on the same folds and judged with the same cost matrix. "
         + " ".join(champion.__doc__.split("The rule, applied in `choose`:")[1].split()))
-    d.table(champion.table(r.candidates, r.champion)[["family", "pooled_auc", "auc_mean", "auc_std",
+    d.table(champion.table(r.champion.candidates, r.champion.chosen)[["family", "pooled_auc", "auc_mean", "auc_std",
                                                      "cost_per_client", "threshold", "approval_rate",
                                                      "calibration", "brier", "fit_seconds", "chosen"]])
-    d.ul([f"`{c.family}`: {FAMILY_DESCRIPTIONS[c.family]}" for c in r.candidates])
-    d.p(f"Decision: {r.champion_reason} The served model is this family refit on every training client; "
+    d.ul([f"`{c.family}`: {FAMILY_DESCRIPTIONS[c.family]}" for c in r.champion.candidates])
+    d.p(f"Decision: {r.champion.reason} The served model is this family refit on every training client; "
         "training clients themselves are served their out-of-fold probability (the fold model that did not "
         "learn their outcome), so that no figure about observed outcomes comes from a memorised score.")
-    if r.family == "scorecard":
-        sc = r.bundle.model
+    if r.champion.family == "scorecard":
+        sc = r.artifact.bundle.model
         d.h(3, "Scorecard points")
-        d.p(f"Every client starts from {sc.base_points(r.bundle.scale):.1f} points and adds the points of the bin "
+        d.p(f"Every client starts from {sc.base_points(r.decision.scale):.1f} points and adds the points of the bin "
             "of each variable (higher = safer); the total is the points scale of the section *Points and grades*.")
-        d.table(sc.points_table(r.bundle.scale))
+        d.table(sc.points_table(r.decision.scale))
 
     d.h(2, "Protected attributes")
-    pol = r.policy or {}
+    pol = r.checks.policy or {}
     d.p(" ".join([
         (f"Protected attributes: {', '.join(f'`{a}`' for a in cfg.protected)}; removed before training with the "
-         f"features derived from them ({', '.join(f'`{f}`' for f in r.removed) or 'none present'}). "
+         f"features derived from them ({', '.join(f'`{f}`' for f in r.data.removed) or 'none present'}). "
          if cfg.protected else "No attribute is protected. "),
         "No explanation can cite them: the served model does not have them.",
     ]))
@@ -278,8 +278,8 @@ def build(r) -> Doc:
         d.p(f"What the policy costs (the `{pol['family']}` family, same folds): pooled AUC {pol['auc_with']:.4f} with "
             f"the protected features, {pol['auc_without']:.4f} without ({pol['auc_cost']:+.4f}); business cost per "
             f"client {pol['cost_with']:.4f} with, {pol['cost_without']:.4f} without ({pol['cost_increase']:+.4f}).")
-    if r.fairness:
-        f = r.fairness
+    if r.checks.fairness:
+        f = r.checks.fairness
         d.h(2, "Fairness")
         d.p(f"Decisions at the business threshold {f['threshold']:.4f} on out-of-fold scores of the {f['clients']} "
             f"training clients (fairlearn `MetricFrame`). `approval_rate` is the share granted, "
@@ -307,21 +307,21 @@ def build(r) -> Doc:
         "and grades use the final calibrator applied to OOF raw scores, the very map the served model applies.",
     ])
 
-    if r.comparison is None:
+    if r.search is None:
         return _rest(d, r, cfg, cv, cal, pooled)
     d.h(2, "Imbalance strategies")
-    if r.comparison_note:
-        d.p(r.comparison_note)
-    d.ul([f"`{k}`: {DESCRIPTIONS[k]}" for k in r.comparison["strategy"]])
-    d.table(r.comparison[["strategy", "auc_mean", "auc_std", "cost_per_client", "threshold",
+    if r.search.comparison_note:
+        d.p(r.search.comparison_note)
+    d.ul([f"`{k}`: {DESCRIPTIONS[k]}" for k in r.search.comparison["strategy"]])
+    d.table(r.search.comparison[["strategy", "auc_mean", "auc_std", "cost_per_client", "threshold",
                           "raw_cost_per_client", "brier_raw", "brier_calibrated", "fit_seconds"]])
     d.p("Cost per client is measured at each strategy's own cost-optimal threshold on calibrated OOF "
         "probabilities (`raw_cost_per_client`: the same on raw scores). Rule: lowest cost; within 1% of it, "
-        "highest AUC; within 0.001 AUC, fastest. " + r.strategy_reason)
+        "highest AUC; within 0.001 AUC, fastest. " + r.search.strategy_reason)
     d.img("strategies.png", "Strategy comparison")
 
     d.h(2, "Hyperparameters")
-    t = r.tuning
+    t = r.search.tuning
     guided = t["max_evals"] - t.get("startup_trials", 0)
     d.p(f"Hyperopt, {t['max_evals']} evaluations: {t.get('startup_trials', 0)} random start-up trials, then {guided} "
         f"guided by TPE; objective: mean CV AUC on the same {cfg.folds} folds. "
@@ -332,14 +332,15 @@ def build(r) -> Doc:
     d.p(f"AUC with default parameters {t['default_auc']:.4f}, tuned {tuned}: gain {t['gain']:+.4f}; "
         f"the model uses the **{t['used']}** parameters.")
     d.table(pd.DataFrame([{"parameter": k, "value": f"{v:.4g}" if isinstance(v, float) else str(v)}
-                          for k, v in r.bundle.params.items()]))
+                          for k, v in r.artifact.bundle.params.items()]))
     d.p(f"Speed settings: `max_bin` {DEFAULT_PARAMS['max_bin']} (histogram bins per feature instead of "
         "LightGBM's 255: building histograms is most of the cost on hundreds of columns) and monotone "
         f"constraints method `{MONOTONE_METHOD}` (the `intermediate` method was 2-3x slower per tree with two "
         "threads). Together they cut cross-validation time 1.5-3x; on 5,179 synthetic clients the mean per-fold "
         "AUC moved by less than 0.001 (see `modeling/imbalance.py`).")
     d.p("Monotone constraints (business direction beyond doubt; +1 = higher value, higher risk): "
-        + (", ".join(f"`{k}` {v:+d}" for k, v in r.monotone.items()) or "none of the rule features is present") + ".")
+        + (", ".join(f"`{k}` {v:+d}" for k, v in r.data.monotone.items())
+           or "none of the rule features is present") + ".")
 
     return _rest(d, r, cfg, cv, cal, pooled)
 
@@ -351,12 +352,12 @@ def _rest(d: Doc, r, cfg, cv, cal, pooled: float) -> Doc:
     d.img("precision_recall.png", "Precision-recall curve (out-of-fold)")
     d.p(f"Pooled out-of-fold AUC {pooled:.4f}; the table gives mean per-fold AUCs (`auc_mean`) and their "
         "standard deviation.")
-    rows = [{"model": f"this model ({r.family})", "auc_mean": cv.auc_mean, "auc_std": cv.auc_std}]
-    rows += [{"model": b["name"], "auc_mean": b["auc_mean"], "auc_std": b["auc_std"]} for b in r.baselines]
+    rows = [{"model": f"this model ({r.champion.family})", "auc_mean": cv.auc_mean, "auc_std": cv.auc_std}]
+    rows += [{"model": b["name"], "auc_mean": b["auc_mean"], "auc_std": b["auc_std"]} for b in r.checks.baselines]
     d.h(3, "Baselines (same folds)")
     d.table(pd.DataFrame(rows))
-    if r.true_pd:
-        tp = r.true_pd
+    if r.checks.true_pd:
+        tp = r.checks.true_pd
         d.p(f"The synthetic generator's true default probabilities (`{tp['file']}`) reach AUC {tp['best_auc']:.4f} "
             f"on these {tp['clients']} clients (pooled): the best any model can expect. The model's pooled "
             f"out-of-fold AUC {tp['model_auc']:.4f} (not the mean per-fold AUC {cv.auc_mean:.4f}) is {_pct(tp['share'])} of it ({_pct(tp['share_above_random'])} of the "
@@ -368,33 +369,33 @@ def _rest(d: Doc, r, cfg, cv, cal, pooled: float) -> Doc:
         + ", ".join(f"{k} {v:.4f}" for k, v in cal.brier.items())
         + f"; chosen: {cal.calibrator.method} (lowest Brier; `identity` keeps the raw scores, so calibration is "
         "applied only when it improves the Brier score).")
-    ece, pred, obs = decile_calibration(r.y, r.p_oof)
+    ece, pred, obs = decile_calibration(r.data.y, r.decision.p_oof)
     d.p(f"The probabilities served for the training clients are these calibrated out-of-fold ones: over their "
         f"deciles the expected calibration error is {ece:.4f}; observed default rates run from {obs.min():.1%} "
         f"(mean probability {pred[obs.argmin()]:.1%}) to {obs.max():.1%} (mean probability {pred[obs.argmax()]:.1%}).")
     d.img("calibration.png", "Calibration curve")
 
     d.h(2, "Decision threshold")
-    d.p(f"Cost matrix {r.cost.describe()}. The decision threshold minimises the total cost on calibrated OOF "
+    d.p(f"Cost matrix {r.decision.cost.describe()}. The decision threshold minimises the total cost on calibrated OOF "
         f"probabilities. With perfectly calibrated probabilities theory gives C_FP/(C_FP+C_FN) = "
-        f"{r.cost.bayes_threshold():.4f}.")
-    ch = pd.DataFrame([c.to_dict() for c in (r.business, r.f1)])
+        f"{r.decision.cost.bayes_threshold():.4f}.")
+    ch = pd.DataFrame([c.to_dict() for c in (r.decision.business, r.decision.f1)])
     d.table(ch[["name", "threshold", "cost", "cost_per_client", "tp", "fp", "fn", "tn", "f1", "approval_rate"]])
     d.img("cost_threshold.png", "Cost per client vs threshold")
     d.img("confusion.png", "Confusion matrices (rows: outcome, columns: decision)")
 
     d.h(2, "Points and grades")
-    s = r.bundle.scale
+    s = r.decision.scale
     d.p(f"points = {s.offset:.2f} + {s.factor:.4f} × ln((1−p)/p): {s.base_points:g} points at {s.base_odds:g}:1 "
         f"good:bad odds, {s.pdo:g} points to double the odds. Grades A–D are granted (cut-offs at the quartiles "
         f"of granted clients' points, rounded down to 5), D/E is the decision threshold, E/F the median of "
         f"refused clients. Observed default rate per grade on OOF predictions "
-        f"({'monotone' if r.grades_monotone else 'NOT monotone'}):")
-    d.table(r.grades)
+        f"({'monotone' if r.decision.grades_monotone else 'NOT monotone'}):")
+    d.table(r.decision.grade_table)
 
     d.h(2, "Global importance")
     d.p("Mean absolute SHAP value (log-odds) over the training clients, per group of features and per feature.")
     d.img("importance.png", "Global SHAP importance")
-    imp = r.importance.nlargest(15, "mean_abs_shap")
+    imp = r.artifact.importance.nlargest(15, "mean_abs_shap")
     d.table(imp[[c for c in ("feature", "label", "group", "mean_abs_shap", "share") if c in imp.columns]])
     return d

@@ -28,7 +28,7 @@ def test_model_card_holds_what_a_reviewer_needs(result):
                 "threshold", "threshold_f1", "cost_matrix", "calibration", "points", "grades", "library_versions"):
         assert key in card, key
     assert card["version"] == result.folder.name
-    assert len(card["data"]["fingerprint"]) == 64 and card["data"]["rows"] == len(result.y)
+    assert len(card["data"]["fingerprint"]) == 64 and card["data"]["rows"] == len(result.data.y)
     assert 0 < card["data"]["default_rate"] < 0.5
     assert card["cv"]["auc_std"] > 0 and len(card["cv"]["fold_auc"]) == 3
     assert card["cost_matrix"]["fn"] == 10 and card["cost_matrix"]["fp"] == 1
@@ -41,12 +41,12 @@ def test_latest_bundle_loads_and_predicts(result, tmp_path_factory, monkeypatch)
     assert bundle.version == result.folder.name
     assert 0 < bundle.threshold < 1 and bundle.grades.labels == ("A", "B", "C", "D", "E", "F")
     X = bundle.background
-    assert bundle.predict_proba(X) == pytest.approx(result.bundle.predict_proba(X))
+    assert bundle.predict_proba(X) == pytest.approx(result.artifact.bundle.predict_proba(X))
     assert bundle.lgbm.get_params()["n_jobs"] == 1  # one thread per serving worker
     top = bundle.importance.iloc[0]
     assert set(bundle.importance["feature"]) == set(bundle.feature_names)
     assert top["mean_abs_shap"] == bundle.importance["mean_abs_shap"].max() > 0
-    assert bundle.card["threshold_f1"] == pytest.approx(result.f1.threshold)
+    assert bundle.card["threshold_f1"] == pytest.approx(result.decision.f1.threshold)
 
 
 def test_fingerprint_ignores_row_order_but_not_labels():

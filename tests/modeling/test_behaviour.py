@@ -8,7 +8,7 @@ import pytest
 from training_setup import synthetic_dir, trained
 
 from modeling.data import load_csv_tables
-from modeling.train import subset_tables
+from modeling.stages import subset_tables
 
 pytestmark = pytest.mark.requirement("EXG-MOD-07")
 
@@ -20,7 +20,7 @@ def result(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def rows(result):
-    return result.bundle.background.iloc[:60]
+    return result.artifact.bundle.background.iloc[:60]
 
 
 def _sweep(bundle, rows: pd.DataFrame, feature: str, values) -> np.ndarray:
@@ -35,14 +35,14 @@ def _sweep(bundle, rows: pd.DataFrame, feature: str, values) -> np.ndarray:
 
 @pytest.mark.parametrize("feature", ["EXT_SOURCE_1", "EXT_SOURCE_2", "EXT_SOURCE_3"])
 def test_better_external_score_never_raises_risk(result, rows, feature):
-    p = _sweep(result.bundle, rows, feature, np.linspace(0.0, 1.0, 21))
+    p = _sweep(result.artifact.bundle, rows, feature, np.linspace(0.0, 1.0, 21))
     assert (np.diff(p, axis=1) <= 1e-12).all()
 
 
 def test_external_scores_are_used(result, tmp_path_factory):
     tables = load_csv_tables(synthetic_dir(tmp_path_factory.getbasetemp()))
-    own = subset_tables(tables, result.bundle.background.index[:60])
-    b, p = result.bundle, []
+    own = subset_tables(tables, result.artifact.bundle.background.index[:60])
+    b, p = result.artifact.bundle, []
     for value in (0.1, 0.9):  # every external score low, then high, in the application rows themselves
         app = own["application"].assign(EXT_SOURCE_1=value, EXT_SOURCE_2=value, EXT_SOURCE_3=value)
         p.append(b.predict_proba(b.features.transform({**own, "application": app})))
@@ -51,20 +51,20 @@ def test_external_scores_are_used(result, tmp_path_factory):
 
 
 def test_more_days_late_never_lowers_risk(result, rows):
-    late = [c for c, s in result.monotone.items() if s > 0 and "DAYS_LATE" in c]
+    late = [c for c, s in result.data.monotone.items() if s > 0 and "DAYS_LATE" in c]
     assert late, "no days-late feature is constrained"
     for feature in late:
-        p = _sweep(result.bundle, rows, feature, np.linspace(0, 120, 13))
+        p = _sweep(result.artifact.bundle, rows, feature, np.linspace(0, 120, 13))
         assert (np.diff(p, axis=1) >= -1e-12).all(), feature
 
 
 def test_changing_only_the_client_id_keeps_the_score(result, tmp_path_factory):
     tables = load_csv_tables(synthetic_dir(tmp_path_factory.getbasetemp()))
-    client = int(result.bundle.background.index[0])
+    client = int(result.artifact.bundle.background.index[0])
     own = subset_tables(tables, [client])
     renamed = {name: frame.assign(SK_ID_CURR=123456789) if "SK_ID_CURR" in frame.columns else frame
                for name, frame in own.items()}
-    b = result.bundle
+    b = result.artifact.bundle
     p_own = b.predict_proba(b.features.transform(own))
     p_renamed = b.predict_proba(b.features.transform(renamed))
     assert b.features.transform(renamed).index.tolist() == [123456789]
@@ -72,15 +72,15 @@ def test_changing_only_the_client_id_keeps_the_score(result, tmp_path_factory):
 
 
 def test_business_threshold_is_not_the_f1_threshold(result):
-    assert result.business.threshold != pytest.approx(result.f1.threshold)
-    assert result.business.cost < result.f1.cost
-    assert result.business.threshold < result.f1.threshold  # defaults cost 10x: refuse earlier
+    assert result.decision.business.threshold != pytest.approx(result.decision.f1.threshold)
+    assert result.decision.business.cost < result.decision.f1.cost
+    assert result.decision.business.threshold < result.decision.f1.threshold  # defaults cost 10x: refuse earlier
 
 
 def test_grades_have_rising_default_rates(result):
     """Default rates rise from A to F; on 1,300 clients a neighbour may dip only within sampling noise."""
-    table = result.grades.dropna(subset=["observed_default_rate"])
-    assert list(result.grades["grade"]) == ["A", "B", "C", "D", "E", "F"]
+    table = result.decision.grade_table.dropna(subset=["observed_default_rate"])
+    assert list(result.decision.grade_table["grade"]) == ["A", "B", "C", "D", "E", "F"]
     rate, n = table["observed_default_rate"].to_numpy(), table["clients"].to_numpy()
     se = np.sqrt(rate * (1 - rate) / n)
     dips = np.diff(rate) < -2 * np.hypot(se[1:], se[:-1])
@@ -91,21 +91,21 @@ def test_grades_have_rising_default_rates(result):
 
 
 def test_points_follow_the_scale(result):
-    scale = result.bundle.scale
+    scale = result.artifact.bundle.scale
     assert scale.points(1 / 51) == pytest.approx(600)  # 50:1 good:bad odds
     assert scale.points(1 / 101) == pytest.approx(620, abs=0.2)  # odds doubled: +20 points
     assert scale.probability(scale.points(0.2)) == pytest.approx(0.2)
 
 
 def test_calibrated_probabilities_match_the_default_rate(result):
-    p = result.bundle.predict_proba(result.bundle.background)
-    assert abs(p.mean() - result.y.mean()) < 0.05
-    assert result.calibration.brier_calibrated <= result.calibration.brier_raw + 0.002
+    p = result.artifact.bundle.predict_proba(result.artifact.bundle.background)
+    assert abs(p.mean() - result.data.y.mean()) < 0.05
+    assert result.champion.calibration.brier_calibrated <= result.champion.calibration.brier_raw + 0.002
 
 
 def test_higher_debt_ratio_never_lowers_risk(result, rows):
-    ratios = [c for c, s in result.monotone.items() if s > 0 and c.endswith("_INCOME_RATIO")]
+    ratios = [c for c, s in result.data.monotone.items() if s > 0 and c.endswith("_INCOME_RATIO")]
     assert "ANNUITY_INCOME_RATIO" in ratios and "CREDIT_INCOME_RATIO" in ratios, ratios
     for feature in ratios:
-        p = _sweep(result.bundle, rows, feature, np.linspace(0.0, 3.0, 16))
+        p = _sweep(result.artifact.bundle, rows, feature, np.linspace(0.0, 3.0, 16))
         assert (np.diff(p, axis=1) >= -1e-12).all(), feature

@@ -27,7 +27,7 @@ def scorer(result, tmp_path_factory):
     from database.config import get_engine
     from modeling.scorer import Scorer
 
-    return Scorer(result.bundle, get_engine(database_url(tmp_path_factory.getbasetemp())))
+    return Scorer(result.artifact.bundle, get_engine(database_url(tmp_path_factory.getbasetemp())))
 
 
 @pytest.fixture(scope="module")
@@ -39,42 +39,43 @@ def features(scorer):
 def training_features(result, tmp_path_factory):
     """The training clients' features from the CSV files the model was trained on."""
     from modeling.data import load_csv_tables
-    from modeling.train import subset_tables
+    from modeling.stages import subset_tables
 
-    tables = subset_tables(load_csv_tables(synthetic_dir(tmp_path_factory.getbasetemp())), result.ids)
-    return result.bundle.in_order(result.bundle.features.transform(tables).reindex(result.ids))
+    tables = subset_tables(load_csv_tables(synthetic_dir(tmp_path_factory.getbasetemp())), result.data.ids)
+    return result.artifact.bundle.in_order(result.artifact.bundle.features.transform(tables).reindex(result.data.ids))
 
 
 def test_training_clients_are_served_their_out_of_fold_probability(result, scorer, features, training_features):
-    p, _ = result.bundle.served(training_features)
-    assert p == pytest.approx(result.p_oof, rel=1e-9, abs=1e-12)
+    p, _ = result.artifact.bundle.served(training_features)
+    assert p == pytest.approx(result.decision.p_oof, rel=1e-9, abs=1e-12)
     # the production model, refit on these same clients, gives other (in-sample) figures
-    in_sample = result.bundle.predict_proba(training_features)
-    assert np.abs(in_sample - result.p_oof).max() > 1e-3
+    in_sample = result.artifact.bundle.predict_proba(training_features)
+    assert np.abs(in_sample - result.decision.p_oof).max() > 1e-3
     # from the database, through the Scorer: the same, except where the loader refused some of a client's rows
-    served = scorer.score_frame(features).set_index("SK_ID_CURR")["probability"].reindex(result.ids).to_numpy()
-    same_rows = np.isclose(features.reindex(result.ids).to_numpy(), training_features.to_numpy(), rtol=1e-9,
+    served = scorer.score_frame(features).set_index("SK_ID_CURR")["probability"].reindex(result.data.ids).to_numpy()
+    same_rows = np.isclose(features.reindex(result.data.ids).to_numpy(), training_features.to_numpy(), rtol=1e-9,
                            equal_nan=True).all(axis=1)
     assert same_rows.mean() > 0.98
-    assert served[same_rows] == pytest.approx(result.p_oof[same_rows], rel=1e-6, abs=1e-9)
+    assert served[same_rows] == pytest.approx(result.decision.p_oof[same_rows], rel=1e-6, abs=1e-9)
 
 
 def test_a_client_outside_training_is_scored_by_the_production_model(result, scorer, features):
-    outside = [i for i in features.index if i not in set(result.ids)]
+    outside = [i for i in features.index if i not in set(result.data.ids)]
     assert outside, "the synthetic set has test applications the model never saw"
     client = outside[0]
     score = scorer.score(client)
     assert score.basis == "production"
-    assert score.probability == pytest.approx(float(result.bundle.predict_proba(features.loc[[client]])[0]), rel=1e-9)
-    trained_client = int(result.ids[0])
+    production = result.artifact.bundle.predict_proba(features.loc[[client]])[0]
+    assert score.probability == pytest.approx(float(production), rel=1e-9)
+    trained_client = int(result.data.ids[0])
     assert scorer.score(trained_client).basis == "out_of_fold"
 
 
 def test_served_probabilities_are_calibrated_on_labelled_clients(result, scorer, features):
     """Deciles of served probabilities: observed default rate close to the mean probability, no 0 % or 100 %
     decile that its probabilities do not announce (a memorised score would show both)."""
-    served = scorer.score_frame(features.reindex(result.ids))["probability"].to_numpy()
-    y = result.y
+    served = scorer.score_frame(features.reindex(result.data.ids))["probability"].to_numpy()
+    y = result.data.y
     order = np.argsort(served, kind="stable")
     deciles = np.array_split(order, 10)
     ece = sum(len(d) * abs(y[d].mean() - served[d].mean()) for d in deciles) / len(y)
@@ -85,20 +86,20 @@ def test_served_probabilities_are_calibrated_on_labelled_clients(result, scorer,
 
 
 def test_card_lists_every_candidate_and_the_rule_picks_the_served_family(result):
-    card = result.bundle.card
+    card = result.artifact.bundle.card
     rows = pd.DataFrame(card["champion"]["candidates"])
     assert list(rows["family"]) == ["ext_source", "scorecard", "lightgbm"]
     assert rows["pooled_auc"].between(0.5, 1).all() and (rows["cost_per_client"] > 0).all()
-    assert rows["chosen"].sum() == 1 and rows.loc[rows["chosen"], "family"].item() == result.bundle.family
-    winner, _ = champion.choose(result.candidates)
-    assert winner.family == card["family"] == result.bundle.family
+    assert rows["chosen"].sum() == 1 and rows.loc[rows["chosen"], "family"].item() == result.artifact.bundle.family
+    winner, _ = champion.choose(result.champion.candidates)
+    assert winner.family == card["family"] == result.artifact.bundle.family
     assert card["cv"]["pooled_auc"] == pytest.approx(rows.loc[rows["chosen"], "pooled_auc"].item())
-    assert card["features"] == result.bundle.feature_names
+    assert card["features"] == result.artifact.bundle.feature_names
 
 
 @pytest.mark.requirement("EXG-MOD-12")
 def test_code_gender_is_absent_and_the_policy_and_its_cost_are_in_the_card(result):
-    bundle, card = result.bundle, result.bundle.card
+    bundle, card = result.artifact.bundle, result.artifact.bundle.card
     assert protected_features(bundle.feature_names, ("CODE_GENDER",)) == []
     policy = card["protected_attributes"]
     assert policy["attributes"] == ["CODE_GENDER"]
@@ -109,7 +110,7 @@ def test_code_gender_is_absent_and_the_policy_and_its_cost_are_in_the_card(resul
 
 @pytest.mark.requirement("EXG-MOD-12")
 def test_no_explanation_names_a_protected_attribute(result, features):
-    bundle = result.bundle
+    bundle = result.artifact.bundle
     _, contributions = bundle.served(features, explain=True)
     keys = batch_reason_keys(contributions, bundle.in_order(features))
     cited = {k.feature for client in keys for k in client}
@@ -121,11 +122,11 @@ def test_no_explanation_names_a_protected_attribute(result, features):
 def test_fairness_section_recomputes_from_the_out_of_fold_decisions(result, tmp_path_factory):
     from modeling.data import load_csv_tables
 
-    fair = result.bundle.card["fairness"]
+    fair = result.artifact.bundle.card["fairness"]
     assert set(fair["attributes"]) == {"CODE_GENDER", "AGE_BAND", "NAME_FAMILY_STATUS"}
     app = load_csv_tables(synthetic_dir(tmp_path_factory.getbasetemp()))["application"].set_index("SK_ID_CURR")
-    sex = app["CODE_GENDER"].reindex(result.ids).to_numpy()
-    granted = result.p_oof < fair["threshold"]
+    sex = app["CODE_GENDER"].reindex(result.data.ids).to_numpy()
+    granted = result.decision.p_oof < fair["threshold"]
     for group in fair["attributes"]["CODE_GENDER"]["groups"]:
         mask = sex == group["group"]
         assert group["clients"] == mask.sum()
@@ -144,16 +145,16 @@ def test_the_scorer_serves_whichever_family_won(family, tmp_path_factory, scorer
                       out_dir=base / f"models-{family}", n_jobs=1, baselines=False, policy_cost=False,
                       fairness=False)
     r = train(cfg, say=lambda _message: None)
-    assert r.bundle.family == family and r.bundle.lgbm is None
-    own = Scorer(r.bundle, scorer.engine)
-    client = int(r.ids[5])
+    assert r.artifact.bundle.family == family and r.artifact.bundle.lgbm is None
+    own = Scorer(r.artifact.bundle, scorer.engine)
+    client = int(r.data.ids[5])
     score = own.score(client)
     assert score.basis == "out_of_fold"
-    assert score.probability == pytest.approx(float(r.p_oof[5]), rel=1e-9)
+    assert score.probability == pytest.approx(float(r.decision.p_oof[5]), rel=1e-9)
     assert score.reasons and all(reason.sentence for reason in score.reasons)
     # contributions add up to the log-odds of the raw score, as SHAP values do
     X = own.features([client])
-    model = r.bundle.fold_models[r.bundle.route([client])[0]]
+    model = r.artifact.bundle.fold_models[r.artifact.bundle.route([client])[0]]
     values = model.matrix(X)
     contrib, base_value = model.contributions(values)
     raw = model.raw_probability(values)[0]
@@ -161,6 +162,6 @@ def test_the_scorer_serves_whichever_family_won(family, tmp_path_factory, scorer
     text = (r.folder / "report.md").read_text()
     assert f"Production model: **{family}**" in text
     if family == "scorecard":
-        points = pd.DataFrame(r.bundle.card["scorecard"]["points"])
+        points = pd.DataFrame(r.artifact.bundle.card["scorecard"]["points"])
         assert {"variable", "bin", "points"} <= set(points.columns) and len(points) >= 3
         assert "Scorecard points" in text

@@ -21,14 +21,14 @@ def setup(tmp_path_factory):
     result = trained(base)
     url = database_url(base)
     engine = get_engine(url)
-    yield result, url, Scorer(result.bundle, engine)
+    yield result, url, Scorer(result.artifact.bundle, engine)
     engine.dispose()
 
 
 @pytest.fixture(scope="module")
 def client_ids(setup):
     result, url, scorer = setup
-    return [int(i) for i in result.bundle.background.index[:3]]
+    return [int(i) for i in result.artifact.bundle.background.index[:3]]
 
 
 def test_score_one_client(setup, client_ids):

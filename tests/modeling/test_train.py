@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import numpy as np
@@ -14,8 +15,8 @@ from modeling import signing
 from modeling.__main__ import main
 from modeling.cv import cross_validate, make_folds
 from modeling.imbalance import make_estimator, monotone_constraints
+from modeling.stages import choose_strategy
 from modeling.threshold import best_cost_threshold
-from modeling.train import choose_strategy
 
 pytestmark = pytest.mark.requirement("EXG-MOD-02", "EXG-MOD-03", "EXG-MOD-08")
 
@@ -36,10 +37,10 @@ def test_run_publishes_a_complete_version(result):
     assert not [p for p in result.folder.parent.iterdir() if p.name.startswith(".tmp-")]
     oof = pd.read_parquet(result.folder / "oof.parquet")
     assert list(oof.columns) == ["SK_ID_CURR", "TARGET", "PROBABILITY", "AMT_CREDIT"]
-    assert len(oof) == len(result.y) and oof["SK_ID_CURR"].is_unique and oof["PROBABILITY"].between(0, 1).all()
-    choice = best_cost_threshold(oof["TARGET"].to_numpy(), oof["PROBABILITY"].to_numpy(), result.bundle.cost,
+    assert len(oof) == len(result.data.y) and oof["SK_ID_CURR"].is_unique and oof["PROBABILITY"].between(0, 1).all()
+    choice = best_cost_threshold(oof["TARGET"].to_numpy(), oof["PROBABILITY"].to_numpy(), result.artifact.bundle.cost,
                                  oof["AMT_CREDIT"].to_numpy())
-    assert choice.threshold == pytest.approx(result.bundle.threshold)
+    assert choice.threshold == pytest.approx(result.artifact.bundle.threshold)
 
 
 def test_report_states_choices_and_figures(result):
@@ -48,18 +49,18 @@ def test_report_states_choices_and_figures(result):
                    "mean per-fold AUC", "Pooled out-of-fold AUC", "Champion and challengers", "`scorecard`",
                    "`ext_source`", "random start-up trials", "Protected attributes", "`CODE_GENDER`", "Fairness",
                    "Proxy check", "four-fifths",
-                   f"{result.business.threshold:.4f}", f"{result.f1.threshold:.4f}", "unsupervised",
+                   f"{result.decision.business.threshold:.4f}", f"{result.decision.f1.threshold:.4f}", "unsupervised",
                    "EXT_SOURCE", "true default probabilities", "Logistic regression"):
         assert needle in text, needle
     assert "<table>" in (result.folder / "report.html").read_text()
 
 
 def test_strategies_compared_on_same_folds(result):
-    table = result.comparison
+    table = result.search.comparison
     assert list(table["strategy"]) == ["none", "undersample"]
     assert (table["auc_mean"] > 0.55).all() and (table["auc_std"] > 0).all()
-    assert result.strategy in set(table["strategy"])
-    assert result.strategy_reason
+    assert result.search.strategy in set(table["strategy"])
+    assert result.search.strategy_reason
 
 
 def test_trials_are_saved(result):
@@ -69,10 +70,42 @@ def test_trials_are_saved(result):
 
 
 def test_model_beats_chance_but_not_the_true_probabilities(result):
-    assert result.final_cv.auc_mean > 0.6
-    ceiling = result.true_pd
+    assert result.champion.cv.auc_mean > 0.6
+    ceiling = result.checks.true_pd
     assert ceiling is not None and ceiling["clients"] > 1000
     assert ceiling["model_auc"] < ceiling["best_auc"] + 0.02
+
+
+def test_stage_results_are_frozen_and_the_card_states_their_figures(result):
+    """What each stage produced cannot change once the card is written, and the card says exactly that."""
+    data, search, chosen, decision, checks = result.data, result.search, result.champion, result.decision, result.checks
+    for stage in (result, data, search, chosen, decision, checks, result.artifact):
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(stage, dataclasses.fields(stage)[0].name, None)
+    card = json.loads((result.folder / "model_card.json").read_text())
+    assert card["data"]["rows"] == len(data.y) and card["data"]["defaults"] == int(data.y.sum())
+    assert card["features"] == list(data.X.columns) == result.artifact.bundle.feature_names
+    assert card["protected_attributes"]["removed_features"] == list(data.removed) and data.removed
+    assert card["monotone_constraints"] == data.monotone
+    assert card["strategy"] == search.strategy and card["tuning"] == search.tuning
+    pd.testing.assert_frame_equal(pd.DataFrame(card["strategy_comparison"]), search.comparison, check_dtype=False)
+    assert card["family"] == chosen.family and card["champion"]["reason"] == chosen.reason
+    rows = pd.DataFrame(card["champion"]["candidates"])
+    assert list(rows["family"]) == [c.family for c in chosen.candidates]
+    assert list(rows["pooled_auc"]) == [c.pooled_auc for c in chosen.candidates]
+    assert rows.loc[rows["chosen"], "family"].item() == chosen.chosen.family
+    assert card["cv"]["pooled_auc"] == chosen.cv.pooled_auc and card["cv"]["fold_auc"] == chosen.cv.fold_auc
+    assert card["calibration"]["method"] == chosen.calibration.calibrator.method
+    assert card["threshold"] == decision.business.threshold == result.artifact.bundle.threshold
+    assert card["threshold_f1"] == decision.f1.threshold
+    assert card["business_optimum"]["cost_per_client"] == decision.business.cost_per_client
+    assert card["grades"]["cuts_points"] == list(decision.grades.cuts)
+    assert card["grades"]["monotone"] == decision.grades_monotone
+    pd.testing.assert_frame_equal(pd.DataFrame(card["grades"]["table"]), decision.grade_table, check_dtype=False)
+    assert card["baselines"] == list(checks.baselines) and card["true_pd"] == checks.true_pd
+    assert card["fairness"]["threshold"] == decision.business.threshold
+    served = pd.read_parquet(result.folder / "oof.parquet")
+    assert list(served["SK_ID_CURR"]) == list(data.ids) and (served["PROBABILITY"] == decision.p_oof).all()
 
 
 def test_choice_rule_cost_then_auc_then_speed():
