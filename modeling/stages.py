@@ -16,6 +16,7 @@ from modeling.champion import Candidate
 from modeling.config import TrainConfig
 from modeling.cv import CVResult, Folds, cross_validate, fit_full, make_folds
 from modeling.families import FAMILIES, FittedModel, LightGBMModel
+from modeling.features import FeatureBuilder
 from modeling.imbalance import monotone_constraints
 from modeling.scorecard import Grades, PointsScale, fit_grades, grade_table, is_monotone
 from modeling.threshold import (
@@ -37,7 +38,7 @@ class Data:
     """The labelled clients, their features and the folds every candidate is judged on."""
 
     tables: dict[str, pd.DataFrame]  # the source tables, restricted to the training clients
-    builder: object  # modeling.features.FeatureBuilder fitted on these tables
+    builder: FeatureBuilder  # fitted on these tables
     X_all: pd.DataFrame  # every feature, protected ones included (to measure what the policy costs)
     removed: tuple[str, ...]  # features the protected-attribute policy removed
     X: pd.DataFrame  # the features the candidates learn from, indexed by SK_ID_CURR
@@ -159,8 +160,6 @@ def training_clients(app: pd.DataFrame, sample: int | None, seed: int) -> pd.Ser
 
 def prepare(cfg: TrainConfig, engine, say: Say) -> Data:
     """Tables, labels, fitted features with the protected ones removed, loan amounts and folds."""
-    from modeling.features import FeatureBuilder
-
     tables = load_training_tables(cfg, engine)
     target = training_clients(tables["application"], cfg.sample, cfg.seed)
     tables = subset_tables(tables, target.index)
