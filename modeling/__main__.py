@@ -116,11 +116,11 @@ def run_train(args) -> None:
                       candidates=args.candidates, protected=args.protected, policy_cost=not args.no_policy_cost,
                       fairness=not args.no_fairness)
     r = train(cfg)
-    cv = r.final_cv
-    print(f"model {r.folder.name}: {r.meta['rows']} clients, production family {r.family}"
-          f"{f' ({r.strategy})' if r.family == 'lightgbm' else ''}, pooled out-of-fold AUC {cv.pooled_auc:.4f} "
-          f"(mean per fold {cv.auc_mean:.4f} ± {cv.auc_std:.4f}), threshold {r.business.threshold:.4f}, "
-          f"cost/client {r.business.cost_per_client:.4f}, approval {r.business.approval_rate:.1%}, "
+    cv, family, business = r.champion.cv, r.champion.family, r.decision.business
+    print(f"model {r.folder.name}: {len(r.data.y)} clients, production family {family}"
+          f"{f' ({r.search.strategy})' if family == 'lightgbm' else ''}, pooled out-of-fold AUC {cv.pooled_auc:.4f} "
+          f"(mean per fold {cv.auc_mean:.4f} ± {cv.auc_std:.4f}), threshold {business.threshold:.4f}, "
+          f"cost/client {business.cost_per_client:.4f}, approval {business.approval_rate:.1%}, "
           f"{r.seconds:.0f}s ({r.cpu_seconds:.0f}s CPU) -> {r.folder}")
 
 

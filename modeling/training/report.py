@@ -57,8 +57,8 @@ def _save(plt, fig, path: Path) -> None:
 
 def plot_roc(r, folder: Path) -> None:
     plt, fig, ax = _figure()
-    fpr, tpr, _ = roc_curve(r.y, r.final_cv.oof)
-    ax.plot(fpr, tpr, label=f"model (pooled OOF AUC {roc_auc_score(r.y, r.final_cv.oof):.3f})")
+    fpr, tpr, _ = roc_curve(r.data.y, r.champion.cv.oof)
+    ax.plot(fpr, tpr, label=f"model (pooled OOF AUC {roc_auc_score(r.data.y, r.champion.cv.oof):.3f})")
     ax.plot([0, 1], [0, 1], "--", color="grey", label="random")
     ax.set(xlabel="false positive rate", ylabel="true positive rate (defaults caught)", title="ROC curve")
     ax.legend(loc="lower right")
@@ -67,9 +67,9 @@ def plot_roc(r, folder: Path) -> None:
 
 def plot_pr(r, folder: Path) -> None:
     plt, fig, ax = _figure()
-    prec, rec, _ = precision_recall_curve(r.y, r.final_cv.oof)
-    ax.plot(rec, prec, label=f"model (average precision {average_precision_score(r.y, r.final_cv.oof):.3f})")
-    ax.axhline(r.y.mean(), ls="--", color="grey", label=f"default rate {r.y.mean():.3f}")
+    prec, rec, _ = precision_recall_curve(r.data.y, r.champion.cv.oof)
+    ax.plot(rec, prec, label=f"model (average precision {average_precision_score(r.data.y, r.champion.cv.oof):.3f})")
+    ax.axhline(r.data.y.mean(), ls="--", color="grey", label=f"default rate {r.data.y.mean():.3f}")
     ax.set(xlabel="recall (defaults caught)", ylabel="precision", title="Precision-recall curve")
     ax.legend()
     _save(plt, fig, folder / "precision_recall.png")
@@ -77,11 +77,11 @@ def plot_pr(r, folder: Path) -> None:
 
 def plot_calibration(r, folder: Path) -> None:
     plt, fig, ax = _figure()
-    for label, p in (("raw", r.final_cv.oof),
-                     (f"{r.calibration.calibrator.method} (cross-fitted)", r.calibration.calibrated_oof)):
-        pred, obs = calibration_curve_points(r.y, p, bins=10)
+    for label, p in (("raw", r.champion.cv.oof),
+                     (f"{r.champion.calibration.calibrator.method} (cross-fitted)", r.champion.calibration.calibrated_oof)):
+        pred, obs = calibration_curve_points(r.data.y, p, bins=10)
         ax.plot(pred, obs, "o-", label=label)
-    hi = max(0.05, float(np.quantile(r.final_cv.oof, 0.99)))
+    hi = max(0.05, float(np.quantile(r.champion.cv.oof, 0.99)))
     ax.plot([0, hi], [0, hi], "--", color="grey", label="perfect")
     ax.set(xlabel="mean predicted probability (decile)", ylabel="observed default rate", title="Calibration")
     ax.legend()
@@ -90,9 +90,9 @@ def plot_calibration(r, folder: Path) -> None:
 
 def plot_cost(r, folder: Path) -> None:
     plt, fig, ax = _figure()
-    t = r.cost_table[r.cost_table["threshold"] <= max(0.6, r.f1.threshold + 0.1)]
+    t = r.decision.cost_table[r.decision.cost_table["threshold"] <= max(0.6, r.decision.f1.threshold + 0.1)]
     ax.plot(t["threshold"], t["cost_per_client"], color="black")
-    for choice, color in ((r.business, "tab:green"), (r.f1, "tab:orange")):
+    for choice, color in ((r.decision.business, "tab:green"), (r.decision.f1, "tab:orange")):
         ax.axvline(choice.threshold, color=color, ls="--",
                    label=f"{choice.name} optimum {choice.threshold:.3f} (cost {choice.cost_per_client:.3f})")
     ax.set(xlabel="threshold (refuse if p >= threshold)", ylabel="cost per client", title="Business cost vs threshold")
@@ -107,7 +107,7 @@ def plot_confusion(r, folder: Path) -> None:
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, 2, figsize=(8, 3.8), dpi=100)
-    for ax, c in zip(axes, (r.business, r.f1), strict=True):
+    for ax, c in zip(axes, (r.decision.business, r.decision.f1), strict=True):
         m = np.array([[c.tn, c.fp], [c.fn, c.tp]])
         ax.imshow(m, cmap="Blues")
         for (i, j), v in np.ndenumerate(m):
@@ -124,9 +124,9 @@ def plot_strategies(r, folder: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    c = r.comparison
-    if c is None:  # LightGBM was not a candidate: no strategy was compared
+    if r.search is None:  # LightGBM was not a candidate: no strategy was compared
         return
+    c = r.search.comparison
     fig, axes = plt.subplots(1, 3, figsize=(11, 3.8), dpi=100)
     axes[0].bar(c["strategy"], c["auc_mean"], yerr=c["auc_std"], capsize=4)
     axes[0].set_ylim(max(0.5, c["auc_mean"].min() - 3 * c["auc_std"].max() - 0.02), None)
@@ -143,7 +143,7 @@ def plot_strategies(r, folder: Path) -> None:
 def plot_importance(r, folder: Path, top: int = 15) -> None:
     from modeling.serving.explain import plot_global_importance
 
-    plot_global_importance(r.importance, folder / "importance.png", lang="en", top=top)
+    plot_global_importance(r.artifact.importance, folder / "importance.png", lang="en", top=top)
 
 
 def write_report(r, folder: Path) -> None:
@@ -152,7 +152,7 @@ def write_report(r, folder: Path) -> None:
         plot(r, folder)
     text = markdown(r)
     (folder / "report.md").write_text(text)
-    (folder / "report.html").write_text(documents.html_page(text, f"Model {r.version}"))
+    (folder / "report.html").write_text(documents.html_page(text, f"Model {r.artifact.version}"))
 
 
 def markdown(r) -> str:
@@ -175,15 +175,15 @@ def context(r) -> dict:
 
 def _run(r) -> dict:
     """The data, the run and the headline figures."""
-    m = r.meta
-    return {"version": r.version, "seed": r.config.seed, "seconds": r.seconds, "cpu_seconds": r.cpu_seconds,
+    m = r.artifact.meta
+    return {"version": r.artifact.version, "seed": r.config.seed, "seconds": r.seconds, "cpu_seconds": r.cpu_seconds,
             "data": {"created_at": m["created_at"], "features": m["features"],
                      **{k: m[k] for k in ("rows", "defaults", "default_rate", "source", "sample", "fingerprint")}},
-            "family": r.family, "families": FAMILY_DESCRIPTIONS, "folds": r.config.folds, "cv": r.final_cv,
-            "pooled_auc": float(roc_auc_score(r.y, r.final_cv.oof)),
-            "calibration": {"method": r.calibration.calibrator.method, "brier": r.calibration.brier,
-                            "brier_raw": r.calibration.brier_raw, "brier_calibrated": r.calibration.brier_calibrated},
-            "business": r.business, "cost_matrix": r.cost.describe(), "stop_defaults": STOP_DEFAULTS,
+            "family": r.champion.family, "families": FAMILY_DESCRIPTIONS, "folds": r.config.folds, "cv": r.champion.cv,
+            "pooled_auc": float(roc_auc_score(r.data.y, r.champion.cv.oof)),
+            "calibration": {"method": r.champion.calibration.calibrator.method, "brier": r.champion.calibration.brier,
+                            "brier_raw": r.champion.calibration.brier_raw, "brier_calibrated": r.champion.calibration.brier_calibrated},
+            "business": r.decision.business, "cost_matrix": r.decision.cost.describe(), "stop_defaults": STOP_DEFAULTS,
             "stop_share": STOP_SHARE}
 
 
@@ -192,51 +192,51 @@ def _champion(r) -> dict:
     columns = ["family", "pooled_auc", "auc_mean", "auc_std", "cost_per_client", "threshold", "approval_rate",
                "calibration", "brier", "fit_seconds", "chosen"]
     scorecard = None
-    if r.family == "scorecard":
-        scale = r.bundle.scale
-        scorecard = {"base_points": r.bundle.model.base_points(scale), "points": r.bundle.model.points_table(scale)}
-    return {"candidates": r.candidates, "champion_rule": champion.RULE, "champion_reason": r.champion_reason,
-            "candidates_table": champion.table(r.candidates, r.champion)[columns], "scorecard": scorecard}
+    if r.champion.family == "scorecard":
+        scale = r.artifact.bundle.scale
+        scorecard = {"base_points": r.artifact.bundle.model.base_points(scale), "points": r.artifact.bundle.model.points_table(scale)}
+    return {"candidates": r.champion.candidates, "champion_rule": champion.RULE, "champion_reason": r.champion.reason,
+            "candidates_table": champion.table(r.champion.candidates, r.champion.chosen)[columns], "scorecard": scorecard}
 
 
 def _protection(r) -> dict:
     """The protected attributes, what leaving them out costs, and the fairness audit."""
-    policy = r.policy if (r.policy or {}).get("measured") else None
-    return {"protected": r.config.protected, "removed": r.removed, "policy": policy, "fairness": r.fairness,
-            "fairness_table": fairness_audit.table(r.fairness) if r.fairness else None,
+    policy = r.checks.policy if (r.checks.policy or {}).get("measured") else None
+    return {"protected": r.config.protected, "removed": r.data.removed, "policy": policy, "fairness": r.checks.fairness,
+            "fairness_table": fairness_audit.table(r.checks.fairness) if r.checks.fairness else None,
             "fairness_min_group": fairness_audit.MIN_GROUP}
 
 
 def _lightgbm(r) -> dict:
     """The imbalance strategies and the hyperparameters of the LightGBM candidate (None when it did not run)."""
-    if r.comparison is None:
+    if r.search is None:
         return {"strategies": None}
     columns = ["strategy", "auc_mean", "auc_std", "cost_per_client", "threshold", "raw_cost_per_client",
                "brier_raw", "brier_calibrated", "fit_seconds"]
     parameters = pd.DataFrame([{"parameter": k, "value": f"{v:.4g}" if isinstance(v, float) else str(v)}
-                               for k, v in r.bundle.params.items()])
-    return {"strategy": r.strategy,
-            "strategies": {"table": r.comparison[columns], "note": r.comparison_note, "reason": r.strategy_reason,
+                               for k, v in r.artifact.bundle.params.items()])
+    return {"strategy": r.search.strategy,
+            "strategies": {"table": r.search.comparison[columns], "note": r.search.comparison_note, "reason": r.search.strategy_reason,
                            "descriptions": DESCRIPTIONS},
-            "tuning": {**r.tuning, "startup_trials": r.tuning.get("startup_trials", 0), "space": list(SPACE)},
+            "tuning": {**r.search.tuning, "startup_trials": r.search.tuning.get("startup_trials", 0), "space": list(SPACE)},
             "parameters": parameters, "max_bin": DEFAULT_PARAMS["max_bin"], "monotone_method": MONOTONE_METHOD,
-            "monotone": r.monotone}
+            "monotone": r.data.monotone}
 
 
 def _quality(r) -> dict:
     """Discrimination against the baselines, calibration, the thresholds, points and grades, importance."""
-    cv = r.final_cv
-    baselines = [{"model": f"this model ({r.family})", "auc_mean": cv.auc_mean, "auc_std": cv.auc_std}]
-    baselines += [{"model": b["name"], "auc_mean": b["auc_mean"], "auc_std": b["auc_std"]} for b in r.baselines]
-    ece, pred, obs = decile_calibration(r.y, r.p_oof)
-    thresholds = pd.DataFrame([c.to_dict() for c in (r.business, r.f1)])
-    importance = r.importance.nlargest(15, "mean_abs_shap")
-    return {"baselines": pd.DataFrame(baselines), "true_pd": r.true_pd,
+    cv = r.champion.cv
+    baselines = [{"model": f"this model ({r.champion.family})", "auc_mean": cv.auc_mean, "auc_std": cv.auc_std}]
+    baselines += [{"model": b["name"], "auc_mean": b["auc_mean"], "auc_std": b["auc_std"]} for b in r.checks.baselines]
+    ece, pred, obs = decile_calibration(r.data.y, r.decision.p_oof)
+    thresholds = pd.DataFrame([c.to_dict() for c in (r.decision.business, r.decision.f1)])
+    importance = r.artifact.importance.nlargest(15, "mean_abs_shap")
+    return {"baselines": pd.DataFrame(baselines), "true_pd": r.checks.true_pd,
             "deciles": {"ece": ece, "lowest_rate": obs.min(), "lowest_probability": pred[obs.argmin()],
                         "highest_rate": obs.max(), "highest_probability": pred[obs.argmax()]},
-            "bayes_threshold": r.cost.bayes_threshold(),
+            "bayes_threshold": r.decision.cost.bayes_threshold(),
             "thresholds": thresholds[["name", "threshold", "cost", "cost_per_client", "tp", "fp", "fn", "tn", "f1",
                                       "approval_rate"]],
-            "scale": r.bundle.scale, "grades_monotone": r.grades_monotone, "grades": r.grades,
+            "scale": r.artifact.bundle.scale, "grades_monotone": r.decision.grades_monotone, "grades": r.decision.grade_table,
             "importance": importance[[c for c in ("feature", "label", "group", "mean_abs_shap", "share")
                                       if c in importance.columns]]}

@@ -22,7 +22,7 @@ def test_model_card_holds_what_a_reviewer_needs(trained_model):
                 "threshold", "threshold_f1", "cost_matrix", "calibration", "points", "grades", "library_versions"):
         assert key in card, key
     assert card["version"] == trained_model.folder.name
-    assert len(card["data"]["fingerprint"]) == 64 and card["data"]["rows"] == len(trained_model.y)
+    assert len(card["data"]["fingerprint"]) == 64 and card["data"]["rows"] == len(trained_model.data.y)
     assert 0 < card["data"]["default_rate"] < 0.5
     assert card["cv"]["auc_std"] > 0 and len(card["cv"]["fold_auc"]) == 3
     assert card["cost_matrix"]["fn"] == 10 and card["cost_matrix"]["fp"] == 1
@@ -35,12 +35,12 @@ def test_latest_bundle_loads_and_predicts(trained_model, tmp_path_factory, monke
     assert bundle.version == trained_model.folder.name
     assert 0 < bundle.threshold < 1 and bundle.grades.labels == ("A", "B", "C", "D", "E", "F")
     X = bundle.background
-    assert bundle.predict_proba(X) == pytest.approx(trained_model.bundle.predict_proba(X))
+    assert bundle.predict_proba(X) == pytest.approx(trained_model.artifact.bundle.predict_proba(X))
     assert bundle.lgbm.get_params()["n_jobs"] == 1  # one thread per serving worker
     top = bundle.importance.iloc[0]
     assert set(bundle.importance["feature"]) == set(bundle.feature_names)
     assert top["mean_abs_shap"] == bundle.importance["mean_abs_shap"].max() > 0
-    assert bundle.card["threshold_f1"] == pytest.approx(trained_model.f1.threshold)
+    assert bundle.card["threshold_f1"] == pytest.approx(trained_model.decision.f1.threshold)
 
 
 def test_fingerprint_ignores_row_order_but_not_labels():

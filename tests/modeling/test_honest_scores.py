@@ -22,7 +22,7 @@ def scorer(trained_model, training_db_url):
     from database.config import get_engine
     from modeling.serving.scorer import Scorer
 
-    return Scorer(trained_model.bundle, get_engine(training_db_url))
+    return Scorer(trained_model.artifact.bundle, get_engine(training_db_url))
 
 
 @pytest.fixture(scope="module")
@@ -34,43 +34,43 @@ def features(scorer):
 def training_features(trained_model, training_csv):
     """The training clients' features from the CSV files the model was trained on."""
     from modeling.serving.data import load_csv_tables
-    from modeling.training.train import subset_tables
+    from modeling.training.stages import subset_tables
 
-    tables = subset_tables(load_csv_tables(training_csv), trained_model.ids)
-    return trained_model.bundle.in_order(trained_model.bundle.features.transform(tables).reindex(trained_model.ids))
+    tables = subset_tables(load_csv_tables(training_csv), trained_model.data.ids)
+    return trained_model.artifact.bundle.in_order(trained_model.artifact.bundle.features.transform(tables).reindex(trained_model.data.ids))
 
 
 def test_training_clients_are_served_their_out_of_fold_probability(trained_model, scorer, features, training_features):
-    p, _ = trained_model.bundle.served(training_features)
-    assert p == pytest.approx(trained_model.p_oof, rel=1e-9, abs=1e-12)
+    p, _ = trained_model.artifact.bundle.served(training_features)
+    assert p == pytest.approx(trained_model.decision.p_oof, rel=1e-9, abs=1e-12)
     # the production model, refit on these same clients, gives other (in-sample) figures
-    in_sample = trained_model.bundle.predict_proba(training_features)
-    assert np.abs(in_sample - trained_model.p_oof).max() > 1e-3
+    in_sample = trained_model.artifact.bundle.predict_proba(training_features)
+    assert np.abs(in_sample - trained_model.decision.p_oof).max() > 1e-3
     # from the database, through the Scorer: the same, except where the loader refused some of a client's rows
-    served = scorer.score_frame(features).set_index("SK_ID_CURR")["probability"].reindex(trained_model.ids).to_numpy()
-    same_rows = np.isclose(features.reindex(trained_model.ids).to_numpy(), training_features.to_numpy(), rtol=1e-9,
+    served = scorer.score_frame(features).set_index("SK_ID_CURR")["probability"].reindex(trained_model.data.ids).to_numpy()
+    same_rows = np.isclose(features.reindex(trained_model.data.ids).to_numpy(), training_features.to_numpy(), rtol=1e-9,
                            equal_nan=True).all(axis=1)
     assert same_rows.mean() > 0.98
-    assert served[same_rows] == pytest.approx(trained_model.p_oof[same_rows], rel=1e-6, abs=1e-9)
+    assert served[same_rows] == pytest.approx(trained_model.decision.p_oof[same_rows], rel=1e-6, abs=1e-9)
 
 
 def test_a_client_outside_training_is_scored_by_the_production_model(trained_model, scorer, features):
-    outside = [i for i in features.index if i not in set(trained_model.ids)]
+    outside = [i for i in features.index if i not in set(trained_model.data.ids)]
     assert outside, "the synthetic set has test applications the model never saw"
     client = outside[0]
     score = scorer.score(client)
     assert score.basis == "production"
-    production = trained_model.bundle.predict_proba(features.loc[[client]])[0]
+    production = trained_model.artifact.bundle.predict_proba(features.loc[[client]])[0]
     assert score.probability == pytest.approx(float(production), rel=1e-9)
-    trained_client = int(trained_model.ids[0])
+    trained_client = int(trained_model.data.ids[0])
     assert scorer.score(trained_client).basis == "out_of_fold"
 
 
 def test_served_probabilities_are_calibrated_on_labelled_clients(trained_model, scorer, features):
     """Deciles of served probabilities: observed default rate close to the mean probability, no 0 % or 100 %
     decile that its probabilities do not announce (a memorised score would show both)."""
-    served = scorer.score_frame(features.reindex(trained_model.ids))["probability"].to_numpy()
-    y = trained_model.y
+    served = scorer.score_frame(features.reindex(trained_model.data.ids))["probability"].to_numpy()
+    y = trained_model.data.y
     order = np.argsort(served, kind="stable")
     deciles = np.array_split(order, 10)
     ece = sum(len(d) * abs(y[d].mean() - served[d].mean()) for d in deciles) / len(y)
@@ -81,20 +81,20 @@ def test_served_probabilities_are_calibrated_on_labelled_clients(trained_model, 
 
 
 def test_card_lists_every_candidate_and_the_rule_picks_the_served_family(trained_model):
-    card = trained_model.bundle.card
+    card = trained_model.artifact.bundle.card
     rows = pd.DataFrame(card["champion"]["candidates"])
     assert list(rows["family"]) == ["ext_source", "scorecard", "lightgbm"]
     assert rows["pooled_auc"].between(0.5, 1).all() and (rows["cost_per_client"] > 0).all()
-    assert rows["chosen"].sum() == 1 and rows.loc[rows["chosen"], "family"].item() == trained_model.bundle.family
-    winner, _ = champion.choose(trained_model.candidates)
-    assert winner.family == card["family"] == trained_model.bundle.family
+    assert rows["chosen"].sum() == 1 and rows.loc[rows["chosen"], "family"].item() == trained_model.artifact.bundle.family
+    winner, _ = champion.choose(trained_model.champion.candidates)
+    assert winner.family == card["family"] == trained_model.artifact.bundle.family
     assert card["cv"]["pooled_auc"] == pytest.approx(rows.loc[rows["chosen"], "pooled_auc"].item())
-    assert card["features"] == trained_model.bundle.feature_names
+    assert card["features"] == trained_model.artifact.bundle.feature_names
 
 
 @pytest.mark.requirement("EXG-MOD-12")
 def test_code_gender_is_absent_and_the_policy_and_its_cost_are_in_the_card(trained_model):
-    bundle, card = trained_model.bundle, trained_model.bundle.card
+    bundle, card = trained_model.artifact.bundle, trained_model.artifact.bundle.card
     assert protected_features(bundle.feature_names, ("CODE_GENDER",)) == []
     policy = card["protected_attributes"]
     assert policy["attributes"] == ["CODE_GENDER"]
@@ -105,7 +105,7 @@ def test_code_gender_is_absent_and_the_policy_and_its_cost_are_in_the_card(train
 
 @pytest.mark.requirement("EXG-MOD-12")
 def test_no_explanation_names_a_protected_attribute(trained_model, features):
-    bundle = trained_model.bundle
+    bundle = trained_model.artifact.bundle
     _, contributions = bundle.served(features, explain=True)
     keys = batch_reason_keys(contributions, bundle.in_order(features))
     cited = {k.feature for client in keys for k in client}
@@ -117,11 +117,11 @@ def test_no_explanation_names_a_protected_attribute(trained_model, features):
 def test_fairness_section_recomputes_from_the_out_of_fold_decisions(trained_model, training_csv):
     from modeling.serving.data import load_csv_tables
 
-    fair = trained_model.bundle.card["fairness"]
+    fair = trained_model.artifact.bundle.card["fairness"]
     assert set(fair["attributes"]) == {"CODE_GENDER", "AGE_BAND", "NAME_FAMILY_STATUS"}
     app = load_csv_tables(training_csv)["application"].set_index("SK_ID_CURR")
-    sex = app["CODE_GENDER"].reindex(trained_model.ids).to_numpy()
-    granted = trained_model.p_oof < fair["threshold"]
+    sex = app["CODE_GENDER"].reindex(trained_model.data.ids).to_numpy()
+    granted = trained_model.decision.p_oof < fair["threshold"]
     for group in fair["attributes"]["CODE_GENDER"]["groups"]:
         mask = sex == group["group"]
         assert group["clients"] == mask.sum()
@@ -140,16 +140,16 @@ def test_the_scorer_serves_whichever_family_won(family, tmp_path_factory, traini
                       out_dir=base / f"models-{family}", n_jobs=1, baselines=False, policy_cost=False,
                       fairness=False)
     r = train(cfg, say=lambda _message: None)
-    assert r.bundle.family == family and r.bundle.lgbm is None
-    own = Scorer(r.bundle, scorer.engine)
-    client = int(r.ids[5])
+    assert r.artifact.bundle.family == family and r.artifact.bundle.lgbm is None
+    own = Scorer(r.artifact.bundle, scorer.engine)
+    client = int(r.data.ids[5])
     score = own.score(client)
     assert score.basis == "out_of_fold"
-    assert score.probability == pytest.approx(float(r.p_oof[5]), rel=1e-9)
+    assert score.probability == pytest.approx(float(r.decision.p_oof[5]), rel=1e-9)
     assert score.reasons and all(reason.sentence for reason in score.reasons)
     # contributions add up to the log-odds of the raw score, as SHAP values do
     X = own.features([client])
-    model = r.bundle.fold_models[r.bundle.route([client])[0]]
+    model = r.artifact.bundle.fold_models[r.artifact.bundle.route([client])[0]]
     values = model.matrix(X)
     contrib, base_value = model.contributions(values)
     raw = model.raw_probability(values)[0]
@@ -157,6 +157,6 @@ def test_the_scorer_serves_whichever_family_won(family, tmp_path_factory, traini
     text = (r.folder / "report.md").read_text()
     assert f"Production model: **{family}**" in text
     if family == "scorecard":
-        points = pd.DataFrame(r.bundle.card["scorecard"]["points"])
+        points = pd.DataFrame(r.artifact.bundle.card["scorecard"]["points"])
         assert {"variable", "bin", "points"} <= set(points.columns) and len(points) >= 3
         assert "Scorecard points" in text

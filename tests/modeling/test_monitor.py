@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from training_setup import N_CLIENTS, database_url, trained
+from training_setup import N_CLIENTS
 
 from database.synthetic import generate
 from database.synthetic.drift import DRIFT_ID_OFFSET, parse_drift
@@ -27,15 +27,15 @@ def _drifted(name: str) -> bool:
 
 
 @pytest.fixture(scope="module")
-def model(tmp_path_factory):
-    return trained(tmp_path_factory.getbasetemp())
+def model(trained_model):
+    return trained_model
 
 
 def _population(model, folder, drift=None):
     """Features, production probabilities, application rows and outcomes of a new synthetic population."""
     generate(N_CLIENTS, LATER_SEED, folder, progress=None, drift=parse_drift(drift), id_offset=DRIFT_ID_OFFSET)
     tables = load_csv_tables(folder)
-    bundle = model.bundle
+    bundle = model.artifact.bundle
     X = bundle.features.transform(tables).reindex(columns=bundle.feature_names)
     app = tables["application"]
     return X, bundle.predict_proba(X), app, app.set_index("SK_ID_CURR")["TARGET"]
@@ -43,12 +43,12 @@ def _population(model, folder, drift=None):
 
 @pytest.fixture(scope="module")
 def same(model, tmp_path_factory):
-    return drift.compare(model.bundle, *_population(model, tmp_path_factory.mktemp("same")))
+    return drift.compare(model.artifact.bundle, *_population(model, tmp_path_factory.mktemp("same")))
 
 
 @pytest.fixture(scope="module")
 def drifted(model, tmp_path_factory):
-    return drift.compare(model.bundle, *_population(model, tmp_path_factory.mktemp("drifted"), "all"))
+    return drift.compare(model.artifact.bundle, *_population(model, tmp_path_factory.mktemp("drifted"), "all"))
 
 
 def test_psi_is_zero_for_equal_shares_and_grows_with_the_shift():
@@ -69,28 +69,28 @@ def test_bins_are_fixed_at_training_and_missing_values_have_their_own_bin():
 
 
 def test_the_reference_is_stored_with_the_model(model):
-    reference = model.bundle.reference
-    assert reference["clients"] == len(model.y)
-    assert set(model.bundle.feature_names) <= set(reference["features"])
+    reference = model.artifact.bundle.reference
+    assert reference["clients"] == len(model.data.y)
+    assert set(model.artifact.bundle.feature_names) <= set(reference["features"])
     assert reference["features"]["AMT_INCOME_TOTAL"]["kind"] in ("input", "application")
     assert reference["features"]["NAME_CONTRACT_TYPE"]["kind"] == "application"
     assert sum(reference["score"]["shares"]) == pytest.approx(1)
-    granted = [share for grade, share in zip(model.bundle.grades.labels, reference["grades"], strict=True)
+    granted = [share for grade, share in zip(model.artifact.bundle.grades.labels, reference["grades"], strict=True)
                if grade in "ABCD"]  # grades A-D are granted, E-F refused (the D/E cut is the threshold)
     assert 0 < reference["approval_rate"] < 1 and reference["approval_rate"] == pytest.approx(sum(granted))
 
 
-def test_the_training_population_is_stable_everywhere(model, tmp_path_factory):
+def test_the_training_population_is_stable_everywhere(model, training_db_url):
     from database.config import get_engine
     from modeling.monitoring.run import run
     from modeling.serving.scorer import Scorer
 
-    engine = get_engine(database_url(tmp_path_factory.getbasetemp()))  # the training CSV files, loaded
+    engine = get_engine(training_db_url)  # the training CSV files, loaded
     try:
-        result = run(Scorer(model.bundle, engine), store=False)
+        result = run(Scorer(model.artifact.bundle, engine), store=False)
     finally:
         engine.dispose()
-    assert result["out_of_fold_clients"] == len(model.y)  # scored as served: out-of-fold for them
+    assert result["out_of_fold_clients"] == len(model.data.y)  # scored as served: out-of-fold for them
     assert result["score_psi"] < drift.PSI_WATCH and result["level"] == "stable"
     assert result["features"][0]["level"] == "stable"
     assert result["backtest"]["level"] == "stable"
@@ -114,24 +114,24 @@ def test_a_drifted_population_calls_for_action_and_its_drifted_features_rank_fir
 
 
 def test_backtesting_on_out_of_fold_scores_of_the_training_population_passes(model):
-    result = drift.backtest(model.y, model.p_oof, model.bundle.grade(model.p_oof))
-    assert result["clients"] == len(model.y) and result["level"] == "stable", result["rows"]
+    result = drift.backtest(model.data.y, model.decision.p_oof, model.artifact.bundle.grade(model.decision.p_oof))
+    assert result["clients"] == len(model.data.y) and result["level"] == "stable", result["rows"]
 
 
 def test_backtesting_flags_the_grades_whose_true_default_rate_was_raised(model):
-    grades = model.bundle.grade(model.p_oof)
+    grades = model.artifact.bundle.grade(model.decision.p_oof)
     letters, counts = np.unique(grades, return_counts=True)
     moved = set(letters[np.argsort(-counts)[:2]])  # the two largest grades: the test can see their change
     rng = np.random.default_rng(3)
-    odds = 3 * model.p_oof / (1 - model.p_oof)
+    odds = 3 * model.decision.p_oof / (1 - model.decision.p_oof)
     raised = (rng.random(len(grades)) < odds / (1 + odds)).astype(int)
-    y = np.where(np.isin(grades, list(moved)), raised, model.y)
-    levels = {row["grade"]: row["level"] for row in drift.backtest(y, model.p_oof, grades)["rows"]}
+    y = np.where(np.isin(grades, list(moved)), raised, model.data.y)
+    levels = {row["grade"]: row["level"] for row in drift.backtest(y, model.decision.p_oof, grades)["rows"]}
     assert {g for g, level in levels.items() if level != "stable"} == moved, levels
 
 
 def test_lower_external_scores_are_the_first_drifts_reported(model, tmp_path_factory):
-    result = drift.compare(model.bundle, *_population(model, tmp_path_factory.mktemp("ext"), "ext-sources"))
+    result = drift.compare(model.artifact.bundle, *_population(model, tmp_path_factory.mktemp("ext"), "ext-sources"))
     top = result["features"][:5]
     assert all(row["name"].startswith("EXT_SOURCE") and row["level"] == "act" for row in top), top
     assert result["feature_levels"]["act"] == sum(row["psi"] > drift.PSI_ACT for row in result["features"])

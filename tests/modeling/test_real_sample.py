@@ -13,7 +13,7 @@ from sklearn.model_selection import StratifiedKFold
 from modeling.config import TrainConfig
 from modeling.serving.data import load_csv_tables
 from modeling.training.challengers import fit_ext_source
-from modeling.training.train import subset_tables, train
+from modeling.training.stages import subset_tables, train
 
 pytestmark = pytest.mark.requirement("EXG-MOD-13")
 
@@ -44,11 +44,11 @@ def real_tables() -> dict[str, pd.DataFrame]:
 
 def test_chosen_model_is_at_least_the_ext_source_logit_on_the_same_folds(tmp_path_factory):
     r = train(config(SAMPLE_DIR, tmp_path_factory.mktemp("real-models")), say=lambda _message: None)
-    assert r.meta["rows"] == 1000 and r.meta["defaults"] == 70  # the real labelled sample
-    by_family = {c.family: c for c in r.candidates}
+    assert r.artifact.meta["rows"] == 1000 and r.artifact.meta["defaults"] == 70  # the real labelled sample
+    by_family = {c.family: c for c in r.champion.candidates}
     assert set(by_family) == {"ext_source", "scorecard", "lightgbm"}
-    assert r.champion.pooled_auc >= by_family["ext_source"].pooled_auc
-    assert r.champion.choice.cost_per_client <= by_family["ext_source"].choice.cost_per_client * 1.05
+    assert r.champion.chosen.pooled_auc >= by_family["ext_source"].pooled_auc
+    assert r.champion.chosen.choice.cost_per_client <= by_family["ext_source"].choice.cost_per_client * 1.05
 
 
 def test_trained_with_history_it_holds_on_applications_without_history(real_tables, tmp_path_factory):
@@ -62,11 +62,11 @@ def test_trained_with_history_it_holds_on_applications_without_history(real_tabl
         r = train(config(write_subset(real_tables, ids[tr], base / f"train-{k}"), base / f"models-{k}"),
                   say=lambda _message: None)
         only_app = {"application": app.iloc[va]}
-        X_new = r.bundle.features.transform(only_app)
-        assert (r.bundle.route(X_new.index) == -1).all()  # never seen: the production model scores them
-        model_p[va] = r.bundle.predict_proba(X_new)
-        X_train = r.bundle.in_order(r.bundle.features.transform(subset_tables(real_tables, ids[tr])))
+        X_new = r.artifact.bundle.features.transform(only_app)
+        assert (r.artifact.bundle.route(X_new.index) == -1).all()  # never seen: the production model scores them
+        model_p[va] = r.artifact.bundle.predict_proba(X_new)
+        X_train = r.artifact.bundle.in_order(r.artifact.bundle.features.transform(subset_tables(real_tables, ids[tr])))
         logit = fit_ext_source(X_train, y[tr])
-        logit_p[va] = logit.raw_probability(logit.matrix(r.bundle.in_order(X_new)))
+        logit_p[va] = logit.raw_probability(logit.matrix(r.artifact.bundle.in_order(X_new)))
     model_auc, logit_auc = roc_auc_score(y, model_p), roc_auc_score(y, logit_p)
     assert model_auc >= logit_auc - 0.005, f"pipeline {model_auc:.4f} vs EXT_SOURCE logit {logit_auc:.4f}"

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import json
 import re
 
 import pytest
-from training_setup import trained
 
 from modeling.training import report
 
@@ -16,8 +14,8 @@ pytestmark = pytest.mark.requirement("EXG-MOD-08")
 
 
 @pytest.fixture(scope="module")
-def result(tmp_path_factory):
-    return trained(tmp_path_factory.getbasetemp())
+def result(trained_model):
+    return trained_model
 
 
 @pytest.fixture(scope="module")
@@ -45,10 +43,11 @@ def test_the_report_states_the_figures_of_its_model_card(result, card):
 
 
 def test_the_report_follows_its_run_and_does_not_repeat_fixed_text(result):
-    changed = copy.copy(result)
-    changed.business = dataclasses.replace(result.business, threshold=0.123456, approval_rate=0.4321)
-    changed.tuning = {**result.tuning, "max_evals": 17, "startup_trials": 5}
-    changed.config = dataclasses.replace(result.config, protected=())
+    business = dataclasses.replace(result.decision.business, threshold=0.123456, approval_rate=0.4321)
+    tuning = {**result.search.tuning, "max_evals": 17, "startup_trials": 5}
+    changed = dataclasses.replace(result, decision=dataclasses.replace(result.decision, business=business),
+                                  search=dataclasses.replace(result.search, tuning=tuning),
+                                  config=dataclasses.replace(result.config, protected=()))
     text = report.markdown(changed)
     assert "≥ **0.1235**" in text and "approval rate 43.2%" in text
     assert "Hyperopt, 17 evaluations: 5 random start-up trials, then 12 guided by TPE" in text

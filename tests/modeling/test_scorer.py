@@ -17,14 +17,14 @@ pytestmark = pytest.mark.requirement("EXG-MOD-09")
 @pytest.fixture(scope="module")
 def setup(trained_model, training_db_url):
     engine = get_engine(training_db_url)
-    yield trained_model, training_db_url, Scorer(trained_model.bundle, engine)
+    yield trained_model, training_db_url, Scorer(trained_model.artifact.bundle, engine)
     engine.dispose()
 
 
 @pytest.fixture(scope="module")
 def client_ids(setup):
     result, url, scorer = setup
-    return [int(i) for i in result.bundle.background.index[:3]]
+    return [int(i) for i in result.artifact.bundle.background.index[:3]]
 
 
 def test_score_one_client(setup, client_ids):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import numpy as np
@@ -14,7 +15,7 @@ from modeling.serving import signing
 from modeling.serving.threshold import best_cost_threshold
 from modeling.training.cv import cross_validate, make_folds
 from modeling.training.imbalance import make_estimator, monotone_constraints
-from modeling.training.train import choose_strategy
+from modeling.training.stages import choose_strategy
 
 pytestmark = pytest.mark.requirement("EXG-MOD-02", "EXG-MOD-03", "EXG-MOD-08")
 
@@ -30,10 +31,10 @@ def test_run_publishes_a_complete_version(trained_model):
     assert not [p for p in trained_model.folder.parent.iterdir() if p.name.startswith(".tmp-")]
     oof = pd.read_parquet(trained_model.folder / "oof.parquet")
     assert list(oof.columns) == ["SK_ID_CURR", "TARGET", "PROBABILITY", "AMT_CREDIT"]
-    assert len(oof) == len(trained_model.y) and oof["SK_ID_CURR"].is_unique and oof["PROBABILITY"].between(0, 1).all()
-    choice = best_cost_threshold(oof["TARGET"].to_numpy(), oof["PROBABILITY"].to_numpy(), trained_model.bundle.cost,
+    assert len(oof) == len(trained_model.data.y) and oof["SK_ID_CURR"].is_unique and oof["PROBABILITY"].between(0, 1).all()
+    choice = best_cost_threshold(oof["TARGET"].to_numpy(), oof["PROBABILITY"].to_numpy(), trained_model.artifact.bundle.cost,
                                  oof["AMT_CREDIT"].to_numpy())
-    assert choice.threshold == pytest.approx(trained_model.bundle.threshold)
+    assert choice.threshold == pytest.approx(trained_model.artifact.bundle.threshold)
 
 
 def test_report_states_choices_and_figures(trained_model):
@@ -42,18 +43,18 @@ def test_report_states_choices_and_figures(trained_model):
                    "mean per-fold AUC", "Pooled out-of-fold AUC", "Champion and challengers", "`scorecard`",
                    "`ext_source`", "random start-up trials", "Protected attributes", "`CODE_GENDER`", "Fairness",
                    "Proxy check", "four-fifths",
-                   f"{trained_model.business.threshold:.4f}", f"{trained_model.f1.threshold:.4f}", "unsupervised",
+                   f"{trained_model.decision.business.threshold:.4f}", f"{trained_model.decision.f1.threshold:.4f}", "unsupervised",
                    "EXT_SOURCE", "true default probabilities", "Logistic regression"):
         assert needle in text, needle
     assert "<table>" in (trained_model.folder / "report.html").read_text()
 
 
 def test_strategies_compared_on_same_folds(trained_model):
-    table = trained_model.comparison
+    table = trained_model.search.comparison
     assert list(table["strategy"]) == ["none", "undersample"]
     assert (table["auc_mean"] > 0.55).all() and (table["auc_std"] > 0).all()
-    assert trained_model.strategy in set(table["strategy"])
-    assert trained_model.strategy_reason
+    assert trained_model.search.strategy in set(table["strategy"])
+    assert trained_model.search.strategy_reason
 
 
 def test_trials_are_saved(trained_model):
@@ -62,11 +63,36 @@ def test_trials_are_saved(trained_model):
     assert len(json.loads((trained_model.folder / "trials.json").read_text())) == 2
 
 
-def test_model_beats_chance_but_not_the_true_probabilities(trained_model):
-    assert trained_model.final_cv.auc_mean > 0.6
-    ceiling = trained_model.true_pd
-    assert ceiling is not None and ceiling["clients"] > 1000
-    assert ceiling["model_auc"] < ceiling["best_auc"] + 0.02
+def test_stage_results_are_frozen_and_the_card_states_their_figures(trained_model):
+    """What each stage produced cannot change once the card is written, and the card says exactly that."""
+    data, search, chosen, decision, checks = trained_model.data, trained_model.search, trained_model.champion, trained_model.decision, trained_model.checks
+    for stage in (trained_model, data, search, chosen, decision, checks, trained_model.artifact):
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(stage, dataclasses.fields(stage)[0].name, None)
+    card = json.loads((trained_model.folder / "model_card.json").read_text())
+    assert card["data"]["rows"] == len(data.y) and card["data"]["defaults"] == int(data.y.sum())
+    assert card["features"] == list(data.X.columns) == trained_model.artifact.bundle.feature_names
+    assert card["protected_attributes"]["removed_features"] == list(data.removed) and data.removed
+    assert card["monotone_constraints"] == data.monotone
+    assert card["strategy"] == search.strategy and card["tuning"] == search.tuning
+    pd.testing.assert_frame_equal(pd.DataFrame(card["strategy_comparison"]), search.comparison, check_dtype=False)
+    assert card["family"] == chosen.family and card["champion"]["reason"] == chosen.reason
+    rows = pd.DataFrame(card["champion"]["candidates"])
+    assert list(rows["family"]) == [c.family for c in chosen.candidates]
+    assert list(rows["pooled_auc"]) == [c.pooled_auc for c in chosen.candidates]
+    assert rows.loc[rows["chosen"], "family"].item() == chosen.chosen.family
+    assert card["cv"]["pooled_auc"] == chosen.cv.pooled_auc and card["cv"]["fold_auc"] == chosen.cv.fold_auc
+    assert card["calibration"]["method"] == chosen.calibration.calibrator.method
+    assert card["threshold"] == decision.business.threshold == trained_model.artifact.bundle.threshold
+    assert card["threshold_f1"] == decision.f1.threshold
+    assert card["business_optimum"]["cost_per_client"] == decision.business.cost_per_client
+    assert card["grades"]["cuts_points"] == list(decision.grades.cuts)
+    assert card["grades"]["monotone"] == decision.grades_monotone
+    pd.testing.assert_frame_equal(pd.DataFrame(card["grades"]["table"]), decision.grade_table, check_dtype=False)
+    assert card["baselines"] == list(checks.baselines) and card["true_pd"] == checks.true_pd
+    assert card["fairness"]["threshold"] == decision.business.threshold
+    served = pd.read_parquet(trained_model.folder / "oof.parquet")
+    assert list(served["SK_ID_CURR"]) == list(data.ids) and (served["PROBABILITY"] == decision.p_oof).all()
 
 
 def test_choice_rule_cost_then_auc_then_speed():
@@ -103,4 +129,12 @@ def test_cli_help_and_bad_strategy(capsys):
     assert "--max-evals" in capsys.readouterr().out
     with pytest.raises(SystemExit):
         main(["train", "--strategies", "none,oversample"])
-    assert "unknown strategy 'oversample'" in capsys.readouterr().err
+
+
+def test_model_beats_chance_but_not_the_true_probabilities(trained_model):
+    assert trained_model.champion.cv.auc_mean > 0.6
+    ceiling = trained_model.checks.true_pd
+    assert ceiling is not None and ceiling["clients"] > 1000
+    assert ceiling["model_auc"] < ceiling["best_auc"] + 0.02
+
+
