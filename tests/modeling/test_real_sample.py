@@ -13,7 +13,8 @@ from sklearn.model_selection import StratifiedKFold
 from modeling.config import TrainConfig
 from modeling.serving.data import load_csv_tables
 from modeling.training.challengers import fit_ext_source
-from modeling.training.stages import subset_tables, train
+from modeling.training.stages import subset_tables
+from modeling.training.train import train
 
 pytestmark = pytest.mark.requirement("EXG-MOD-13")
 
