@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-import argparse
 import pprint
+import sys
 from pathlib import Path
 
+import click
 import numpy as np
 import pandas as pd
+
+from database.cli import CONTEXT, run
 
 QUANTILE_POINTS = 41
 PREV_CORE = ["NAME_CONTRACT_TYPE", "NAME_CONTRACT_STATUS", "CODE_REJECT_REASON", "NAME_PORTFOLIO",
@@ -144,15 +147,21 @@ def write_module(params: dict, path: Path) -> None:
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
-def main(argv: list[str] | None = None) -> None:
+@click.command(name="python -m database.synthetic.refit", context_settings=CONTEXT, help=__doc__)
+@click.option("--sample", type=click.Path(path_type=Path), required=True,
+              help="folder with the real Home Credit sample CSVs")
+@click.option("--out", type=click.Path(path_type=Path), default=Path(__file__).with_name("fitted.py"),
+              show_default="database/synthetic/fitted.py", help="module to write")
+def cli(sample: Path, out: Path) -> None:
+    """Fit the parameters from ``sample`` and write them to ``out``."""
+    write_module(fit(sample), out)
+    print(f"wrote {out}")
+
+
+def main(argv: list[str] | None = None) -> int:
     """Command-line entry point."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--sample", type=Path, required=True, help="folder with the real Home Credit sample CSVs")
-    parser.add_argument("--out", type=Path, default=Path(__file__).with_name("fitted.py"), help="module to write")
-    args = parser.parse_args(argv)
-    write_module(fit(args.sample), args.out)
-    print(f"wrote {args.out}")
+    return run(cli, argv, cli.name)
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
