@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import os
 import re
+import shlex
+import shutil
 import subprocess
 import sys
 
@@ -153,3 +156,31 @@ def test_the_readme_s_commands_and_options_are_those_of_the_command_lines():
         assert command is not None, f"README: `python -m {module} {name}` is not a command"
         known = {opt for param in command.params for opt in (*param.opts, *getattr(param, "secondary_opts", []))}
         assert set(options) <= known, f"README: `python -m {module} {name}` has no {sorted(set(options) - known)}"
+
+
+def _demo_commands(tmp_path) -> list[list[str]]:
+    """The project commands `make demo` runs: those make plans, then those of bin/serve-demo (ports filled in)."""
+    for name in ("Makefile", "requirements.txt", "requirements-train.txt", "requirements-dev.txt"):
+        shutil.copy(REPO / name, tmp_path / name)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MAKE", "MFLAGS"))}
+    planned = subprocess.run(["make", "-n", "demo"], cwd=tmp_path, env=env, text=True, capture_output=True,
+                             timeout=60, check=True).stdout
+    script = (REPO / "bin" / "serve-demo").read_text(encoding="utf-8").replace("\\\n", " ")
+    script = re.sub(r'"\$(API_PORT|DASHBOARD_PORT)"', "8000", script).replace('"$PY"', ".venv/bin/python")
+    found = []
+    ours = re.compile(rf"python -m (?:{'|'.join(PACKAGES)})\b")
+    for line in (planned + script).splitlines():
+        if ours.search(line):
+            words = shlex.split(re.split(r" (?:>|&|\|\|)", line)[0])
+            found.append(words[words.index("-m") + 1:])
+    return found
+
+
+def test_every_command_make_demo_runs_is_accepted_by_its_command_line(tmp_path):
+    commands = _demo_commands(tmp_path)
+    assert {"database.synthetic", "database", "modeling", "api", "bokeh_app"} <= {c[0] for c in commands}
+    for module, *args in commands:
+        command = _main_module(module).cli
+        while isinstance(command, click.Group):
+            command, args = command.commands[args[0]], args[1:]
+        command.make_context(command.name, list(args))  # parses and converts every option, or raises
