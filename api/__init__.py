@@ -13,8 +13,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     Nothing heavy happens here: the database engine and the model are made on first use, once per process.
     """
-    from api import config as settings
     from api import (
+        commands,
         docs,
         errors,
         headers,
@@ -29,6 +29,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         service,
         signin,
     )
+    from api import config as settings
     from api.auth import parse_keys, writers
     from api.ratelimit import RateLimits
     from api.simulate import bp as simulate_bp
@@ -38,6 +39,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     headers.init_app(app)
     service.init_app(app)
+    commands.init_app(app)
     app.extensions["api_keys"] = parse_keys(app.config["API_KEYS"])
     app.extensions["api_writers"] = writers(app.config["API_KEYS"])
     app.extensions["rate_limits"] = RateLimits(app)

@@ -12,7 +12,6 @@ SHAP computed in the request), which is what a client gets between a load and th
 
 from __future__ import annotations
 
-import argparse
 import http.client
 import json
 import os
@@ -24,6 +23,9 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from types import SimpleNamespace
+
+import click
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -31,6 +33,7 @@ sys.path.insert(0, str(REPO))
 from api.auth import digest, new_key  # noqa: E402
 from bench import loadgen  # noqa: E402
 from bench.performance_doc import machine, write_section  # noqa: E402
+from database.cli import CONTEXT, run  # noqa: E402
 
 START, END = "<!-- bench:api -->", "<!-- /bench:api -->"
 GOALS = {"p50_ms": 15.0, "p99_ms": 40.0, "rps": 250.0}
@@ -160,7 +163,7 @@ def median_run(runs: list[dict]) -> dict:
     return out
 
 
-def section(runs: dict[str, dict], args: argparse.Namespace, n_ids: int, database: str, store_note: str) -> str:
+def section(runs: dict[str, dict], args: SimpleNamespace, n_ids: int, database: str, store_note: str) -> str:
     """The markdown written between the bench markers: one column per run."""
     mark = {True: "met", False: "**missed**"}
     names = list(runs)
@@ -221,19 +224,21 @@ def section(runs: dict[str, dict], args: argparse.Namespace, n_ids: int, databas
     ])
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Load-test the scoring API and record the figures.")
-    parser.add_argument("--duration", type=float, default=20.0, help="seconds of measurement (default 20)")
-    parser.add_argument("--repeat", type=int, default=5,
-                        help="runs under load per path; the figures are their medians (default 5)")
-    parser.add_argument("--clients", type=int, default=8, help="concurrent clients (default 8)")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
-    parser.add_argument("--synthetic", type=int, metavar="N", help="build a temporary bank of N synthetic clients")
-    parser.add_argument("--out", type=Path, default=REPO / "docs" / "performance.md")
-    parser.add_argument("--no-write", action="store_true", help="print the figures only")
-    args = parser.parse_args(argv)
+@click.command(name="python -m bench.api", context_settings=CONTEXT,
+               help="Load-test the scoring API and record the figures.")
+@click.option("--duration", type=float, default=20.0, help="seconds of measurement")
+@click.option("--repeat", type=int, default=5, help="runs under load per path; the figures are their medians")
+@click.option("--clients", type=int, default=8, help="concurrent clients")
+@click.option("--workers", type=int, default=2, help="gunicorn workers")
+@click.option("--synthetic", type=int, metavar="N", help="build a temporary bank of N synthetic clients")
+@click.option("--out", type=click.Path(path_type=Path), default=REPO / "docs" / "performance.md",
+              help="document whose section is rewritten")
+@click.option("--no-write", is_flag=True, help="print the figures only")
+def cli(**options) -> int:
+    """Run the benchmark and write its section."""
+    args = SimpleNamespace(**options)
     if args.repeat < 1 or args.duration <= 0 or args.clients < 1:
-        parser.error("--repeat and --clients must be at least 1 and --duration positive")
+        raise click.UsageError("--repeat and --clients must be at least 1 and --duration positive")
 
     args.load_before = os.getloadavg()[0]
     runs: dict[str, dict] = {}
@@ -271,6 +276,11 @@ def main(argv: list[str] | None = None) -> int:
         write_section("api", section(runs, args, len(ids), database, store_note), args.out)
         print(f"written to {args.out}")
     return 0 if all(r["errors"] == 0 for r in runs.values()) else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point."""
+    return run(cli, argv, cli.name)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,6 @@ Writes its section of docs/performance.md between the bench:dashboard markers.
 """
 from __future__ import annotations
 
-import argparse
 import gc
 import os
 import socket
@@ -23,10 +22,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from types import SimpleNamespace
 
+import click
 import numpy as np
 import pandas as pd
 
 from bench.performance_doc import DOC, write_section
+from database.cli import CONTEXT
+from database.cli import run as run_command
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -307,14 +309,15 @@ def markdown(r: dict, args) -> str:
 
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", type=int, default=356_000, help="clients in the measured portfolio (0 = as is)")
-    parser.add_argument("--sessions", type=int, default=5, help="sessions built to measure memory")
-    parser.add_argument("--switches", type=int, default=50, help="clients opened to time the switch")
-    parser.add_argument("--no-serve", action="store_true", help="skip the bokeh serve start-up measurement")
-    parser.add_argument("--no-write", action="store_true", help="print without updating docs/performance.md")
-    args = parser.parse_args(argv)
+@click.command(name="python -m bench.dashboard", context_settings=CONTEXT, help=__doc__.splitlines()[0])
+@click.option("--scale", type=int, default=356_000, help="clients in the measured portfolio (0 = as is)")
+@click.option("--sessions", type=int, default=5, help="sessions built to measure memory")
+@click.option("--switches", type=int, default=50, help="clients opened to time the switch")
+@click.option("--no-serve", is_flag=True, help="skip the bokeh serve start-up measurement")
+@click.option("--no-write", is_flag=True, help="print without updating docs/performance.md")
+def cli(**options) -> int:
+    """Run the benchmark and write its section."""
+    args = SimpleNamespace(**options)
     result = run(args.scale or None, args.sessions, args.switches, not args.no_serve)
     text = markdown(result, args)
     print(text)
@@ -322,6 +325,11 @@ def main(argv: list[str] | None = None) -> int:
         write_section("dashboard", text)
         print(f"written to {DOC}", file=sys.stderr)
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point."""
+    return run_command(cli, argv, cli.name)
 
 
 if __name__ == "__main__":

@@ -21,7 +21,6 @@ engines of one size may be measured by separate runs (``--engines``; a replicate
 
 from __future__ import annotations
 
-import argparse
 import fcntl
 import json
 import os
@@ -33,7 +32,9 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
+import click
 import psutil
 
 REPO = Path(__file__).resolve().parent.parent
@@ -41,6 +42,7 @@ sys.path.insert(0, str(REPO))
 
 from bench.dashboard import page_start  # noqa: E402
 from bench.performance_doc import machine, write_section  # noqa: E402
+from database.cli import CONTEXT, run  # noqa: E402
 
 ID_SHIFT = 10_000_000  # new IDs of copy k: old + k * ID_SHIFT (Home Credit IDs stay below 500,000)
 ENGINES = {"single": ("single process", ()), "dask-1": ("Dask, 1 worker", ("--engine", "dask", "--workers", "1")),
@@ -281,28 +283,31 @@ def install_section() -> str:
             "They are pinned in requirements-train.txt; the serving install (requirements.txt) does not have them.")
 
 
-def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--database", type=Path, help="SQLite file of the clients to replicate")
-    p.add_argument("--model", type=Path, help="model folder")
-    p.add_argument("--sizes", default=",".join(map(str, FULL_SIZES)), help="comma-separated client counts, smallest first")
-    p.add_argument("--work", type=Path, default=REPO / "data" / "bench-dask")
-    p.add_argument("--engines", default=",".join(ENGINES), help=f"comma-separated, among {', '.join(ENGINES)}")
-    p.add_argument("--no-dashboard", action="store_true", help="do not measure the dashboard's start")
-    p.add_argument("--results", type=Path, default=REPO / "data" / "bench-dask" / "results.json",
-                   help="measurements kept across runs (the section shows them all)")
-    p.add_argument("--no-write", action="store_true", help="print the section instead of writing it")
-    p.add_argument("--install", action="store_true", help="only measure the install size of the Dask engine")
-    args = p.parse_args(argv)
+@click.command(name="python -m bench.dask_batch", context_settings=CONTEXT, help=__doc__.splitlines()[0])
+@click.option("--database", type=click.Path(path_type=Path), help="SQLite file of the clients to replicate")
+@click.option("--model", type=click.Path(path_type=Path), help="model folder")
+@click.option("--sizes", default=",".join(map(str, FULL_SIZES)),
+              help="comma-separated client counts, smallest first")
+@click.option("--work", type=click.Path(path_type=Path), default=REPO / "data" / "bench-dask",
+              help="folder of the replicated databases")
+@click.option("--engines", default=",".join(ENGINES), help=f"comma-separated, among {', '.join(ENGINES)}")
+@click.option("--no-dashboard", is_flag=True, help="do not measure the dashboard's start")
+@click.option("--results", type=click.Path(path_type=Path), default=REPO / "data" / "bench-dask" / "results.json",
+              help="measurements kept across runs (the section shows them all)")
+@click.option("--no-write", is_flag=True, help="print the section instead of writing it")
+@click.option("--install", is_flag=True, help="only measure the install size of the Dask engine")
+def cli(**options) -> int:
+    """Run the benchmark and write its section."""
+    args = SimpleNamespace(**options)
     if args.install:
         body = install_section()
         print(body) if args.no_write else write_section("dask-install", body)
         return 0
     if args.database is None or args.model is None:
-        p.error("--database and --model are required (or --install)")
+        raise click.UsageError("--database and --model are required (or --install)")
     engines = [e for e in args.engines.split(",") if e]
     if unknown := [e for e in engines if e not in ENGINES]:
-        p.error(f"--engines: unknown {', '.join(unknown)}; choose among {', '.join(ENGINES)}")
+        raise click.UsageError(f"--engines: unknown {', '.join(unknown)}; choose among {', '.join(ENGINES)}")
     args.work.mkdir(parents=True, exist_ok=True)
     sizes = [int(s) for s in args.sizes.split(",")]
     for clients in sizes:
@@ -312,6 +317,11 @@ def main(argv: list[str] | None = None) -> int:
         print(body) if args.no_write else write_section("dask-batch", body)  # each size kept as soon as measured
     _say(f"done: {len(sizes)} sizes, engines {', '.join(engines)}")
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point."""
+    return run(cli, argv, cli.name)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,6 @@ section of docs/performance.md.
 
 from __future__ import annotations
 
-import argparse
 import os
 import shutil
 import signal
@@ -24,8 +23,12 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from types import SimpleNamespace
+
+import click
 
 from bench.performance_doc import machine, write_section
+from database.cli import CONTEXT, run
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -126,12 +129,13 @@ def run_demo(number: int, timeout: float) -> tuple[float, float, float, Path]:
     return api_s, dashboard_s, meter.seconds(), log_path
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.demo", description=__doc__.split("\n")[0])
-    parser.add_argument("--runs", type=int, default=3, help="fresh clones to time (default 3)")
-    parser.add_argument("--timeout", type=float, default=1800, help="seconds before a run is abandoned")
-    parser.add_argument("--no-write", action="store_true", help="print only, do not update docs/performance.md")
-    args = parser.parse_args(argv)
+@click.command(name="python -m bench.demo", context_settings=CONTEXT, help=__doc__.split("\n")[0])
+@click.option("--runs", type=int, default=3, help="fresh clones to time")
+@click.option("--timeout", type=float, default=1800, help="seconds before a run is abandoned")
+@click.option("--no-write", is_flag=True, help="print only, do not update docs/performance.md")
+def cli(**options) -> int:
+    """Run the benchmark and write its section."""
+    args = SimpleNamespace(**options)
     both, cpu, rows = [], [], []
     for number in range(1, args.runs + 1):
         api_s, dashboard_s, cpu_s, log_path = run_demo(number, args.timeout)
@@ -160,6 +164,11 @@ def main(argv: list[str] | None = None) -> int:
             f"processes: {statistics.median(cpu) / 60:.1f} min (the time on 2 otherwise idle cores lies between "
             "half of it and all of it, as the steps use one or two cores).", ""]))
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point."""
+    return run(cli, argv, cli.name)
 
 
 if __name__ == "__main__":

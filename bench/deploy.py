@@ -14,7 +14,6 @@ Writes its section of docs/performance.md between the bench:deploy markers.
 
 from __future__ import annotations
 
-import argparse
 import os
 import secrets
 import signal
@@ -27,10 +26,13 @@ import time
 import urllib.request
 from importlib import metadata
 from pathlib import Path
+from types import SimpleNamespace
 
+import click
 from packaging.requirements import Requirement
 
 from bench.performance_doc import machine, write_section
+from database.cli import CONTEXT, run
 
 REPO = Path(__file__).resolve().parent.parent
 SETS = (("serving", "requirements.txt"), ("serving + training", "requirements-train.txt"),
@@ -179,16 +181,16 @@ def memory_rows(memory: dict, requests: int) -> list[str]:
             f"median {memory['median_ms']:.0f} ms, p95 {memory['p95_ms']:.0f} ms, {memory['per_s']:.0f} scores/s.", ""]
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.deploy", description=__doc__.split("\n")[0])
-    parser.add_argument("--serving-venv", type=Path, help="a virtualenv holding only requirements.txt")
-    parser.add_argument("--this-venv", action="store_true",
-                        help="run the process from this virtualenv instead (when serving still needs more)")
-    parser.add_argument("--clients", type=int, default=3000, help="demo clients of the measured process")
-    parser.add_argument("--requests", type=int, default=300, help="score requests before the last reading")
-    parser.add_argument("--no-write", action="store_true", help="print only, do not update docs/performance.md")
-    args = parser.parse_args(argv)
-
+@click.command(name="python -m bench.deploy", context_settings=CONTEXT, help=__doc__.split("\n")[0])
+@click.option("--serving-venv", type=click.Path(path_type=Path), help="a virtualenv holding only requirements.txt")
+@click.option("--this-venv", is_flag=True,
+              help="run the process from this virtualenv instead (when serving still needs more)")
+@click.option("--clients", type=int, default=3000, help="demo clients of the measured process")
+@click.option("--requests", type=int, default=300, help="score requests before the last reading")
+@click.option("--no-write", is_flag=True, help="print only, do not update docs/performance.md")
+def cli(**options) -> int:
+    """Run the benchmark and write its section."""
+    args = SimpleNamespace(**options)
     rows = []
     for label, file in SETS:
         names = closure(requirement_names(REPO / file))
@@ -231,6 +233,11 @@ def main(argv: list[str] | None = None) -> int:
         write_section("deploy", "\n".join(lines))
     print("deploy benchmark done")
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point."""
+    return run(cli, argv, cli.name)
 
 
 if __name__ == "__main__":

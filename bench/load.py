@@ -8,7 +8,6 @@ child process so its peak memory is measured alone. ``--full`` adds the full-sca
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import subprocess
@@ -16,6 +15,9 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from types import SimpleNamespace
+
+import click
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -25,6 +27,7 @@ from pg_server import start_server  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 
 from bench.performance_doc import machine, write_section  # noqa: E402
+from database.cli import CONTEXT, run  # noqa: E402
 
 FULL_CLIENTS = 356_255
 DOC = REPO / "docs" / "performance.md"
@@ -137,16 +140,16 @@ def section(results: list[dict]) -> str:
 
 
 
-def main(argv: list[str] | None = None) -> int:
+@click.command(name="python -m bench.load", context_settings=CONTEXT, help=__doc__.splitlines()[0])
+@click.option("--clients", type=int, default=50_000, help="clients of the main set")
+@click.option("--full", is_flag=True, help=f"also the full-scale set ({FULL_CLIENTS:,} clients)")
+@click.option("--no-pandas", is_flag=True, help="skip the pandas to_sql comparison")
+@click.option("--no-sqlite-full", is_flag=True, help="skip SQLite at full scale")
+@click.option("--workdir", type=click.Path(path_type=Path), default=Path(tempfile.gettempdir()) / "homecredit-bench",
+              help="where generated sets and SQLite files go (sets are reused)")
+def cli(**options) -> int:
     """Run the benchmark and write docs/performance.md."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--clients", type=int, default=50_000, help="clients of the main set (default 50,000)")
-    parser.add_argument("--full", action="store_true", help=f"also the full-scale set ({FULL_CLIENTS:,} clients)")
-    parser.add_argument("--no-pandas", action="store_true", help="skip the pandas to_sql comparison")
-    parser.add_argument("--no-sqlite-full", action="store_true", help="skip SQLite at full scale")
-    parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "homecredit-bench",
-                        help="where generated sets and SQLite files go (sets are reused)")
-    args = parser.parse_args(argv)
+    args = SimpleNamespace(**options)
     server = start_server(DURABLE)
     results: list[dict] = []
     try:
@@ -180,6 +183,11 @@ def main(argv: list[str] | None = None) -> int:
     write_section("load", section(results))
     print(section(results))
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point."""
+    return run(cli, argv, cli.name)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,6 @@ Writes its section of docs/performance.md (between ``<!-- bench:monitor -->`` ma
 
 from __future__ import annotations
 
-import argparse
 import os
 import resource
 import subprocess
@@ -22,11 +21,15 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from types import SimpleNamespace
+
+import click
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bench.performance_doc import machine, write_section  # noqa: E402
+from database.cli import CONTEXT, run  # noqa: E402
 
 FULL_CLIENTS = 356_255
 
@@ -69,7 +72,12 @@ def timed(stages: list, name: str, work):
     return out
 
 
-def main(argv: list[str] | None = None) -> int:
+@click.command(name="python -m bench.monitor", context_settings=CONTEXT, help=__doc__.split("\n\n")[0])
+@click.option("--clients", type=int, default=50_000, help="clients of the synthetic database measured")
+@click.option("--work", type=click.Path(path_type=Path), default=REPO / "data" / "bench-monitor",
+              help="folder of the database and model (one subfolder per size, reused)")
+@click.option("--no-write", is_flag=True, help="print the section, do not write docs/performance.md")
+def cli(**options) -> int:
     """Measure and write the section."""
     import numpy as np
     import pandas as pd
@@ -81,11 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     from modeling.serving.artifact import load_bundle
     from modeling.serving.scorer import Scorer
 
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--clients", type=int, default=50_000)
-    parser.add_argument("--work", type=Path, default=REPO / "data" / "bench-monitor")
-    parser.add_argument("--no-write", action="store_true", help="print the section, do not write docs/performance.md")
-    args = parser.parse_args(argv)
+    args = SimpleNamespace(**options)
     url, folder = prepare(args.clients, args.work / str(args.clients))
     load_before = os.getloadavg()
     scorer = Scorer(load_bundle(folder), get_engine(url))
@@ -148,6 +152,11 @@ characteristics monitored, model trained on {scorer.bundle.reference['clients']:
     if not args.no_write:
         write_section("monitor", body)
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point."""
+    return run(cli, argv, cli.name)
 
 
 if __name__ == "__main__":

@@ -13,18 +13,20 @@ cost-matrix threshold.
 
 from __future__ import annotations
 
-import argparse
 import sys
 import tempfile
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
+import click
 import numpy as np
 import pandas as pd
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
 from bench.performance_doc import machine, write_section
+from database.cli import CONTEXT, run
 from database.synthetic import generate
 from modeling.config import PROTECTED_ATTRIBUTES
 from modeling.features.builder import FeatureBuilder
@@ -144,16 +146,16 @@ def render(results: dict[str, list[dict]], setup: dict) -> str:
     ])
 
 
-def main(argv: list[str] | None = None) -> int:
+@click.command(name="python -m bench.reject_inference", context_settings=CONTEXT,
+               help=__doc__.split("\n")[0])
+@click.option("--clients", type=int, default=20_000, help="clients to generate")
+@click.option("--seed", type=int, default=2026, help="seed of the synthetic bank")
+@click.option("--refused-share", type=float, default=0.3, help="share of the applicants the legacy policy refuses")
+@click.option("--repeats", type=int, default=3, help="splits in halves")
+@click.option("--doc", type=click.Path(path_type=Path), default=METHODOLOGY, help="document whose section is rewritten")
+def cli(**options) -> int:
     """Command-line entry point."""
-    parser = argparse.ArgumentParser(prog="python -m bench.reject_inference", description=__doc__.split("\n")[0])
-    parser.add_argument("--clients", type=int, default=20_000, help="clients to generate (default 20,000)")
-    parser.add_argument("--seed", type=int, default=2026, help="seed of the synthetic bank (default 2026)")
-    parser.add_argument("--refused-share", type=float, default=0.3,
-                        help="share of the applicants the legacy policy refuses (default 0.3)")
-    parser.add_argument("--repeats", type=int, default=3, help="splits in halves (default 3)")
-    parser.add_argument("--doc", type=Path, default=METHODOLOGY, help="document whose section is rewritten")
-    args = parser.parse_args(argv)
+    args = SimpleNamespace(**options)
     start, cost = time.perf_counter(), CostMatrix()
     with tempfile.TemporaryDirectory() as tmp:
         _say(f"generating {args.clients:,} clients with a legacy policy refusing {args.refused_share:.0%}")
@@ -176,6 +178,11 @@ def main(argv: list[str] | None = None) -> int:
     adopted, sentence = verdict(results)
     _say(f"done in {setup['seconds']:.0f} s: {sentence} -> {args.doc}")
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point."""
+    return run(cli, argv, cli.name)
 
 
 if __name__ == "__main__":

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 import tempfile
 from pathlib import Path
+from types import SimpleNamespace
 
+import click
 import lightgbm as lgb
 import numpy as np
 import pandas as pd
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
+from database.cli import CONTEXT, run
 from database.synthetic import generate
 
 
@@ -74,13 +76,14 @@ def measure(folder: Path) -> dict:
     return result
 
 
-def main(argv: list[str] | None = None) -> None:
+@click.command(name="python -m bench.synthetic_signal", context_settings=CONTEXT, help=__doc__)
+@click.option("--clients", type=int, default=58_000, help="clients to generate (about 86% are train)")
+@click.option("--seed", type=int, default=42, help="seed of the synthetic data and the folds")
+@click.option("--data", type=click.Path(path_type=Path),
+              help="use an already generated folder instead of generating one")
+def cli(**options) -> int:
     """Command-line entry point."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--clients", type=int, default=58_000, help="clients to generate (about 86%% are train)")
-    parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--data", type=Path, help="use an already generated folder instead of generating one")
-    args = parser.parse_args(argv)
+    args = SimpleNamespace(**options)
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.data or Path(tmp)
         if args.data is None:
@@ -90,5 +93,10 @@ def main(argv: list[str] | None = None) -> None:
     sys.stdout.flush()
 
 
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point."""
+    return run(cli, argv, cli.name)
+
+
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

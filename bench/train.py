@@ -21,7 +21,6 @@ next to it one LightGBM with default parameters on the same folds (AUC and fit t
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import subprocess
@@ -29,11 +28,15 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from types import SimpleNamespace
+
+import click
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bench.performance_doc import machine, write_section  # noqa: E402
+from database.cli import CONTEXT, run  # noqa: E402
 
 FULL_CLIENTS = 356_255
 
@@ -295,23 +298,24 @@ def latency_section(results: dict) -> str:
 
 
 
-def main(argv: list[str] | None = None) -> int:
+@click.command(name="python -m bench.train", context_settings=CONTEXT,
+               help="benchmark feature building, training and one-client latency.")
+@click.option("--clients", type=int, default=FULL_CLIENTS, help="clients for the feature build")
+@click.option("--database", help="URL of a loaded database to also time reading all tables from")
+@click.option("--train-clients", type=int, default=50_000, help="clients of the training database")
+@click.option("--train-args", default="", help='extra options for "modeling train", e.g. "--max-evals 0"')
+@click.option("--skip-train", is_flag=True, help="skip the training measurement")
+@click.option("--latency-clients", type=int, default=200, help="random clients for the latency (>= 200)")
+@click.option("--workdir", type=click.Path(path_type=Path), default=Path(tempfile.gettempdir()) / "homecredit-bench-train",
+              help="folder for the training database and model")
+@click.option("--no-doc", is_flag=True, help="print the section instead of writing it")
+@click.option("--latency-only", is_flag=True,
+              help="measure the one-client latency only (database and model of an earlier run in --workdir)")
+@click.option("--sizes", default="",
+              help="comma-separated client counts: measure the whole training at each size instead")
+def cli(**options) -> int:
     """Run the three measurements and write docs/performance.md."""
-    parser = argparse.ArgumentParser(description="benchmark feature building, training and one-client latency.")
-    parser.add_argument("--clients", type=int, default=FULL_CLIENTS, help="clients for the feature build (default full scale)")
-    parser.add_argument("--database", help="URL of a loaded database to also time reading all tables from")
-    parser.add_argument("--train-clients", type=int, default=50_000, help="clients of the training database")
-    parser.add_argument("--train-args", default="", help='extra options for "modeling train", e.g. "--max-evals 0"')
-    parser.add_argument("--skip-train", action="store_true", help="skip the training measurement")
-    parser.add_argument("--latency-clients", type=int, default=200, help="random clients for the latency (>= 200)")
-    parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "homecredit-bench-train",
-                        help="folder for the training database and model")
-    parser.add_argument("--no-doc", action="store_true", help="print the section instead of writing it")
-    parser.add_argument("--latency-only", action="store_true",
-                        help="measure the one-client latency only (database and model of an earlier run in --workdir)")
-    parser.add_argument("--sizes", default="",
-                        help="comma-separated client counts: measure the whole training at each size instead")
-    args = parser.parse_args(argv)
+    args = SimpleNamespace(**options)
     sys.path.insert(0, str(REPO))
     results: dict = {"load_start": load_average(), "train_clients": args.train_clients}
     print(f"machine: {machine()}; load average {results['load_start']}", flush=True)
@@ -372,6 +376,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"done: features {f['total']:.0f} s / {f['peak_mib'] / 1024:.1f} GiB; section written to "
           f"{'stdout' if args.no_doc else 'docs/performance.md'}")
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point."""
+    return run(cli, argv, cli.name)
 
 
 if __name__ == "__main__":

@@ -7,12 +7,14 @@ role may only read the users.
 """
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from pathlib import Path
 
+import click
+
 from bokeh_app.session_user import TOKEN_EXCLUDED_COOKIES, TOKEN_HEADERS
+from database.cli import CONTEXT, fail, run
 from database.signin import secrets_problem
 
 APP_DIR = Path(__file__).resolve().parent
@@ -80,56 +82,88 @@ def sessions_command(engine, name: str, revoke: str | None, revoke_all: bool) ->
     return 0
 
 
+@click.group(name="python -m bokeh_app", context_settings=CONTEXT, help="The Home Credit dashboard.")
+def cli() -> None:
+    """The commands of the dashboard."""
+
+
+@cli.command(help="run the dashboard with sign-in (other options go to bokeh serve)",
+             context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.option("--port", type=int, default=None, help="port to listen on (default 5006)")
+@click.option("--no-auth", is_flag=True, help="no sign-in: local development only")
+@click.argument("extra", nargs=-1, type=click.UNPROCESSED)
+def serve(port: int | None, no_auth: bool, extra: tuple[str, ...]) -> None:
+    """Replace this process with ``bokeh serve``; without --no-auth the sign-in secrets must be set."""
+    problem = None if no_auth else secrets_problem()
+    if problem:
+        fail(problem, 2)
+    command, env = serve_command(port, no_auth, list(extra))
+    os.execve(command[0], command, env)
+
+
+ROLE = click.Choice(("advisor", "risk_manager", "admin"))
+
+
+@cli.command("create-user", short_help="add a user (password: DASHBOARD_USER_PASSWORD, stdin, else generated)",
+             help=f"add a user; the password is read from {PASSWORD_VARIABLE}, else from a line piped "
+                                 "on stdin, else generated and printed once")
+@click.argument("name")
+@click.option("--role", type=ROLE, required=True, help="what the user may see and do")
+def create_user_command(name: str, role: str) -> None:
+    """``create-user NAME --role ROLE``."""
+    from database.users import create_user
+
+    password, generated = _password()
+    create_user(_engine(), name, role, password)
+    print(f"user {name} created with role {role}")
+    _shown_once(name, password, generated)
+
+
+@cli.command("reset-password", help="give a user a new password (same sources as create-user)")
+@click.argument("name")
+def reset_password_command(name: str) -> None:
+    """``reset-password NAME``."""
+    from database.users import reset_password
+
+    password, generated = _password()
+    ended = reset_password(_engine(), name, password)
+    print(f"password of {name} changed; {ended} session(s) ended, failed sign-ins cleared")
+    _shown_once(name, password, generated)
+
+
+def _shown_once(name: str, password: str, generated: bool) -> None:
+    """Print a generated password, the only time it is shown."""
+    if generated:
+        print(f"password (shown once, give it to {name} by a safe channel): {password}")
+
+
+@cli.command("demo-users", help="one user of each role if there is none (passwords printed once)")
+def demo_users() -> None:
+    """``demo-users``."""
+    from database.users import create_demo_users
+
+    create_demo_users(_engine())
+
+
+@cli.command(help="list a user's sign-in sessions; --revoke one or --revoke-all")
+@click.argument("name")
+@click.option("--revoke", metavar="REFERENCE", default=None, help="end the session whose reference starts with this")
+@click.option("--revoke-all", is_flag=True, help="end every live session of the user")
+def sessions(name: str, revoke: str | None, revoke_all: bool) -> int:
+    """``sessions NAME [--revoke REFERENCE | --revoke-all]``."""
+    if revoke and revoke_all:
+        raise click.UsageError("--revoke and --revoke-all cannot be used together: give one of them")
+    return sessions_command(_engine(), name, revoke, revoke_all)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line and run the command; expected failures print one line (exit 2)."""
-    parser = argparse.ArgumentParser(prog="python -m bokeh_app", description="The Home Credit dashboard.")
-    commands = parser.add_subparsers(dest="command", required=True)
-    serve = commands.add_parser("serve", help="run the dashboard with sign-in (other options go to bokeh serve)")
-    serve.add_argument("--port", type=int, help="port to listen on (default 5006)")
-    serve.add_argument("--no-auth", action="store_true", help="no sign-in: local development only")
-    create = commands.add_parser("create-user", help=f"add a user; the password is read from {PASSWORD_VARIABLE}, "
-                                 "else from a line piped on stdin, else generated and printed once")
-    create.add_argument("name")
-    create.add_argument("--role", required=True, choices=("advisor", "risk_manager", "admin"))
-    reset = commands.add_parser("reset-password", help="give a user a new password (same sources as create-user)")
-    reset.add_argument("name")
-    commands.add_parser("demo-users", help="one user of each role if there is none (passwords printed once)")
-    sessions = commands.add_parser("sessions", help="list a user's sign-in sessions; --revoke one or --revoke-all")
-    sessions.add_argument("name")
-    ended = sessions.add_mutually_exclusive_group()
-    ended.add_argument("--revoke", metavar="REFERENCE", help="end the session whose reference starts with this")
-    ended.add_argument("--revoke-all", action="store_true", help="end every live session of the user")
-    args, extra = parser.parse_known_args(argv)
-    if extra and args.command != "serve":
-        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     from sqlalchemy.exc import SQLAlchemyError
 
-    from database.users import UserError, create_demo_users, create_user, reset_password
+    from database.users import UserError
 
     try:
-        if args.command == "serve":
-            problem = None if args.no_auth else secrets_problem()
-            if problem:
-                print(f"error: {problem}", file=sys.stderr)
-                return 2
-            command, env = serve_command(args.port, args.no_auth, extra)
-            os.execve(command[0], command, env)
-        engine = _engine()
-        if args.command == "demo-users":
-            create_demo_users(engine)
-            return 0
-        if args.command == "sessions":
-            return sessions_command(engine, args.name, args.revoke, args.revoke_all)
-        password, generated = _password()
-        if args.command == "create-user":
-            create_user(engine, args.name, args.role, password)
-            print(f"user {args.name} created with role {args.role}")
-        else:
-            ended = reset_password(engine, args.name, password)
-            print(f"password of {args.name} changed; {ended} session(s) ended, failed sign-ins cleared")
-        if generated:
-            print(f"password (shown once, give it to {args.name} by a safe channel): {password}")
-        return 0
+        return run(cli, argv, cli.name)
     except UserError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+import click
 import sqlalchemy
 from sqlalchemy import text
 from sqlalchemy.engine import URL
@@ -40,6 +41,7 @@ from database.checksums import (
     sqlite_file_checksums,
     table_checksums,
 )
+from database.cli import fail
 from database.pgtools import libpq_target, tool_version
 from database.restore import restore, verify
 from database.schema import SCHEMA_VERSION
@@ -170,40 +172,17 @@ def apply_retention(out_dir: Path, keep: int) -> list[Path]:
 # --- command line (registered by database/__main__.py) ---------------------------------------
 
 
-def _backup_arguments(parser) -> None:
-    """Arguments of ``backup``."""
-    parser.add_argument("--out", type=Path, required=True, help="folder receiving the archive and its manifest")
-    parser.add_argument("--keep", type=int, help="keep only the N newest complete backups of that folder")
+ARCHIVE = click.Path(path_type=Path)  # the ARCHIVE argument of restore and verify: its .manifest.json sits next to it
 
 
-def _archive_argument(parser) -> None:
-    """The ARCHIVE argument shared by ``restore`` and ``verify``."""
-    parser.add_argument("archive", type=Path, help="backup archive (its .manifest.json must sit next to it)")
-
-
-def _restore_arguments(parser) -> None:
-    """Arguments of ``restore``."""
-    _archive_argument(parser)
-    parser.add_argument("--force", action="store_true", help="replace the content of a non-empty database")
-
-
-def _verify_arguments(parser) -> None:
-    """Arguments of ``verify``."""
-    _archive_argument(parser)
-    parser.add_argument("--server-url", help="PostgreSQL server for the scratch database "
-                        "(default: DATABASE_ADMIN_URL, then DATABASE_URL; needs CREATEDB)")
-
-
-def _guarded(run: Callable[[], object]) -> int:
+def _guarded(run: Callable[[], object]) -> None:
     """Run one command; expected failures print one line and exit 2."""
     from database.security import InsecureDatabaseURL
 
     try:
         run()
     except (BackupError, InsecureDatabaseURL, ValueError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    return 0
+        fail(str(error), 2)
 
 
 def _database_url() -> str:
@@ -213,11 +192,34 @@ def _database_url() -> str:
     return database_url()
 
 
-COMMANDS = {
-    "backup": ("back up the database: archive + manifest with per-table checksums", _backup_arguments,
-               lambda a: _guarded(lambda: backup(_database_url(), a.out, a.keep))),
-    "restore": ("restore a backup into DATABASE_URL (refuses a non-empty database without --force)",
-                _restore_arguments, lambda a: _guarded(lambda: restore(a.archive, _database_url(), a.force))),
-    "verify": ("check a backup: archive sha256, then restore into a scratch database and compare checksums",
-               _verify_arguments, lambda a: _guarded(lambda: verify(a.archive, a.server_url))),
-}
+@click.command("backup", help="back up the database: archive + manifest with per-table checksums")
+@click.option("--out", type=click.Path(path_type=Path), required=True,
+              help="folder receiving the archive and its manifest")
+@click.option("--keep", type=int, default=None, help="keep only the N newest complete backups of that folder")
+def backup_command(out: Path, keep: int | None) -> None:
+    """``backup``."""
+    _guarded(lambda: backup(_database_url(), out, keep))
+
+
+@click.command("restore", short_help="restore a backup into DATABASE_URL (refuses a non-empty one without --force)",
+               help="restore a backup ARCHIVE (its .manifest.json next to it) into DATABASE_URL "
+                               "(refuses a non-empty database without --force)")
+@click.argument("archive", type=ARCHIVE)
+@click.option("--force", is_flag=True, help="replace the content of a non-empty database")
+def restore_command(archive: Path, force: bool) -> None:
+    """``restore ARCHIVE``."""
+    _guarded(lambda: restore(archive, _database_url(), force))
+
+
+@click.command("verify", short_help="check a backup: archive sha256, then a restore into a scratch database",
+               help="check a backup ARCHIVE (its .manifest.json next to it): archive sha256, then restore "
+                              "into a scratch database and compare checksums")
+@click.argument("archive", type=ARCHIVE)
+@click.option("--server-url", default=None, help="PostgreSQL server for the scratch database "
+                                                 "(default: DATABASE_ADMIN_URL, then DATABASE_URL; needs CREATEDB)")
+def verify_command(archive: Path, server_url: str | None) -> None:
+    """``verify ARCHIVE``."""
+    _guarded(lambda: verify(archive, server_url))
+
+
+COMMANDS = (backup_command, restore_command, verify_command)

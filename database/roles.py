@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import os
 import secrets
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import click
 from sqlalchemy import Connection, text
 
+from database.cli import fail
 from database.migrate import migrate_connection
 from database.schema import Base
 from database.security import check_url
@@ -138,25 +139,22 @@ def role_url(admin_url: str, role: str, password: str) -> str:
     return parsed.set(username=role, password=password).render_as_string(hide_password=False)
 
 
-def _arguments(parser) -> None:
-    """Arguments of ``init-roles``."""
-    parser.add_argument("--admin-url", help="URL of a superuser of the target database "
-                        "(default: DATABASE_ADMIN_URL, then DATABASE_URL)")
-    parser.add_argument("--no-generate", action="store_true",
-                        help="do not generate passwords for roles without HOMECREDIT_<ROLE>_PASSWORD")
-
-
-def _run(args) -> int:
+@click.command("init-roles", help="create the PostgreSQL roles (owner, loader, app, analyst) and apply their "
+                                  "privileges")
+@click.option("--admin-url", default=None, help="URL of a superuser of the target database "
+                                                "(default: DATABASE_ADMIN_URL, then DATABASE_URL)")
+@click.option("--no-generate", is_flag=True,
+              help="do not generate passwords for roles without HOMECREDIT_<ROLE>_PASSWORD")
+def init_roles_command(admin_url: str | None, no_generate: bool) -> None:
     """Run ``init-roles`` and print what was done; generated passwords are printed once, here."""
     from database.config import database_url
     from database.security import InsecureDatabaseURL
 
-    url = args.admin_url or os.environ.get("DATABASE_ADMIN_URL") or database_url()
+    url = admin_url or os.environ.get("DATABASE_ADMIN_URL") or database_url()
     try:
-        report = init_roles(url, generate_passwords=not args.no_generate)
+        report = init_roles(url, generate_passwords=not no_generate)
     except (InsecureDatabaseURL, ValueError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+        fail(str(error), 2)
     print(f"roles.sql v{script_version('roles.sql')} and grants.sql v{script_version('grants.sql')} applied; "
           f"tables created as {OWNER}: {', '.join(report.tables_created) or 'none'}")
     for role in report.passwords_from_env:
@@ -166,10 +164,6 @@ def _run(args) -> int:
               f"{password}")
     for role in report.passwords_unchanged:
         print(f"{role}: password unchanged")
-    return 0
 
 
-COMMANDS = {
-    "init-roles": ("create the PostgreSQL roles (owner, loader, app, analyst) and apply their privileges",
-                   _arguments, _run),
-}
+COMMANDS = (init_roles_command,)

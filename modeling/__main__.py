@@ -1,120 +1,103 @@
 """Command line: `python -m modeling train|score|predict|monitor|sign|verify`."""
 from __future__ import annotations
 
-import argparse
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
-from modeling.config import CANDIDATES, STRATEGIES, TrainConfig
+import click
+
+from database.cli import CONTEXT, dataclass_options, run
+from modeling.config import TrainConfig
+from modeling.monitoring.cli import monitor  # model monitoring (#14)
 from modeling.wording import catalogue
 
-
-def _names_among(allowed: tuple[str, ...], what: str):
-    """An argparse type: a comma-separated list of names, each one of ``allowed``."""
-    def parse(text: str) -> tuple[str, ...]:
-        names = tuple(s.strip() for s in text.split(",") if s.strip())
-        bad = [s for s in names if s not in allowed]
-        if bad or not names:
-            raise argparse.ArgumentTypeError(f"unknown {what} {bad[0] if bad else text!r}: use {','.join(allowed)}")
-        return names
-    return parse
+MODEL_HELP = "model folder (default MODEL_DIR/latest)"
 
 
-_strategies = _names_among(STRATEGIES, "strategy")
-_candidates = _names_among(CANDIDATES, "candidate")
+@click.group(name="python -m modeling", context_settings=CONTEXT, help="Train, score and batch-predict.")
+def cli() -> None:
+    """The commands of the modeling package."""
 
 
-def _protected(text: str) -> tuple[str, ...]:
-    from modeling.policy import parse
-
-    try:
-        return parse(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+@cli.command(help="train a model and publish it in MODEL_DIR (default models/)")
+@dataclass_options(TrainConfig)
+def train(**options) -> None:
+    """``train``: one option per field of TrainConfig."""
+    run_train(TrainConfig(**options))
 
 
-def parser() -> argparse.ArgumentParser:
-    """Arguments of the three commands."""
-    p = argparse.ArgumentParser(prog="python -m modeling", description="Train, score and batch-predict.")
-    sub = p.add_subparsers(dest="command", required=True)
-
-    t = sub.add_parser("train", help="train a model and publish it in MODEL_DIR (default models/)")
-    t.add_argument("--folds", type=int, default=5, help="stratified CV folds (default 5)")
-    t.add_argument("--max-evals", type=int, default=30, help="Hyperopt evaluations, 0 = default parameters (default 30)")
-    t.add_argument("--sample", type=int, default=None, help="train on a stratified sample of N labelled clients")
-    t.add_argument("--cost-fn", type=float, default=10.0, help="cost of a bad loan granted, unit mode (default 10)")
-    t.add_argument("--cost-fp", type=float, default=1.0, help="cost of a good client refused, unit mode (default 1)")
-    t.add_argument("--cost-mode", choices=("unit", "money"), default="unit",
-                   help="unit: fixed costs; money: FN = LGD x AMT_CREDIT, FP = margin x AMT_CREDIT")
-    t.add_argument("--lgd", type=float, default=0.6, help="loss given default in money mode (default 0.6)")
-    t.add_argument("--margin", type=float, default=0.1, help="lost margin rate in money mode (default 0.1)")
-    t.add_argument("--strategies", type=_strategies, default=STRATEGIES,
-                   help=f"imbalance strategies to compare (default {','.join(STRATEGIES)})")
-    t.add_argument("--compare-rows", type=int, default=20000,
-                   help="stratified subsample size for the strategy comparison (default 20000)")
-    t.add_argument("--seed", type=int, default=42)
-    t.add_argument("--n-jobs", type=int, default=2, help="LightGBM threads (default 2)")
-    t.add_argument("--source", type=Path, default=None, help="folder of Kaggle CSV files instead of the database")
-    t.add_argument("--true-pd", type=Path, default=None,
-                   help="CSV of true default probabilities (synthetic data; default data/synthetic/true_pd.csv if present)")
-    t.add_argument("--no-baselines", action="store_true", help="skip the baseline models")
-    t.add_argument("--candidates", type=_candidates, default=CANDIDATES,
-                   help=f"model families competing for production (default {','.join(CANDIDATES)})")
-    t.add_argument("--protected", type=_protected, default=None,
-                   help="application columns the model may not use, comma-separated or 'none' "
-                        "(default: env PROTECTED_ATTRIBUTES, else CODE_GENDER)")
-    t.add_argument("--no-policy-cost", action="store_true",
-                   help="skip measuring what the protected-attribute policy costs (one cross-validation less)")
-    t.add_argument("--no-fairness", action="store_true", help="skip the fairness audit")
-
-    s = sub.add_parser("score", help="score one client of the database and print JSON")
-    s.add_argument("client_id", type=int, help="SK_ID_CURR")
-    s.add_argument("--lang", choices=catalogue.LANGS, default=catalogue.DEFAULT_LANG)
-    s.add_argument("--model", type=Path, default=None, help="model folder (default MODEL_DIR/latest)")
-
-    b = sub.add_parser("predict", help="score every client of the database into a CSV file and/or the score store")
-    b.add_argument("--out", type=Path, default=None,
-                   help="CSV file to write: the model's probability, decision, points and grade, and the bank's "
-                        "final_decision (the latest advisor review, else the model's) with who decided, when and why")
-    b.add_argument("--store", action="store_true",
-                   help="write the scores and reasons to the client_score table, served until the next load")
-    b.add_argument("--model", type=Path, default=None, help="model folder (default MODEL_DIR/latest)")
-    b.add_argument("--no-monitor", action="store_true", help="with --store: do not record a monitoring result")
-    b.add_argument("--engine", choices=("single", "dask"), default="single",
-                   help="single: one process (default); dask: partitions of clients on a Dask cluster")
-    b.add_argument("--scheduler", default=None,
-                   help="with --engine dask: address of a running Dask scheduler (default: start a local cluster)")
-    b.add_argument("--workers", type=int, default=2, help="with --engine dask and no scheduler: worker processes "
-                                                           "of the local cluster, one thread each (default 2)")
-    b.add_argument("--partition-size", type=int, default=None,
-                   help="with --engine dask: clients per partition (default 20000; bounds a worker's memory)")
-
-    g = sub.add_parser("sign", help="sign every file of a model folder with the current key (MODEL_SIGNING_KEY): "
-                                    "a folder trained before signing, or re-signed with a new key in a rotation",
-                       description="Sign a model folder the bank trusts. A signed folder must first verify with an "
-                                   "accepted key (MODEL_SIGNING_KEY, MODEL_VERIFY_KEYS); an unsigned one must hold the "
-                                   "model.pkl its card records. See docs/operations.md, 'Model signing'.")
-    g.add_argument("folder", type=Path, help="model folder (e.g. models/2026-12-01T0900Z-1a2b3c4d)")
-    v = sub.add_parser("verify", help="check a model folder's signature over every file, as the servers do")
-    v.add_argument("folder", type=Path, nargs="?", default=None, help="model folder (default MODEL_DIR/latest)")
-
-    from modeling.monitoring.cli import add_arguments as monitor_arguments  # model monitoring (#14)
-
-    monitor_arguments(sub.add_parser("monitor", help="drift (PSI/CSI) and back-testing of the clients of the "
-                                                     "database against the model's reference"))
-    return p
+@cli.command(help="score one client of the database and print JSON")
+@click.argument("client_id", type=int, metavar="CLIENT_ID")
+@click.option("--lang", type=click.Choice(catalogue.LANGS), default=catalogue.DEFAULT_LANG, help="language of the reasons")
+@click.option("--model", type=click.Path(path_type=Path), default=None, help=MODEL_HELP)
+def score(client_id: int, lang: str, model: Path | None) -> None:
+    """``score CLIENT_ID`` (SK_ID_CURR)."""
+    run_score(client_id, lang, model)
 
 
-def run_train(args) -> None:
+@cli.command(help="score every client of the database into a CSV file and/or the score store")
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="CSV file to write: the model's probability, decision, points and grade, and the bank's "
+                   "final_decision (the latest advisor review, else the model's) with who decided, when and why")
+@click.option("--store", is_flag=True, help="write the scores and reasons to the client_score table, served until the "
+                                            "next load")
+@click.option("--model", type=click.Path(path_type=Path), default=None, help=MODEL_HELP)
+@click.option("--no-monitor", is_flag=True, help="with --store: do not record a monitoring result")
+@click.option("--engine", type=click.Choice(("single", "dask")), default="single",
+              help="single: one process; dask: partitions of clients on a Dask cluster")
+@click.option("--scheduler", default=None,
+              help="with --engine dask: address of a running Dask scheduler (default: start a local cluster)")
+@click.option("--workers", type=int, default=2,
+              help="with --engine dask and no scheduler: worker processes of the local cluster, one thread each")
+@click.option("--partition-size", type=int, default=None,
+              help="with --engine dask: clients per partition (default 20000; bounds a worker's memory)")
+def predict(**options) -> None:
+    """``predict``: the batch, in one process or on Dask."""
+    run_predict(Predict(**options))
+
+
+@cli.command(help="sign every file of a model folder with the current key (MODEL_SIGNING_KEY): a folder trained "
+                  "before signing, or re-signed with a new key in a rotation. A signed folder must first verify with "
+                  "an accepted key (MODEL_SIGNING_KEY, MODEL_VERIFY_KEYS); an unsigned one must hold the model.pkl "
+                  "its card records. See docs/operations.md, 'Model signing'.",
+             short_help="sign every file of a model folder with the current key (MODEL_SIGNING_KEY)")
+@click.argument("folder", type=click.Path(path_type=Path))
+def sign(folder: Path) -> None:
+    """``sign FOLDER``: FOLDER is a model folder (e.g. models/2026-12-01T0900Z-1a2b3c4d)."""
+    run_sign(folder)
+
+
+@cli.command(help="check a model folder's signature over every file, as the servers do; FOLDER is the model "
+                  "folder (default MODEL_DIR/latest)",
+             short_help="check a model folder's signature over every file, as the servers do")
+@click.argument("folder", type=click.Path(path_type=Path), required=False)
+def verify(folder: Path | None) -> None:
+    """``verify [FOLDER]``."""
+    run_verify(folder)
+
+
+cli.add_command(monitor)
+
+
+@dataclass(frozen=True)
+class Predict:
+    """The options of ``predict``."""
+
+    out: Path | None
+    store: bool
+    model: Path | None
+    no_monitor: bool
+    engine: str
+    scheduler: str | None
+    workers: int
+    partition_size: int | None
+
+
+def run_train(cfg: TrainConfig) -> None:
     from modeling.training.train import train
 
-    cfg = TrainConfig(folds=args.folds, max_evals=args.max_evals, sample=args.sample, cost_fn=args.cost_fn,
-                      cost_fp=args.cost_fp, cost_mode=args.cost_mode, lgd=args.lgd, margin=args.margin,
-                      strategies=args.strategies, seed=args.seed, source=args.source, true_pd=args.true_pd,
-                      compare_rows=args.compare_rows, n_jobs=args.n_jobs, baselines=not args.no_baselines,
-                      candidates=args.candidates, protected=args.protected, policy_cost=not args.no_policy_cost,
-                      fairness=not args.no_fairness)
     r = train(cfg)
     cv, family, business = r.champion.cv, r.champion.family, r.decision.business
     print(f"model {r.folder.name}: {len(r.data.y)} clients, production family {family}"
@@ -124,16 +107,16 @@ def run_train(args) -> None:
           f"{r.seconds:.0f}s ({r.cpu_seconds:.0f}s CPU) -> {r.folder}")
 
 
-def run_score(args) -> None:
+def run_score(client_id: int, lang: str, model: Path | None) -> None:
     from database.config import get_engine
     from modeling.serving.artifact import load_bundle
     from modeling.serving.scorer import Scorer
 
-    result = Scorer(load_bundle(args.model), get_engine()).score(args.client_id, args.lang)
+    result = Scorer(load_bundle(model), get_engine()).score(client_id, lang)
     print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
 
 
-def run_predict(args) -> None:
+def run_predict(args: Predict) -> None:
     from database.config import get_engine
     from modeling.serving.artifact import load_bundle
     from modeling.serving.scorer import Scorer
@@ -160,7 +143,7 @@ def run_predict(args) -> None:
         _written_line(frame, args.out)
 
 
-def run_predict_dask(args) -> None:
+def run_predict_dask(args: Predict) -> None:
     """``predict --engine dask``: partitions scored on the cluster, results written once here."""
     import time
 
@@ -194,13 +177,13 @@ def run_predict_dask(args) -> None:
     print(f"dask batch: {len(frame)} clients in {time.perf_counter() - started:.0f} s")
 
 
-def run_sign(args) -> None:
+def run_sign(folder: Path) -> None:
     from database.checksums import file_sha256
     from modeling.config import SigningKeys
     from modeling.serving.artifact import CARD_FILE, SHA256_KEY, ModelError, resolve, verified
     from modeling.serving.signing import SIGNATURE_FILE, sign_folder
 
-    folder = resolve(args.folder)
+    folder = resolve(folder)
     keys = SigningKeys.from_env()
     if (folder / SIGNATURE_FILE).exists():
         verified(folder, keys)  # re-signing never blesses a folder changed since its last signature
@@ -212,10 +195,10 @@ def run_sign(args) -> None:
     print(f"{folder}: every file signed with key {sign_folder(folder, keys)} -> {folder / SIGNATURE_FILE}")
 
 
-def run_verify(args) -> None:
+def run_verify(folder: Path | None) -> None:
     from modeling.serving.artifact import resolve, verified
 
-    folder = resolve(args.folder)
+    folder = resolve(folder)
     manifest = verified(folder)
     print(f"{folder}: signature verified over {len(manifest.files)} files")
 
@@ -251,19 +234,15 @@ def _dask_failure() -> type[Exception]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point; expected failures end with a one-line message and exit code 1 (2 for monitor)."""
-    from modeling.monitoring.cli import run_monitor
+    """Entry point; expected failures end with a one-line message and exit code 1 (monitor: 2, see its module)."""
     from modeling.serving.artifact import ModelError
     from modeling.serving.signing import SignatureError
 
-    args = parser().parse_args(argv)
     try:
-        {"train": run_train, "score": run_score, "predict": run_predict, "monitor": run_monitor, "sign": run_sign,
-         "verify": run_verify}[args.command](args)
+        return run(cli, argv, cli.name)
     except (ModelError, SignatureError, ValueError, FileNotFoundError, LookupError, _dask_failure()) as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 2 if args.command == "monitor" else 1  # monitor: 2 on bad input, 0 whatever the level
-    return 0
+        return 1
 
 
 if __name__ == "__main__":

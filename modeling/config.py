@@ -3,14 +3,19 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from database.security import load_env_file
+from modeling.policy import parse as parse_policy
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 STRATEGIES = ("none", "class_weight", "smote", "undersample")
+#: unit: fixed costs per error; money: a bad loan costs LGD x AMT_CREDIT, a good client refused MARGIN x AMT_CREDIT.
+COST_MODES = ("unit", "money")
 
 # Money mode (see docs in modeling/serving/threshold.py): a bad loan accepted loses LGD x AMT_CREDIT,
 # a good client refused loses MARGIN x AMT_CREDIT of lifetime net income.
@@ -43,10 +48,8 @@ CANDIDATES = ("ext_source", "scorecard", "lightgbm")
 
 def protected_attributes() -> tuple[str, ...]:
     """The protected-attribute policy: env PROTECTED_ATTRIBUTES (comma-separated, 'none'), else the default."""
-    from modeling.policy import parse
-
     text = os.environ.get("PROTECTED_ATTRIBUTES")
-    return PROTECTED_ATTRIBUTES if text is None else parse(text)
+    return PROTECTED_ATTRIBUTES if text is None else parse_policy(text)
 
 
 def model_dir() -> Path:
@@ -111,42 +114,62 @@ def default_true_pd() -> Path:
     return REPO_ROOT / "data" / "synthetic" / "true_pd.csv"
 
 
+def check_names(names: tuple[str, ...], allowed: tuple[str, ...], what: str) -> tuple[str, ...]:
+    """``names`` if it is a non-empty list of ``allowed`` names, else ValueError naming the first unknown one."""
+    bad = [n for n in names if n not in allowed]
+    if bad or not names:
+        raise ValueError(f"unknown {what} {bad[0] if bad else ''!r}: choose among {','.join(allowed)}")
+    return names
+
+
+def names_among(allowed: tuple[str, ...], what: str) -> Callable[[str], tuple[str, ...]]:
+    """A parser of a comma-separated list of ``allowed`` names (for the command line)."""
+    return lambda text: check_names(tuple(n.strip() for n in text.split(",") if n.strip()), allowed, what)
+
+
+def _option(default: Any, help: str, **more: Any) -> Any:
+    """A field of TrainConfig: its one default and the help of its `python -m modeling train` option."""
+    return field(default=default, metadata={"help": help, **more})
+
+
 @dataclass
 class TrainConfig:
-    """Every option of `python -m modeling train`."""
+    """Every option of `python -m modeling train` (database/cli.py makes one option of each field)."""
 
-    folds: int = 5
-    max_evals: int = 30
-    sample: int | None = None
-    cost_fn: float = 10.0
-    cost_fp: float = 1.0
-    cost_mode: str = "unit"
-    lgd: float = DEFAULT_LGD
-    margin: float = DEFAULT_MARGIN
-    strategies: tuple[str, ...] = STRATEGIES
-    seed: int = 42
-    source: Path | None = None
-    true_pd: Path | None = None
-    out_dir: Path | None = None
-    compare_rows: int = 20000
-    n_jobs: int = LGBM_N_JOBS
-    baselines: bool = True
-    protected: tuple[str, ...] | None = None  # None: the policy of protected_attributes()
-    candidates: tuple[str, ...] = CANDIDATES
-    policy_cost: bool = True  # measure what the protected-attribute policy costs (one more CV)
-    fairness: bool = True
-    extra: dict = field(default_factory=dict)
+    folds: int = _option(5, "stratified CV folds")
+    max_evals: int = _option(30, "Hyperopt evaluations, 0 = default parameters")
+    sample: int | None = _option(None, "train on a stratified sample of N labelled clients")
+    cost_fn: float = _option(10.0, "cost of a bad loan granted, unit mode")
+    cost_fp: float = _option(1.0, "cost of a good client refused, unit mode")
+    cost_mode: str = _option("unit", "unit: fixed costs; money: FN = LGD x AMT_CREDIT, FP = margin x AMT_CREDIT",
+                             choices=COST_MODES)
+    lgd: float = _option(DEFAULT_LGD, "loss given default in money mode")
+    margin: float = _option(DEFAULT_MARGIN, "lost margin rate in money mode")
+    strategies: tuple[str, ...] = _option(STRATEGIES, "imbalance strategies to compare, comma-separated",
+                                          parse=names_among(STRATEGIES, "strategy"))
+    seed: int = _option(42, "random seed of the folds, the sampling and the models")
+    source: Path | None = _option(None, "folder of Kaggle CSV files instead of the database")
+    true_pd: Path | None = _option(None, "CSV of true default probabilities (synthetic data; default "
+                                         "data/synthetic/true_pd.csv if present)")
+    out_dir: Path | None = _option(None, "folder to publish the model version in (default: MODEL_DIR, else models/)")
+    compare_rows: int = _option(20000, "stratified subsample size for the strategy comparison")
+    n_jobs: int = _option(LGBM_N_JOBS, "LightGBM threads")
+    baselines: bool = _option(True, "train the baseline models")
+    protected: tuple[str, ...] | None = _option(
+        None, "application columns the model may not use, comma-separated or 'none' "
+              "(default: env PROTECTED_ATTRIBUTES, else CODE_GENDER)", parse=parse_policy)
+    candidates: tuple[str, ...] = _option(CANDIDATES, "model families competing for production, comma-separated",
+                                          parse=names_among(CANDIDATES, "candidate"))
+    policy_cost: bool = _option(True, "measure what the protected-attribute policy costs (one cross-validation "
+                                      "more)")
+    fairness: bool = _option(True, "audit the fairness of the production model")
 
     def __post_init__(self) -> None:
-        unknown = [s for s in self.strategies if s not in STRATEGIES]
-        if unknown:
-            raise ValueError(f"unknown strategy {unknown[0]!r}: choose among {', '.join(STRATEGIES)}")
-        if self.cost_mode not in ("unit", "money"):
-            raise ValueError(f"unknown cost mode {self.cost_mode!r}: choose unit or money")
+        check_names(self.strategies, STRATEGIES, "strategy")
+        if self.cost_mode not in COST_MODES:
+            raise ValueError(f"unknown cost mode {self.cost_mode!r}: choose among {','.join(COST_MODES)}")
         if self.folds < 2:
             raise ValueError(f"--folds must be at least 2, got {self.folds}")
         if self.protected is None:
             self.protected = protected_attributes()
-        bad = [c for c in self.candidates if c not in CANDIDATES]
-        if bad or not self.candidates:
-            raise ValueError(f"unknown candidate {bad[0] if bad else ''!r}: choose among {', '.join(CANDIDATES)}")
+        check_names(self.candidates, CANDIDATES, "candidate")

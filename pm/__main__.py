@@ -1,11 +1,15 @@
 """python -m pm: build the project-management documents from the data files, the tests and the model."""
 from __future__ import annotations
 
-import argparse
 import sys
 import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import click
+
+from database.cli import CONTEXT, run
 from pm import config
 from pm.data import DataFileError
 
@@ -14,7 +18,7 @@ def _say(message: str) -> None:
     print(f"[pm] {message}", file=sys.stderr, flush=True)
 
 
-def cmd_trace(args: argparse.Namespace) -> int:
+def cmd_trace(args: Options) -> int:
     from pm import reports, traceability
 
     reqs = traceability.requirements(args.docs)
@@ -29,14 +33,14 @@ def cmd_trace(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
-def cmd_tests(args: argparse.Namespace) -> int:
+def cmd_tests(args: Options) -> int:
     from pm import reports
 
     _say(f"wrote {reports.write_test_report(args.docs, args.junit, args.tests)}")
     return 0
 
 
-def cmd_evm(args: argparse.Namespace) -> int:
+def cmd_evm(args: Options) -> int:
     from pm import evm
 
     table = evm.write(args.docs)
@@ -46,7 +50,7 @@ def cmd_evm(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_business(args: argparse.Namespace) -> int:
+def cmd_business(args: Options) -> int:
     from pm import business
 
     table = business.write(args.model, args.source, args.docs)
@@ -54,7 +58,7 @@ def cmd_business(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_docs(args: argparse.Namespace) -> int:
+def cmd_docs(args: Options) -> int:
     from pm import azure, stakeholders, steering
 
     stakeholders.draw(args.docs)
@@ -64,7 +68,7 @@ def cmd_docs(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_deck(args: argparse.Namespace) -> int:
+def cmd_deck(args: Options) -> int:
     from pm import slides
 
     out = slides.build(args.docs, args.out)
@@ -72,7 +76,7 @@ def cmd_deck(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_check(args: argparse.Namespace) -> int:
+def cmd_check(args: Options) -> int:
     from pm import check
 
     lines = check.problems(args.docs, args.tests, args.junit)
@@ -82,7 +86,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1 if lines else 0
 
 
-def cmd_all(args: argparse.Namespace) -> int:
+def cmd_all(args: Options) -> int:
     status = 0
     for step in (cmd_evm, cmd_trace, cmd_tests, cmd_docs, cmd_deck):
         start = time.monotonic()
@@ -92,42 +96,63 @@ def cmd_all(args: argparse.Namespace) -> int:
     return status
 
 
-def parser() -> argparse.ArgumentParser:
-    """The command line and its sub-commands."""
-    main = argparse.ArgumentParser(prog="python -m pm", description=__doc__.split(": ", 1)[1])
-    main.add_argument("--docs", type=Path, default=config.docs_dir(),
-                      help="folder of the documents and data files (default docs/gestion-projet, env PM_DOCS_DIR)")
-    sub = main.add_subparsers(dest="command", required=True)
-    trace = sub.add_parser("trace", help="check requirement markers and write the traceability matrix")
-    trace.add_argument("--check", action="store_true", help="only check: exit 1 when a requirement or marker is wrong")
-    tests = sub.add_parser("tests", help="write the test report from the JUnit XML of the last run")
-    checking = sub.add_parser("check", help="exit 1 when a document no longer says what its sources say")
-    for command in (trace, tests, checking):
-        command.add_argument("--tests", type=Path, default=config.tests_dir(), help="test folder to scan (default tests/)")
-        command.add_argument("--junit", type=Path, default=None, help="JUnit XML (default DOCS/junit.xml)")
-    sub.add_parser("evm", help="recompute the sprints' points, evm.csv, the S-curve and the burndown")
-    money = sub.add_parser("business", help="business-case figures from a model's out-of-fold predictions")
-    money.add_argument("--model", type=Path, required=True, help="model folder written by python -m modeling train")
-    money.add_argument("--source", type=Path, required=True, help="folder of the Kaggle CSV files it was trained on")
-    sub.add_parser("docs", help="render the steering documents and the stakeholder map")
-    deck = sub.add_parser("deck", help="build the presentation deck (PDF)")
-    deck.add_argument("--out", type=Path, default=None, help="PDF to write (default DOCS/soutenance.pdf)")
-    everything = sub.add_parser("all", help="evm, trace, tests, docs and deck in turn")
-    everything.add_argument("--tests", type=Path, default=config.tests_dir(), help=argparse.SUPPRESS)
-    everything.add_argument("--junit", type=Path, default=None, help="JUnit XML (default DOCS/junit.xml)")
-    everything.add_argument("--out", type=Path, default=None, help="deck PDF (default DOCS/soutenance.pdf)")
-    everything.set_defaults(check=False)
-    for name, func in (("trace", cmd_trace), ("tests", cmd_tests), ("evm", cmd_evm), ("business", cmd_business),
-                       ("docs", cmd_docs), ("deck", cmd_deck), ("check", cmd_check), ("all", cmd_all)):
-        sub.choices[name].set_defaults(func=func)
-    return main
+@dataclass(frozen=True)
+class Options:
+    """What the commands read: the documents' folder and the options of the command run."""
+
+    docs: Path
+    tests: Path = field(default_factory=config.tests_dir)
+    junit: Path | None = None
+    check: bool = False
+    out: Path | None = None
+    model: Path | None = None
+    source: Path | None = None
+
+
+PATH = click.Path(path_type=Path)
+TESTS = click.option("--tests", type=PATH, default=config.tests_dir, show_default="tests/", help="test folder to scan")
+JUNIT = click.option("--junit", type=PATH, default=None, help="JUnit XML (default DOCS/junit.xml)")
+DECK_OUT = click.option("--out", type=PATH, default=None, help="PDF to write (default DOCS/soutenance.pdf)")
+
+
+@click.group(name="python -m pm", context_settings=CONTEXT, help=__doc__.split(": ", 1)[1])
+@click.option("--docs", type=PATH, default=config.docs_dir, show_default="docs/gestion-projet, env PM_DOCS_DIR",
+              help="folder of the documents and data files")
+@click.pass_context
+def cli(ctx: click.Context, docs: Path) -> None:
+    """Keep --docs for the command."""
+    ctx.obj = docs
+
+
+def _command(name: str, step: Callable[[Options], int], help: str, *options: Callable) -> click.Command:
+    """A command of the group running ``step`` with the group's --docs and its own ``options``."""
+    def command(**values) -> int:
+        return step(Options(docs=click.get_current_context().obj, **values))
+
+    for option in reversed(options):
+        command = option(command)
+    return cli.command(name, help=help)(command)
+
+
+_command("trace", cmd_trace, "check requirement markers and write the traceability matrix",
+         click.option("--check", is_flag=True, help="only check: exit 1 when a requirement or marker is wrong"),
+         TESTS, JUNIT)
+_command("tests", cmd_tests, "write the test report from the JUnit XML of the last run", TESTS, JUNIT)
+_command("check", cmd_check, "exit 1 when a document no longer says what its sources say", TESTS, JUNIT)
+_command("evm", cmd_evm, "recompute the sprints' points, evm.csv, the S-curve and the burndown")
+_command("business", cmd_business, "business-case figures from a model's out-of-fold predictions",
+         click.option("--model", type=PATH, required=True, help="model folder written by python -m modeling train"),
+         click.option("--source", type=PATH, required=True, help="folder of the Kaggle CSV files it was trained on"))
+_command("docs", cmd_docs, "render the steering documents and the stakeholder map")
+_command("deck", cmd_deck, "build the presentation deck (PDF)", DECK_OUT)
+_command("all", cmd_all, "evm, trace, tests, docs and deck in turn", JUNIT, DECK_OUT,
+         click.option("--tests", type=PATH, default=config.tests_dir, hidden=True))
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point; expected failures end in one line and exit code 2."""
-    args = parser().parse_args(argv)
     try:
-        return args.func(args)
+        return run(cli, argv, cli.name)
     except (DataFileError, FileNotFoundError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

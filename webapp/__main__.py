@@ -2,48 +2,61 @@
 
 from __future__ import annotations
 
-import argparse
 import logging
 import subprocess
 import sys
 
+import click
 from sqlalchemy.exc import SQLAlchemyError
 
+from database.cli import CONTEXT, run
 from webapp.config import load_config
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Parse the command line and run the command; expected failures print one line (exit 2).
-
-    The smoke test of a deployment is ``python -m webapp.smoke URL`` (standard library only).
-    """
-    parser = argparse.ArgumentParser(
-        prog="python -m webapp",
-        description="The dashboard (/) and the scoring API (/api/) on one port ($PORT, default 5006).")
-    commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("release", help="migrate the database; with DEMO_MODE=1 also load synthetic clients "
-                                        "into an empty database, train a model if there is none, score them")
-    commands.add_parser("serve", help="serve the dashboard and the API on $PORT until SIGTERM")
-    commands.add_parser("start", help="release, then serve (for hosts without a release phase)")
-    args = parser.parse_args(argv)
+@click.group(name="python -m webapp", context_settings=CONTEXT,
+             help="The dashboard (/) and the scoring API (/api/) on one port ($PORT, default 5006). "
+                  "The smoke test of a deployment is `python -m webapp.smoke URL` (standard library only).")
+def cli() -> None:
+    """Log as the servers do."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
+@cli.command(help="migrate the database; with DEMO_MODE=1 also load synthetic clients into an empty database, "
+                  "train a model if there is none, score them",
+             short_help="migrate the database (with DEMO_MODE=1: load, train and score a demo)")
+def release() -> int:
+    """``release``."""
+    from webapp.release import release as run_release
+
+    return run_release(load_config())
+
+
+@cli.command(help="serve the dashboard and the API on $PORT until SIGTERM")
+def serve() -> int:
+    """``serve``."""
+    from webapp.server import serve as run_server
+
+    return run_server(load_config())
+
+
+@cli.command(help="release, then serve (for hosts without a release phase)")
+def start() -> int:
+    """``start``: the release in its own process, so that its memory is given back before serving."""
+    from webapp.server import serve as run_server
+
+    config = load_config()
+    code = subprocess.run([sys.executable, "-m", "webapp", "release"], check=False).returncode
+    return code or run_server(config)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the command line and run the command; expected failures print one line (exit 2)."""
     from database.migrate import MigrationError
     from webapp.release import ReleaseError
 
     try:
-        config = load_config()
-        if args.command == "release":
-            from webapp.release import release
-
-            return release(config)
-        if args.command == "start":  # the release in its own process: its memory is given back before serving
-            code = subprocess.run([sys.executable, "-m", "webapp", "release"], check=False).returncode
-            if code:
-                return code
-        from webapp.server import serve
-
-        return serve(config)
+        return run(cli, argv, cli.name)
     except (ReleaseError, MigrationError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
+import click
 import numpy as np
 import pandas as pd
 
+from database.cli import CONTEXT, fail, run
 from database.schema import kaggle_columns
 from database.synthetic.application import BUILDING_BASES
 from database.synthetic.parameters import Fitted, shipped, write
@@ -129,25 +130,28 @@ def fit(sample: Path) -> Fitted:
     )
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Command-line entry point: fit, then write the file whole (nothing is written when the sample is unusable)."""
-    parser = argparse.ArgumentParser(prog="python -m database.synthetic.refit", description=__doc__)
-    parser.add_argument("--sample", type=Path, required=True,
-                        help=f"folder with the real Home Credit sample CSVs ({', '.join(SAMPLE_FILES)})")
-    parser.add_argument("--out", type=Path, default=Path(str(shipped())),
-                        help="JSON file to write (default: the fitted.json the generator reads)")
-    args = parser.parse_args(argv)
-    missing = [name for name in SAMPLE_FILES if not (args.sample / name).is_file()]
+@click.command(name="python -m database.synthetic.refit", context_settings=CONTEXT, help=__doc__)
+@click.option("--sample", type=click.Path(path_type=Path), required=True,
+              help=f"folder with the real Home Credit sample CSVs ({', '.join(SAMPLE_FILES)})")
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              show_default="the fitted.json the generator reads", help="JSON file to write")
+def cli(sample: Path, out: Path | None) -> None:
+    """Fit, then write the file whole (nothing is written when the sample is unusable)."""
+    out = out or Path(str(shipped()))
+    missing = [name for name in SAMPLE_FILES if not (sample / name).is_file()]
     try:
         if missing:
-            raise ValueError(f"{args.sample} has no {', '.join(missing)}: --sample must be the folder of the real "
+            raise ValueError(f"{sample} has no {', '.join(missing)}: --sample must be the folder of the real "
                              "Home Credit sample CSVs")
-        write(fit(args.sample), args.out)
+        write(fit(sample), out)
     except (ValueError, OSError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    print(f"wrote {args.out}")
-    return 0
+        fail(str(error))
+    print(f"wrote {out}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point."""
+    return run(cli, argv, cli.name)
 
 
 if __name__ == "__main__":

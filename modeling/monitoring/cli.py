@@ -10,22 +10,46 @@ from __future__ import annotations
 import json
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
+import click
+
+from database.cli import fail
 from modeling.wording import catalogue
 
 
-def add_arguments(p) -> None:
-    """Arguments of ``monitor``."""
-    p.add_argument("--json", action="store_true", help="print the result as one JSON document on stdout")
-    p.add_argument("--out", type=Path, default=None,
-                   help="folder to write the report into (monitoring.md and PNG figures)")
-    p.add_argument("--model", type=Path, default=None, help="model folder (default MODEL_DIR/latest)")
-    p.add_argument("--new", action="store_true",
-                   help="only the clients the model was not trained on (default: every client of the database)")
-    p.add_argument("--lang", choices=catalogue.LANGS, default=catalogue.DEFAULT_LANG,
-                   help="language of the report (default fr)")
-    p.add_argument("--no-store", action="store_true", help="do not append the result to monitoring_result")
+@dataclass(frozen=True)
+class Monitor:
+    """The options of ``monitor``."""
+
+    json: bool
+    out: Path | None
+    model: Path | None
+    new: bool
+    lang: str
+    no_store: bool
+
+
+@click.command(help="drift (PSI/CSI) and back-testing of the clients of the database against the model's reference")
+@click.option("--json", is_flag=True, help="print the result as one JSON document on stdout")
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="folder to write the report into (monitoring.md and PNG figures)")
+@click.option("--model", type=click.Path(path_type=Path), default=None, help="model folder (default MODEL_DIR/latest)")
+@click.option("--new", is_flag=True,
+              help="only the clients the model was not trained on (default: every client of the database)")
+@click.option("--lang", type=click.Choice(catalogue.LANGS), default=catalogue.DEFAULT_LANG,
+              help="language of the report")
+@click.option("--no-store", is_flag=True, help="do not append the result to monitoring_result")
+def monitor(**options) -> None:
+    """``monitor``: bad input ends in one line and exit code 2."""
+    from modeling.serving.artifact import ModelError
+    from modeling.serving.signing import SignatureError
+
+    try:
+        run_monitor(Monitor(**options))
+    except (ModelError, SignatureError, ValueError, FileNotFoundError, LookupError) as exc:
+        fail(str(exc), 2)
 
 
 def _say(message: str) -> None:
@@ -40,7 +64,7 @@ def _scorer(model: Path | None):
     return Scorer(load_bundle(model), get_engine())
 
 
-def run_monitor(args) -> None:
+def run_monitor(args: Monitor) -> None:
     """Run ``monitor``; bad input raises ValueError (one line, exit code 2)."""
     from sqlalchemy.exc import SQLAlchemyError
 
