@@ -10,15 +10,8 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
-from database.security import (
-    check_url,
-    driver_url,
-    load_env_file,
-    warn_if_unverified,
-    with_postgres_options,
-)
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from database.security import check_url, driver_url, warn_if_unverified, with_postgres_options
+from settings import REPO_ROOT, load_env_file
 
 
 def default_sqlite_path() -> Path:
@@ -28,7 +21,7 @@ def default_sqlite_path() -> Path:
 
 def database_url() -> str:
     """The database URL from ``DATABASE_URL`` (``postgres://`` read as PostgreSQL), or the embedded SQLite file."""
-    load_env_file(REPO_ROOT / ".env")  # optional, git-ignored; variables already set win
+    load_env_file()  # optional, git-ignored; variables already set win
     return driver_url(os.environ.get("DATABASE_URL") or f"sqlite:///{default_sqlite_path()}")
 
 

@@ -1,4 +1,4 @@
-"""Connection safety: the TLS policy for database URLs, password masking, hardened engine options, ``.env``.
+"""Connection safety: the TLS policy for database URLs, password masking, hardened engine options.
 
 Policy: a PostgreSQL URL must ask for an encrypted, verified connection (``sslmode=verify-full``, or
 ``require``/``verify-ca``). A URL without TLS is refused unless the server is on this machine (localhost,
@@ -15,10 +15,11 @@ from __future__ import annotations
 import logging
 import os
 import re
-from pathlib import Path
 
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
+
+from settings import flag
 
 #: sslmode values that encrypt the connection (verify-full also checks the server's name against its certificate).
 SECURE_SSLMODES = frozenset({"require", "verify-ca", "verify-full"})
@@ -67,7 +68,7 @@ def mask_secrets(text: str, *secrets: str | None) -> str:
 
 def insecure_allowed() -> bool:
     """Whether ``DATABASE_ALLOW_INSECURE`` explicitly allows a non-TLS connection to a local server."""
-    return os.environ.get("DATABASE_ALLOW_INSECURE", "").strip().lower() in {"1", "true", "yes"}
+    return flag("DATABASE_ALLOW_INSECURE")
 
 
 def is_local(url: URL) -> bool:
@@ -176,38 +177,3 @@ def with_postgres_options(kwargs: dict) -> dict:
     for key, value in options.items():
         merged.setdefault(key, value)
     return merged
-
-
-def read_env_file(path: str | Path) -> dict[str, str]:
-    """The ``KEY=value`` lines of a ``.env`` file (comments, blank lines and ``export`` ignored; quotes removed)."""
-    values: dict[str, str] = {}
-    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        if line.startswith("export "):
-            line = line[len("export ") :].lstrip()
-        key, sep, value = line.partition("=")
-        key = key.strip()
-        if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key):
-            raise ValueError(f"{path}, line {number}: expected KEY=value")
-        value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-            value = value[1:-1]
-        else:
-            value = value.split(" #", 1)[0].rstrip()
-        values[key] = value
-    return values
-
-
-def load_env_file(path: str | Path) -> list[str]:
-    """Put the settings of ``path`` into ``os.environ`` unless already set; the names set (none if no file)."""
-    path = Path(path)
-    if not path.is_file():
-        return []
-    added = []
-    for key, value in read_env_file(path).items():
-        if key not in os.environ:
-            os.environ[key] = value
-            added.append(key)
-    return added

@@ -6,9 +6,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from database.security import load_env_file
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from settings import REPO_ROOT, load_env_file
 
 STRATEGIES = ("none", "class_weight", "smote", "undersample")
 
@@ -80,7 +78,7 @@ class SigningKeys:
         """MODEL_SIGNING_KEY or MODEL_SIGNING_KEY_FILE (one key a line: the first signs, every one verifies),
         plus MODEL_VERIFY_KEYS (comma-separated previous keys still accepted); empty variables count as unset.
         The repository's git-ignored ``.env`` is read first, as for DATABASE_URL; variables already set win."""
-        load_env_file(REPO_ROOT / ".env")
+        load_env_file()
         text, file = os.environ.get("MODEL_SIGNING_KEY", "").strip(), os.environ.get("MODEL_SIGNING_KEY_FILE", "").strip()
         if text and file:
             raise ValueError("both MODEL_SIGNING_KEY and MODEL_SIGNING_KEY_FILE are set: keep one of them")
