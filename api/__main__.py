@@ -32,7 +32,15 @@ def create_key(name: str, fmt: str = "text", write: bool = False) -> int:
 
 
 def serve(host: str, port: int | None, workers: int | None) -> int:
-    """Replace this process with gunicorn running the app with api/gunicorn.conf.py."""
+    """Replace this process with gunicorn running the app with api/gunicorn.conf.py (a wrong setting: exit 2)."""
+    from api.config import ApiSettings
+    from settings import SettingsError
+
+    try:
+        ApiSettings.from_env()  # checked here in one line, rather than in a traceback of gunicorn's master
+    except SettingsError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     if port:
         os.environ["SCORING_BIND"] = f"{host}:{port}"
     if workers:
