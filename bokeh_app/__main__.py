@@ -10,13 +10,11 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from pathlib import Path
 
+from bokeh_app.application import APP_DIR, AUTH_MODULE
 from bokeh_app.session_user import TOKEN_EXCLUDED_COOKIES, TOKEN_HEADERS
 from database.signin import secrets_problem
 
-APP_DIR = Path(__file__).resolve().parent
-AUTH_MODULE = APP_DIR / "auth.py"
 PASSWORD_VARIABLE = "DASHBOARD_USER_PASSWORD"
 
 

@@ -9,7 +9,7 @@ import sys
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from webapp.config import load_config
+from webapp.config import WebSettings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     from webapp.release import ReleaseError
 
     try:
-        config = load_config()
+        config = WebSettings.from_env()
         if args.command == "release":
             from webapp.release import release
 
