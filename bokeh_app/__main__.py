@@ -12,8 +12,10 @@ import os
 import sys
 
 from bokeh_app.application import APP_DIR, AUTH_MODULE
+from bokeh_app.config import DashboardSettings
 from bokeh_app.session_user import TOKEN_EXCLUDED_COOKIES, TOKEN_HEADERS
 from database.signin import secrets_problem
+from settings import SettingsError
 
 PASSWORD_VARIABLE = "DASHBOARD_USER_PASSWORD"
 
@@ -110,6 +112,7 @@ def main(argv: list[str] | None = None) -> int:
             if problem:
                 print(f"error: {problem}", file=sys.stderr)
                 return 2
+            DashboardSettings.from_env(auth=not args.no_auth)  # a wrong setting stops here, in one line
             command, env = serve_command(args.port, args.no_auth, extra)
             os.execve(command[0], command, env)
         engine = _engine()
@@ -128,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
         if generated:
             print(f"password (shown once, give it to {args.name} by a safe channel): {password}")
         return 0
-    except UserError as error:
+    except (UserError, SettingsError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except SQLAlchemyError as error:

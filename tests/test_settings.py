@@ -123,6 +123,7 @@ def test_a_wrong_api_setting_stops_create_app_in_one_line_naming_it(variable, va
     (["webapp", "release"], "WEB_API_THREADS", "four"),
     (["webapp", "serve"], "PORT", "abc"),
     (["api", "serve"], "SCORING_MAX_BATCH", "abc"),
+    (["bokeh_app", "serve", "--no-auth"], "DASHBOARD_NEIGHBOURS", "many"),
 ])
 def test_a_wrong_setting_stops_the_command_with_one_line_and_writes_nothing(command, variable, value, tmp_path):
     database = tmp_path / "bank.db"
