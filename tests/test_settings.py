@@ -118,6 +118,20 @@ def test_a_wrong_api_setting_stops_create_app_in_one_line_naming_it(variable, va
     assert str(refused.value).startswith(f"{variable}={value!r} {problem}") and "\n" not in str(refused.value)
 
 
+@pytest.mark.parametrize("variable, value, problem", [
+    ("DATABASE_POOL_SIZE", "five", "is not a whole number: correct it, or unset it for the default (5)"),
+    ("SESSION_IDLE_MINUTES", "0", "must be at least 1"),
+])
+def test_a_wrong_database_setting_is_one_line_naming_it(variable, value, problem, monkeypatch):
+    from database.config import postgres_engine_options, sign_in_policy
+
+    monkeypatch.setenv(variable, value)
+    for read in (postgres_engine_options, sign_in_policy):
+        with pytest.raises(ValueError) as refused:
+            read()
+        assert str(refused.value).startswith(f"{variable}={value!r} {problem}") and "\n" not in str(refused.value)
+
+
 @pytest.mark.parametrize("command, variable, value", [
     (["webapp", "release"], "DEMO_MODE", "maybe"),
     (["webapp", "release"], "WEB_API_THREADS", "four"),
