@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+if TYPE_CHECKING:
+    from api.config import ApiSettings
 
-def create_app(config: dict[str, Any] | None = None) -> Flask:
+
+def create_app(config: dict[str, Any] | None = None, settings: ApiSettings | None = None) -> Flask:
     """The app: settings, error handlers, headers, keys, rate limits and one blueprint per resource.
 
-    Nothing heavy happens here: the database engine and the model are made on first use, once per process.
+    ``settings`` defaults to the environment's (``ApiSettings.from_env()``); ``config`` overrides Flask keys
+    (tests). Nothing heavy happens here: the database engine and the model are made on first use, once per process.
     """
     from api import (
         commands,
@@ -31,11 +35,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     from api import config as settings
     from api.auth import parse_keys, writers
+    from api.config import load
     from api.ratelimit import RateLimits
     from api.simulate import bp as simulate_bp
 
     app = Flask(__name__)
-    settings.load(app, config)
+    load(app, config, settings)
     errors.init_app(app)
     headers.init_app(app)
     service.init_app(app)

@@ -9,7 +9,9 @@ from pathlib import Path
 import click
 
 from api.commands import create_key
-from database.cli import CONTEXT, run
+from api.config import ApiSettings
+from database.cli import CONTEXT, fail, run
+from settings import SettingsError
 
 CONF = Path(__file__).resolve().parent / "gunicorn.conf.py"
 
@@ -28,7 +30,11 @@ cli.add_command(create_key)
               help="port (default: $SCORING_BIND, else 0.0.0.0:$PORT, else 127.0.0.1:8000)")
 @click.option("--workers", type=int, default=None, help="worker processes (default: $WEB_CONCURRENCY or 2)")
 def serve(host: str, port: int | None, workers: int | None) -> None:
-    """Replace this process with gunicorn running the app with api/gunicorn.conf.py."""
+    """Replace this process with gunicorn running the app with api/gunicorn.conf.py (a wrong setting: exit 2)."""
+    try:
+        ApiSettings.from_env()  # checked here in one line, rather than in a traceback of gunicorn's master
+    except SettingsError as error:
+        fail(str(error))
     if port:
         os.environ["SCORING_BIND"] = f"{host}:{port}"
     if workers:

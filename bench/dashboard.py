@@ -185,16 +185,16 @@ def run(scale: int | None, sessions: int, switches: int, serve: bool) -> dict:
     from bokeh.application.handlers import DirectoryHandler
     from bokeh.server.contexts import ApplicationContext
 
-    from bokeh_app.config import load_config
+    from bokeh_app.config import DashboardSettings
     from bokeh_app.portfolio import load_portfolio
 
-    os.environ["DASHBOARD_AUTH"] = "off"  # sessions measured as a signed-in administrator's: every tab built
+    settings = DashboardSettings.from_env(auth=False)  # sessions measured as a signed-in administrator's: every tab
     out: dict = {}
     if serve:
         out["server_start_s"] = server_start_seconds()
     before = rss_mib()
     start = time.perf_counter()
-    portfolio = load_portfolio(load_config(), say=lambda m: print(m, file=sys.stderr))
+    portfolio = load_portfolio(settings, say=lambda m: print(m, file=sys.stderr))
     out["portfolio_load_s"] = time.perf_counter() - start
     out["real_clients"] = len(portfolio.clients)
     if scale and scale > len(portfolio.clients):
@@ -207,7 +207,7 @@ def run(scale: int | None, sessions: int, switches: int, serve: bool) -> dict:
 
     app = Application(DirectoryHandler(filename=str(REPO / "bokeh_app")))
     context = ApplicationContext(app)
-    context.server_context.portfolio = portfolio
+    context.server_context.settings, context.server_context.portfolio = settings, portfolio
     new_session(app, context, -1)  # warm-up: imports and first compilation
     gc.collect()
     before = rss_mib()
@@ -253,12 +253,12 @@ def run(scale: int | None, sessions: int, switches: int, serve: bool) -> dict:
 
 def _online_scorer():
     """A Scorer over the configured model and database (explanations computed, never read from the store)."""
-    from bokeh_app.config import load_config
+    from bokeh_app.config import DashboardSettings
     from database.config import get_engine
     from modeling.serving.artifact import load_bundle, resolve
     from modeling.serving.scorer import Scorer
 
-    config = load_config()
+    config = DashboardSettings.from_env()
     return Scorer(load_bundle(resolve(config.model_path)), get_engine(config.database_url))
 
 

@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 
 import click
 
+from bokeh_app.application import APP_DIR, AUTH_MODULE
+from bokeh_app.config import DashboardSettings
 from bokeh_app.session_user import TOKEN_EXCLUDED_COOKIES, TOKEN_HEADERS
 from database.cli import CONTEXT, fail, run
 from database.signin import secrets_problem
+from settings import SettingsError
 
-APP_DIR = Path(__file__).resolve().parent
-AUTH_MODULE = APP_DIR / "auth.py"
 PASSWORD_VARIABLE = "DASHBOARD_USER_PASSWORD"
 
 
@@ -97,6 +97,10 @@ def serve(port: int | None, no_auth: bool, extra: tuple[str, ...]) -> None:
     problem = None if no_auth else secrets_problem()
     if problem:
         fail(problem, 2)
+    try:
+        DashboardSettings.from_env(auth=not no_auth)  # a wrong setting stops here, in one line
+    except SettingsError as error:
+        fail(str(error), 2)
     command, env = serve_command(port, no_auth, list(extra))
     os.execve(command[0], command, env)
 

@@ -3,16 +3,19 @@ from __future__ import annotations
 
 import logging
 
-from bokeh_app.config import load_config
+from bokeh_app.config import DashboardSettings
 from bokeh_app.portfolio import load_portfolio
 
 log = logging.getLogger(__name__)
 
 
 def on_server_loaded(server_context) -> None:
-    """Load the model and score every client once; sessions reach it as server_context.portfolio."""
+    """Read the settings (unless the embedding server gave them), load the model and score every client, once;
+    sessions reach them as server_context.settings and server_context.portfolio."""
     try:
-        server_context.portfolio = load_portfolio(load_config(), say=log.warning)
+        if getattr(server_context, "settings", None) is None:
+            server_context.settings = DashboardSettings.from_env()
+        server_context.portfolio = load_portfolio(server_context.settings, say=log.warning)
     except Exception as exc:  # the page then says what is missing instead of a blank screen
         server_context.portfolio = None
         server_context.portfolio_error = str(exc)

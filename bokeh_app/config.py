@@ -1,46 +1,30 @@
-"""Settings of the dashboard, read from the environment with safe local defaults."""
+"""Settings of the dashboard: typed, read from the environment (``.env`` first) with safe local defaults."""
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
 from pathlib import Path
 
+from pydantic import Field, PositiveInt, field_validator
+from pydantic_settings import SettingsConfigDict
 
-@dataclass(frozen=True)
-class DashboardConfig:
-    """Where the model and the data are, and how much each plot may draw."""
+from database.config import database_url
+from database.security import driver_url
+from settings import Settings
 
-    database_url: str
-    model_path: Path | None = None  # a model folder; None = MODEL_DIR/latest
-    neighbours: int = 200  # size of the "similar clients" group
-    table_rows: int = 500  # rows sent to the client table (the count shows the rest)
+
+class DashboardSettings(Settings):
+    """Where the model and the data are, how much each plot may draw, and whether sign-in is required."""
+
+    model_config = SettingsConfigDict(env_prefix="DASHBOARD_")
+
+    # DATABASE_URL, else the embedded SQLite file (database.config.database_url)
+    database_url: str = Field(default_factory=database_url, validation_alias="DATABASE_URL")
+    model_path: Path | None = Field(None, validation_alias="MODEL_PATH")  # a model folder; None = MODEL_DIR/latest
+    neighbours: PositiveInt = 200  # size of the "similar clients" group
+    table_rows: PositiveInt = 500  # rows sent to the client table (the count shows the rest)
     auth: bool = True  # sign-in required; off only with `python -m bokeh_app serve --no-auth` (local development)
 
-
-def load_config() -> DashboardConfig:
-    """Settings from DATABASE_URL, MODEL_PATH, DASHBOARD_NEIGHBOURS, DASHBOARD_TABLE_ROWS, DASHBOARD_AUTH."""
-    from database.config import REPO_ROOT, database_url
-    from database.security import load_env_file
-
-    load_env_file(REPO_ROOT / ".env")  # optional, git-ignored; variables already set win
-    model_path = os.environ.get("MODEL_PATH")
-    return DashboardConfig(
-        database_url=database_url(),
-        model_path=Path(model_path) if model_path else None,
-        neighbours=_int("DASHBOARD_NEIGHBOURS", 200),
-        table_rows=_int("DASHBOARD_TABLE_ROWS", 500),
-        auth=os.environ.get("DASHBOARD_AUTH", "on").strip().lower() not in {"off", "0", "false", "no"},
-    )
-
-
-def _int(name: str, default: int) -> int:
-    text = os.environ.get(name)
-    if not text:
-        return default
-    try:
-        value = int(text)
-    except ValueError:
-        raise ValueError(f"{name}={text!r} is not a whole number") from None
-    if value < 1:
-        raise ValueError(f"{name}={value} must be at least 1")
-    return value
+    @field_validator("database_url")
+    @classmethod
+    def _driver(cls, url: str) -> str:
+        """A managed host's ``postgres://`` read as PostgreSQL, as database.config does."""
+        return driver_url(url)

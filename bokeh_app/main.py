@@ -10,7 +10,6 @@ from bokeh.io import curdoc
 from bokeh.layouts import column, row
 from bokeh.models import Div, TabPanel, Tabs
 
-from bokeh_app.config import load_config
 from bokeh_app.session_user import engine_for, session_user, signout_form_token
 from bokeh_app.views.client_card import client_card
 from bokeh_app.views.client_file import client_file
@@ -39,12 +38,13 @@ request = getattr(context, "request", None)
 lang_arg = (request.arguments.get("lang") or [b"fr"])[0] if request is not None else b"fr"
 lang = catalogue.lang_or_default(lang_arg.decode() if isinstance(lang_arg, bytes) else str(lang_arg))
 portfolio = getattr(context.server_context, "portfolio", None) if context is not None else None
+settings = context.server_context.settings if portfolio is not None else None  # app_hooks set both
 doc.title = catalogue.t("title", lang)
 doc.template_variables.update(lang=lang, other_lang=catalogue.other_lang(lang),
                               switch_label=catalogue.t("language", lang), heading=catalogue.t("heading", lang))
 
 engine = engine_for(portfolio.database_url) if portfolio is not None else None
-user = session_user(context, load_config().auth, engine) if portfolio is not None else None
+user = session_user(context, settings.auth, engine) if portfolio is not None else None
 
 if portfolio is None:
     error = getattr(context.server_context, "portfolio_error", "no portfolio") if context else "no server"
@@ -73,7 +73,7 @@ else:
 
     def signed_out(touch: bool = True) -> bool:
         """True (and the views replaced by the sign-in link) once the session was revoked or timed out."""
-        if session_user(context, load_config().auth, engine, touch=touch) is not None:
+        if session_user(context, settings.auth, engine, touch=touch) is not None:
             return False
         doc.clear()
         doc.add_root(Div(text=catalogue.t("signin_required", lang), name="app", stylesheets=[DIV_CSS]))
@@ -96,7 +96,7 @@ else:
         card.decide(result, final)
         file.show(client_id, result, final)
 
-    clients = client_list(portfolio, lang, max_rows=load_config().table_rows, on_pick=open_client)
+    clients = client_list(portfolio, lang, max_rows=settings.table_rows, on_pick=open_client)
     asked = requested_client(request)  # ?client_id=: the language link's, or an address kept by the advisor
     open_client(asked if asked is not None and portfolio.has(asked) else int(clients.source.data["SK_ID_CURR"][0]))
     score_and_factors = column(column(card.gauge, card.verdict, sizing_mode="stretch_width"),

@@ -1,4 +1,4 @@
-"""Connection safety: the TLS policy for database URLs, password masking, hardened engine options, ``.env``.
+"""Connection safety: the TLS policy for database URLs and password masking (engine limits: database.config).
 
 Policy: a PostgreSQL URL must ask for an encrypted, verified connection (``sslmode=verify-full``, or
 ``require``/``verify-ca``). A URL without TLS is refused unless the server is on this machine (localhost,
@@ -15,24 +15,15 @@ from __future__ import annotations
 import logging
 import os
 import re
-from pathlib import Path
 
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
+from settings import flag
+
 #: sslmode values that encrypt the connection (verify-full also checks the server's name against its certificate).
 SECURE_SSLMODES = frozenset({"require", "verify-ca", "verify-full"})
 LOCAL_HOSTS = frozenset({"", "localhost", "127.0.0.1", "::1"})
-
-#: Defaults of the hardened PostgreSQL engine; each can be overridden by the environment variable named.
-ENGINE_DEFAULTS = {
-    "DATABASE_CONNECT_TIMEOUT": 5,  # seconds to wait for a connection before failing
-    "DATABASE_STATEMENT_TIMEOUT_MS": 30_000,  # a query running longer is cancelled by the server
-    "DATABASE_POOL_SIZE": 5,
-    "DATABASE_MAX_OVERFLOW": 5,
-    "DATABASE_POOL_TIMEOUT": 10,  # seconds to wait for a free pooled connection
-    "DATABASE_POOL_RECYCLE": 1800,  # seconds after which a pooled connection is replaced
-}
 
 
 log = logging.getLogger(__name__)
@@ -67,7 +58,7 @@ def mask_secrets(text: str, *secrets: str | None) -> str:
 
 def insecure_allowed() -> bool:
     """Whether ``DATABASE_ALLOW_INSECURE`` explicitly allows a non-TLS connection to a local server."""
-    return os.environ.get("DATABASE_ALLOW_INSECURE", "").strip().lower() in {"1", "true", "yes"}
+    return flag("DATABASE_ALLOW_INSECURE")
 
 
 def is_local(url: URL) -> bool:
@@ -130,84 +121,3 @@ def check_url(url: str | URL, allow_insecure: bool | None = None) -> URL:
         f"refusing a database connection without TLS (sslmode={sslmode}) to {where} "
         f"in {mask_url(parsed)}: {hint}"
     )
-
-
-def _env_number(name: str) -> int:
-    """An integer setting from the environment, or its default; a clear error if it is not a number."""
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
-        return ENGINE_DEFAULTS[name]
-    try:
-        return int(raw)
-    except ValueError:
-        raise ValueError(f"{name} must be a whole number, got {raw!r}") from None
-
-
-def postgres_engine_options() -> dict:
-    """Engine keyword arguments that bound every wait: connect and statement timeouts, a checked pool."""
-    statement_ms = _env_number("DATABASE_STATEMENT_TIMEOUT_MS")
-    return {
-        "pool_pre_ping": True,
-        "pool_size": _env_number("DATABASE_POOL_SIZE"),
-        "max_overflow": _env_number("DATABASE_MAX_OVERFLOW"),
-        "pool_timeout": _env_number("DATABASE_POOL_TIMEOUT"),
-        "pool_recycle": _env_number("DATABASE_POOL_RECYCLE"),
-        "connect_args": {
-            "connect_timeout": _env_number("DATABASE_CONNECT_TIMEOUT"),
-            "options": f"-c statement_timeout={statement_ms}",
-            "application_name": "homecredit",
-            # a dead server behind a silent network is noticed within ~20 s instead of hours
-            "keepalives": 1,
-            "keepalives_idle": 10,
-            "keepalives_interval": 5,
-            "keepalives_count": 2,
-        },
-    }
-
-
-def with_postgres_options(kwargs: dict) -> dict:
-    """``create_engine`` arguments completed with the hardened options (the caller's own choices win)."""
-    merged = dict(kwargs)
-    options = postgres_engine_options()
-    if "poolclass" in merged:  # NullPool and friends take no pool sizing arguments
-        for key in ("pool_size", "max_overflow", "pool_timeout"):
-            options.pop(key)
-    merged["connect_args"] = {**options.pop("connect_args"), **merged.get("connect_args", {})}
-    for key, value in options.items():
-        merged.setdefault(key, value)
-    return merged
-
-
-def read_env_file(path: str | Path) -> dict[str, str]:
-    """The ``KEY=value`` lines of a ``.env`` file (comments, blank lines and ``export`` ignored; quotes removed)."""
-    values: dict[str, str] = {}
-    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        if line.startswith("export "):
-            line = line[len("export ") :].lstrip()
-        key, sep, value = line.partition("=")
-        key = key.strip()
-        if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key):
-            raise ValueError(f"{path}, line {number}: expected KEY=value")
-        value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-            value = value[1:-1]
-        else:
-            value = value.split(" #", 1)[0].rstrip()
-        values[key] = value
-    return values
-
-
-def load_env_file(path: str | Path) -> list[str]:
-    """Put the settings of ``path`` into ``os.environ`` unless already set; the names set (none if no file)."""
-    path = Path(path)
-    if not path.is_file():
-        return []
-    added = []
-    for key, value in read_env_file(path).items():
-        if key not in os.environ:
-            os.environ[key] = value
-            added.append(key)
-    return added

@@ -8,10 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from database.security import load_env_file
 from modeling.policy import parse as parse_policy
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from settings import REPO_ROOT, load_env_file
 
 STRATEGIES = ("none", "class_weight", "smote", "undersample")
 #: unit: fixed costs per error; money: a bad loan costs LGD x AMT_CREDIT, a good client refused MARGIN x AMT_CREDIT.
@@ -83,7 +81,7 @@ class SigningKeys:
         """MODEL_SIGNING_KEY or MODEL_SIGNING_KEY_FILE (one key a line: the first signs, every one verifies),
         plus MODEL_VERIFY_KEYS (comma-separated previous keys still accepted); empty variables count as unset.
         The repository's git-ignored ``.env`` is read first, as for DATABASE_URL; variables already set win."""
-        load_env_file(REPO_ROOT / ".env")
+        load_env_file()
         text, file = os.environ.get("MODEL_SIGNING_KEY", "").strip(), os.environ.get("MODEL_SIGNING_KEY_FILE", "").strip()
         if text and file:
             raise ValueError("both MODEL_SIGNING_KEY and MODEL_SIGNING_KEY_FILE are set: keep one of them")

@@ -5,7 +5,8 @@ import os
 from datetime import date
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from settings import REPO_ROOT
+
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 # The day the status reports are written for; the project started with its first commit.

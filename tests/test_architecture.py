@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from stack import REPO
 
-PACKAGES = ("database", "modeling", "api", "bokeh_app", "webapp", "pm", "bench")
+PACKAGES = ("settings", "database", "modeling", "api", "bokeh_app", "webapp", "pm", "bench")
 
 
 def _lint_imports(root: Path) -> subprocess.CompletedProcess:
@@ -22,7 +22,7 @@ def _lint_imports(root: Path) -> subprocess.CompletedProcess:
 
 
 CONTRACTS = {
-    "layers": "Layers: bench > pm > webapp > api | bokeh_app > modeling > database",
+    "layers": "Layers: bench > pm > webapp > api | bokeh_app > modeling > database > settings",
     "modeling": "Modeling: training > monitoring > serving > wording > features",
     "users": "What answers a user (API, dashboard, web app) never imports training code",
     "packages": "Serving runs without the training packages (requirements-train.txt), each optional use named",
@@ -55,7 +55,10 @@ def test_every_package_imports_only_the_layers_below_it_and_no_module_imports_it
      "- .scorecard -> .calibration"),
     # the deployed API and dashboard install requirements.txt only: a training package there would not import
     ("api/service.py", "import imblearn", {"packages"}, "api.service -> imblearn"),
-], ids=["database-imports-modeling", "serving-imports-training", "cycle-in-serving", "api-imports-a-training-package"])
+    # the settings layer is the lowest: the packages' config modules build on it, never the reverse
+    ("settings/base.py", "from database import config", {"layers"}, "settings.base -> database.config"),
+], ids=["database-imports-modeling", "serving-imports-training", "cycle-in-serving", "api-imports-a-training-package",
+        "settings-imports-database"])
 def test_an_import_against_the_architecture_breaks_a_contract(tmp_path, module, line, broken, chain):
     """The check is not a formality: one such import, in a copy of the code, fails it and is named."""
     for package in PACKAGES:

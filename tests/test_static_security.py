@@ -14,7 +14,7 @@ from tests.stack import REPO
 
 pytestmark = pytest.mark.requirement("EXG-SEC-01")
 
-PACKAGES = ("database", "modeling", "api", "bokeh_app", "webapp", "pm", "bench")
+PACKAGES = ("settings", "database", "modeling", "api", "bokeh_app", "webapp", "pm", "bench")
 #: A justified exception: the check's ID(s), a colon and a reason of a few words.
 JUSTIFIED = re.compile(r"#\s*nosec\s+B\d{3}(?:\s*,\s*B\d{3})*:\s+\S.{4,}")
 

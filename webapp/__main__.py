@@ -10,7 +10,7 @@ import click
 from sqlalchemy.exc import SQLAlchemyError
 
 from database.cli import CONTEXT, run
-from webapp.config import load_config
+from webapp.config import WebSettings
 
 
 @click.group(name="python -m webapp", context_settings=CONTEXT,
@@ -29,7 +29,7 @@ def release() -> int:
     """``release``."""
     from webapp.release import release as run_release
 
-    return run_release(load_config())
+    return run_release(WebSettings.from_env())
 
 
 @cli.command(help="serve the dashboard and the API on $PORT until SIGTERM")
@@ -37,7 +37,7 @@ def serve() -> int:
     """``serve``."""
     from webapp.server import serve as run_server
 
-    return run_server(load_config())
+    return run_server(WebSettings.from_env())
 
 
 @cli.command(help="release, then serve (for hosts without a release phase)")
@@ -45,7 +45,7 @@ def start() -> int:
     """``start``: the release in its own process, so that its memory is given back before serving."""
     from webapp.server import serve as run_server
 
-    config = load_config()
+    config = WebSettings.from_env()
     code = subprocess.run([sys.executable, "-m", "webapp", "release"], check=False).returncode
     return code or run_server(config)
 

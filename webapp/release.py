@@ -7,7 +7,6 @@ or already scored is left as it is.
 
 from __future__ import annotations
 
-import os
 import shlex
 import subprocess
 import sys
@@ -16,10 +15,7 @@ import time
 from pathlib import Path
 
 from database.config import REPO_ROOT, database_url, get_engine, masked
-from webapp.config import WebConfig
-
-#: The demo's training budget (about a minute on 2 cores for 3,000 clients); DEMO_TRAIN_ARGS overrides it.
-DEMO_TRAIN_ARGS = "--folds 3 --max-evals 4 --strategies none,class_weight --compare-rows 3000 --no-policy-cost"
+from webapp.config import WebSettings
 
 
 class ReleaseError(RuntimeError):
@@ -73,18 +69,19 @@ def _module(*args: str) -> None:
         raise ReleaseError(f"`python -m {' '.join(args)}` failed with exit code {result.returncode}")
 
 
-def train_demo_model() -> None:
-    """Train the demo model on the database with the demo budget; training packages must be installed."""
+def train_demo_model(arguments: str) -> None:
+    """Train the demo model on the database with the demo budget (``python -m modeling train`` ``arguments``);
+    training packages must be installed."""
     try:
         import hyperopt  # noqa: F401  (training-only: requirements-train.txt)
     except ImportError:
         raise ReleaseError("no model in MODEL_DIR and the training packages are not installed: build the "
                            "image (its build trains the demo model) or run `pip install -r requirements-train.txt`"
                            " then `python -m modeling train`") from None
-    _module("modeling", "train", *shlex.split(os.environ.get("DEMO_TRAIN_ARGS", DEMO_TRAIN_ARGS)))
+    _module("modeling", "train", *shlex.split(arguments))
 
 
-def release(config: WebConfig) -> int:
+def release(config: WebSettings) -> int:
     """Migrate; in demo mode also load synthetic clients into an empty database, train if no model, score."""
     from database.migrate import migrate
 
@@ -99,7 +96,7 @@ def release(config: WebConfig) -> int:
             fill_with_synthetic_clients(url, config.demo_clients, config.demo_seed)
         if not has_model():
             _say("demo mode: no model in MODEL_DIR, training the demo model")
-            train_demo_model()
+            train_demo_model(config.demo_train_args)
         _module("modeling", "predict", "--store")
         from database.users import create_demo_users
 

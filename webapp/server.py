@@ -12,31 +12,47 @@ import os
 import signal
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-from webapp.config import WebConfig
+from webapp.config import WebSettings
+
+if TYPE_CHECKING:
+    from api.config import ApiSettings
+    from bokeh_app.config import DashboardSettings
 
 log = logging.getLogger("webapp")
 
-DASHBOARD_DIR = Path(__file__).resolve().parent.parent / "bokeh_app"
 #: Paths handed to the Flask app: its API, and the one stylesheet of its documentation page.
 API_ROUTES = (r"/api/.*", r"/static/style\.css")
 
 
-def api_keys(config: WebConfig) -> str:
-    """SCORING_API_KEYS, with the demo key's entry added when DEMO_API_KEY is set."""
+def api_settings(config: WebSettings) -> ApiSettings:
+    """The API's settings from the environment, the demo key's entry added to SCORING_API_KEYS when DEMO_API_KEY
+    is set."""
     from api.auth import entry
+    from api.config import ApiSettings
 
-    keys = [k for k in os.environ.get("SCORING_API_KEYS", "").split(",") if k.strip()]
-    if config.demo_api_key:
-        keys.append(entry("demo", config.demo_api_key))
-    return ",".join(keys)
+    settings = ApiSettings.from_env()
+    if not config.demo_api_key:
+        return settings
+    keys = [k for k in settings.api_keys.split(",") if k.strip()] + [entry("demo", config.demo_api_key)]
+    return settings.model_copy(update={"api_keys": ",".join(keys)})
 
 
-def sign_in_secrets(config: WebConfig) -> tuple[str, str]:
+def dashboard_settings() -> DashboardSettings:
+    """The dashboard's settings from the environment, sign-in required whatever DASHBOARD_AUTH says: the sessions
+    check the signed-in user (bokeh_app/session_user.py)."""
+    from bokeh_app.config import DashboardSettings
+
+    return DashboardSettings.from_env(auth=True)
+
+
+def sign_in_secrets(config: WebSettings) -> tuple[str, str]:
     """(cookie secret, session-signing key) from the environment; the demo makes random ones for this process.
 
     Outside the demo a missing secret is a ValueError saying how to make one: sign-in is never turned off here.
+    The demo's random secrets are put in this process's environment, where database.signin reads the cookie
+    secret for the dashboard's auth hooks (a module Bokeh loads from its file) and the API's sign-in page.
     """
     import secrets
 
@@ -53,9 +69,11 @@ def sign_in_secrets(config: WebConfig) -> tuple[str, str]:
     return os.environ["BOKEH_COOKIE_SECRET"], os.environ["BOKEH_SECRET_KEY"]
 
 
-def build_server(config: WebConfig):
-    """The Bokeh server with the dashboard at ``/`` behind sign-in, and the API routes ahead of Bokeh's own."""
-    from bokeh.command.util import build_single_handler_application
+def build_server(config: WebSettings, api: ApiSettings | None = None, dashboard: DashboardSettings | None = None):
+    """The Bokeh server with the dashboard at ``/`` behind sign-in, and the API routes ahead of Bokeh's own.
+
+    ``api`` and ``dashboard`` are the two packages' settings (default: ``api_settings`` and ``dashboard_settings``).
+    """
     from bokeh.server.auth_provider import AuthModule
     from bokeh.server.server import BaseServer
     from bokeh.server.tornado import BokehTornado
@@ -65,19 +83,19 @@ def build_server(config: WebConfig):
     from tornado.wsgi import WSGIContainer
 
     from api import create_app
+    from bokeh_app.application import AUTH_MODULE, dashboard_application
     from bokeh_app.session_user import TOKEN_EXCLUDED_COOKIES, TOKEN_HEADERS
     from webapp.guard import GuardedHTTPServer
 
     cookie_secret, secret_key = sign_in_secrets(config)
-    os.environ["DASHBOARD_AUTH"] = "on"  # the sessions check the signed-in user (bokeh_app/session_user.py)
-    flask_app = create_app({"API_KEYS": api_keys(config)})
+    flask_app = create_app(settings=api or api_settings(config))
     executor = ThreadPoolExecutor(max_workers=config.api_threads, thread_name_prefix="api")
     container = WSGIContainer(flask_app, executor=executor)
-    dashboard = build_single_handler_application(str(DASHBOARD_DIR))
+    application = dashboard_application(dashboard or dashboard_settings())
     sockets, port = bind_sockets(config.host, config.port)
     origins = create_hosts_allowlist(list(config.websocket_origins), port)
-    tornado_app = BokehTornado({"/": dashboard}, extra_websocket_origins=origins,
-                               auth_provider=AuthModule(str(DASHBOARD_DIR / "auth.py")), cookie_secret=cookie_secret,
+    tornado_app = BokehTornado({"/": application}, extra_websocket_origins=origins,
+                               auth_provider=AuthModule(str(AUTH_MODULE)), cookie_secret=cookie_secret,
                                sign_sessions=True, secret_key=secret_key.encode(),
                                include_headers=list(TOKEN_HEADERS), exclude_cookies=list(TOKEN_EXCLUDED_COOKIES))
     # handlers added for a host pattern are matched before the application's own (Bokeh's /static/ too)
@@ -101,7 +119,7 @@ def _warm_up(flask_app) -> None:
         log.warning("API model not loaded at start: %s", exc)
 
 
-def serve(config: WebConfig) -> int:
+def serve(config: WebSettings) -> int:
     """Run the server until SIGTERM or SIGINT; returns the exit code."""
     os.environ.setdefault("OMP_NUM_THREADS", "1")  # before lightgbm is imported (see api/gunicorn.conf.py)
     started = time.perf_counter()

@@ -40,12 +40,12 @@ def test_creating_the_app_connects_to_nothing(tmp_path):
 
 
 def test_api_keys_written_only_in_dot_env_are_honoured(monkeypatch, tmp_path):
-    from api import config
     from api.auth import digest, identify
+    from settings import environment
 
     key = "dotenv-key-" + "x" * 24
     (tmp_path / ".env").write_text(f"# test repository root\nSCORING_API_KEYS=dotenv:{digest(key)}\n")
-    monkeypatch.setattr(config, "env_file", lambda: tmp_path / ".env")
+    monkeypatch.setattr(environment, "ENV_FILE", tmp_path / ".env")
     monkeypatch.setenv("SCORING_API_KEYS", "")  # recorded, so the value .env puts in os.environ is undone
     monkeypatch.delenv("SCORING_API_KEYS")
     app = create_app()

@@ -23,10 +23,10 @@ def bank(stack) -> SimpleNamespace:
 @pytest.fixture(scope="session")
 def portfolio(bank):
     """The shared portfolio the server would load, from the test bank."""
-    from bokeh_app.config import DashboardConfig
+    from bokeh_app.config import DashboardSettings
     from bokeh_app.portfolio import load_portfolio
 
-    config = DashboardConfig(database_url=bank.url, model_path=bank.folder, neighbours=50)
+    config = DashboardSettings(database_url=bank.url, model_path=bank.folder, neighbours=50)
     return load_portfolio(config, say=lambda _message: None)
 
 
@@ -56,8 +56,11 @@ def make_document(portfolio, lang: str | None = None, error: str | None = None, 
     from bokeh.document import Document
     from bokeh.server.contexts import ApplicationContext, BokehSessionContext
 
+    from bokeh_app.config import DashboardSettings
+
     app = Application(DirectoryHandler(filename=str(APP_DIR)))
     context = ApplicationContext(app)
+    context.server_context.settings = DashboardSettings.from_env()  # as app_hooks.on_server_loaded reads them
     context.server_context.portfolio = portfolio
     if error is not None:
         context.server_context.portfolio_error = error
@@ -94,9 +97,9 @@ def model(doc, name: str):
 @pytest.fixture(scope="session")
 def lightgbm_portfolio(lightgbm_stack):
     """The dashboard's portfolio over the test bank with its LightGBM model (what-if questions)."""
-    from bokeh_app.config import DashboardConfig
+    from bokeh_app.config import DashboardSettings
     from bokeh_app.portfolio import load_portfolio
 
-    config = DashboardConfig(database_url=lightgbm_stack.database_url,
+    config = DashboardSettings(database_url=lightgbm_stack.database_url,
                              model_path=(lightgbm_stack.model_dir / "latest").resolve(), neighbours=20)
     return load_portfolio(config, say=lambda _message: None)

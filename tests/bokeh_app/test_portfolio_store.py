@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from bokeh_app.config import DashboardConfig
+from bokeh_app.config import DashboardSettings
 from bokeh_app.portfolio import KEPT_APPLICATION, by_scoring, load_portfolio
 from database.config import get_engine
 from database.loader import load
@@ -26,7 +26,7 @@ def stored_bank(bank, tmp_path_factory):
     scorer = Scorer(load_bundle(bank.folder), engine)
     run_id, features = snapshot(scorer)
     write_scores(scorer, features, run_id)
-    yield DashboardConfig(database_url=url, model_path=bank.folder, neighbours=50), scorer
+    yield DashboardSettings(database_url=url, model_path=bank.folder, neighbours=50), scorer
     engine.dispose()
 
 
@@ -52,7 +52,7 @@ def test_the_portfolio_from_the_store_equals_the_portfolio_built_by_scoring(stor
 
 def test_a_store_missing_clients_makes_the_dashboard_score_them(bank):
     said = []
-    config = DashboardConfig(database_url=f"sqlite:///{bank.csv.parent / 'none.db'}", model_path=bank.folder)
+    config = DashboardSettings(database_url=f"sqlite:///{bank.csv.parent / 'none.db'}", model_path=bank.folder)
     load([bank.csv], config.database_url, progress=None)  # loaded, never batch-scored
     portfolio = load_portfolio(config, say=said.append)
     assert "the score store holds 0 of 1500 clients" in said[0]

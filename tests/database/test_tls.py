@@ -13,14 +13,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from database.config import database_url, get_engine
-from database.security import (
-    InsecureDatabaseURL,
-    check_url,
-    load_env_file,
-    mask_secrets,
-    mask_url,
-    read_env_file,
-)
+from database.security import InsecureDatabaseURL, check_url, mask_secrets, mask_url
+from settings import load_env_file, read_env_file
 
 pytestmark = pytest.mark.requirement("EXG-SEC-01")
 
