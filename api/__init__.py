@@ -33,7 +33,6 @@ def create_app(config: dict[str, Any] | None = None, settings: ApiSettings | Non
         service,
         signin,
     )
-    from api import config as settings
     from api.auth import parse_keys, writers
     from api.config import load
     from api.ratelimit import RateLimits
