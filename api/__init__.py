@@ -17,7 +17,7 @@ def create_app(config: dict[str, Any] | None = None, settings: ApiSettings | Non
     ``settings`` defaults to the environment's (``ApiSettings.from_env()``); ``config`` overrides Flask keys
     (tests). Nothing heavy happens here: the database engine and the model are made on first use, once per process.
     """
-    from api import (
+    from api import (  # deferred: app factory
         commands,
         docs,
         errors,
@@ -33,10 +33,10 @@ def create_app(config: dict[str, Any] | None = None, settings: ApiSettings | Non
         service,
         signin,
     )
-    from api.auth import parse_keys, writers
-    from api.config import load
-    from api.ratelimit import RateLimits
-    from api.simulate import bp as simulate_bp
+    from api.auth import parse_keys, writers  # deferred: app factory
+    from api.config import load  # deferred: app factory
+    from api.ratelimit import RateLimits  # deferred: app factory
+    from api.simulate import bp as simulate_bp  # deferred: app factory
 
     app = Flask(__name__)
     load(app, config, settings)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Blueprint, current_app, render_template, send_from_directory
+from flask_swagger_ui import flask_swagger_ui
 
 from api.errors import ApiError
 from api.openapi import get_spec
@@ -54,6 +55,5 @@ def asset(name: str):
     """A file of the Swagger UI package (flask-swagger-ui ships its dist folder): no CDN."""
     if name not in VIEWER_FILES:
         raise ApiError(404, "not_found", "No such resource; see /api/v1/docs for the endpoints.")
-    from flask_swagger_ui import flask_swagger_ui
 
     return send_from_directory(Path(flask_swagger_ui.__file__).parent / "dist", name, max_age=86400)

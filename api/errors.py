@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, current_app, jsonify, render_template, request
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
@@ -59,15 +59,11 @@ def _http_error(error: HTTPException) -> Response:
 
 
 def _database_error(error: DBAPIError) -> Response:
-    from flask import current_app
-
     current_app.logger.error("database unavailable: %s", error.__class__.__name__, exc_info=error)
     return error_response(503, "database_unavailable", "The database is unreachable; retry later.")
 
 
 def _unexpected(error: Exception) -> Response:
-    from flask import current_app
-
     current_app.logger.exception("unexpected error on %s %s", request.method, request.path)
     return error_response(500, "internal_error", "Internal error; it has been logged.")
 

@@ -7,6 +7,7 @@ from flask import Blueprint
 from api.auth import require_key
 from api.errors import ApiError
 from api.service import get_service
+from modeling.monitoring.run import latest
 
 bp = Blueprint("monitoring", __name__, url_prefix="/api/v1")
 
@@ -61,8 +62,6 @@ def latest_monitoring():
         "429": {$ref: "#/components/responses/RateLimited"}
         "503": {$ref: "#/components/responses/Unavailable"}
     """
-    from modeling.monitoring.run import latest
-
     service = get_service()
     version = str(service.bundle.version)
     result = latest(service.engine, version)

@@ -17,6 +17,7 @@ from api.service import get_service, parse_client_id
 from api.signin import _secret, signed_in
 from database.review_requests import RequestError, record_request, requests_of
 from database.schema import REQUEST_CONTACTS
+from database.signin import COOKIE
 from modeling.wording import catalogue
 from modeling.wording.requests import state_word
 
@@ -27,8 +28,6 @@ FORM_FIELDS = ("statement", "contact", "client_id")
 
 def csrf_token() -> str:
     """A token only this sign-in's pages hold: an HMAC of the sign-in cookie under the cookie secret."""
-    from database.signin import COOKIE
-
     cookie = request.cookies.get(COOKIE, "")
     return hmac.new(_secret().encode(), f"review-request\0{cookie}".encode(), hashlib.sha256).hexdigest()
 

@@ -45,8 +45,6 @@ class RateLimits:
     """The limiter of an app and its two limits: per API key and per IP address on the page."""
 
     def __init__(self, app: Flask):
-        import api.limit_storage  # noqa: F401  (registers the sqlite:// storage scheme with limits)
-
         uri = app.config.get("RATELIMIT_STORAGE") or default_storage()
         self.limiter = Limiter(key_func=lambda: "", app=app, storage_uri=uri, strategy="fixed-window",
                                default_limits=[], headers_enabled=False)

@@ -8,11 +8,16 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, select, text
 
 from api import audit
 from api.errors import ApiError
 from database.client_ids import MAX_CLIENT_ID, client_id_from_text
+from database.config import get_engine
+from database.schema import Application
+from modeling.serving.artifact import ModelError, load_bundle
+from modeling.serving.scorer import Scorer, UnknownClient
+from modeling.wording import catalogue
 
 BUNDLE_FILE = "model.pkl"  # modeling.serving.artifact.BUNDLE_FILE, not imported to keep imports light
 
@@ -36,8 +41,6 @@ def parse_client_id(raw: Any) -> int:
 
 def parse_lang(raw: str | None) -> str:
     """The language of labels and sentences: fr (default) or en; anything else is a 400 error."""
-    from modeling.wording import catalogue
-
     lang = catalogue.DEFAULT_LANG if raw is None else raw
     if lang not in catalogue.LANGS:
         raise ApiError(400, "invalid_lang",
@@ -63,8 +66,6 @@ class ScoringService:
         if self._engine is None:
             with self._lock:
                 if self._engine is None:
-                    from database.config import get_engine
-
                     try:
                         self._engine = get_engine(self.database_url)
                     except ValueError as exc:  # a refused URL (e.g. PostgreSQL without TLS): operators fix it
@@ -83,9 +84,6 @@ class ScoringService:
         return self._scorer
 
     def _load_scorer(self):
-        from modeling.serving.artifact import ModelError, load_bundle
-        from modeling.serving.scorer import Scorer
-
         try:
             bundle = load_bundle(self._model_path())
         except ModelError as exc:
@@ -119,7 +117,6 @@ class ScoringService:
     def score(self, client_id: int, lang: str):
         """The ScoreResult of a client; 404 unknown_client if the database has no such application."""
         scorer = self.scorer
-        from modeling.serving.scorer import UnknownClient
 
         try:
             return scorer.score(client_id, lang=lang, use_store=self.batch_scores)
@@ -128,10 +125,6 @@ class ScoringService:
 
     def warm_up(self) -> None:
         """Load the model and score one client (not audited), so the first real request is fast."""
-        from sqlalchemy import select
-
-        from database.schema import Application
-
         scorer = self.scorer
         with self.engine.connect() as connection:
             client_id = connection.execute(select(Application.sk_id_curr).limit(1)).scalar()
@@ -140,10 +133,6 @@ class ScoringService:
 
     def score_many(self, client_ids: list[int], lang: str) -> tuple[list, list[int]]:
         """ScoreResults of the known clients (in the given order) and the unknown IDs."""
-        from sqlalchemy import select
-
-        from database.schema import Application
-
         scorer = self.scorer
         with self.engine.connect() as connection:
             present = set(connection.execute(

@@ -14,6 +14,7 @@ import functools
 from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
 
 from api.errors import ApiError
+from api.service import get_service
 from database.config import sign_in_policy
 from database.lockout import sign_in
 from database.sessions import live_user, open_session, reference, revoke
@@ -50,8 +51,6 @@ def _session_id() -> str | None:
 
 def current_user():
     """The signed-in user (``database.users.User``) of this request's live session, or None."""
-    from api.service import get_service
-
     return live_user(get_service().engine, _session_id(), sign_in_policy())
 
 
@@ -73,8 +72,6 @@ def signed_in(view):
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     """The sign-in form, and its check."""
-    from api.service import get_service
-
     lang = catalogue.lang_or_default(request.args.get("lang"))
     target = safe_next(request.args.get("next"))
     text = catalogue.texts("signin_", lang)
@@ -116,8 +113,6 @@ def login():
 @bp.post("/logout")
 def logout():
     """Sign out (POST with the page's sign-out token): the session is revoked and the form shown again."""
-    from api.service import get_service
-
     lang = catalogue.lang_or_default(request.args.get("lang"))
     session_id = _session_id()
     if session_id and not signout_matches(session_id, request.form.get("csrf"), _secret()):

@@ -9,6 +9,10 @@ from api.body import json_object
 from api.errors import ApiError
 from api.schemas import reason_json, score_json
 from api.service import get_service, parse_client_id, parse_lang
+from modeling.serving.loan_terms import TERMS_KINDS, WhatIfError, check_changes
+from modeling.serving.scorer import UnknownClient
+from modeling.serving.whatif import WhatIf
+from modeling.wording import catalogue
 
 bp = Blueprint("simulate", __name__, url_prefix="/api/v1")
 #: Rate-limit tokens of a simulation with the counterfactual search (it scores the application ~40 times).
@@ -66,11 +70,6 @@ def simulate(client_id: str):
         "429": {$ref: "#/components/responses/RateLimited"}
         "503": {$ref: "#/components/responses/Unavailable"}
     """
-    from modeling.serving.loan_terms import TERMS_KINDS, WhatIfError, check_changes
-    from modeling.serving.scorer import UnknownClient
-    from modeling.serving.whatif import WhatIf
-    from modeling.wording import catalogue
-
     cid = parse_client_id(client_id)
     lang = parse_lang(request.args.get("lang"))
     with_counterfactual = _flag(request.args.get("counterfactual"))

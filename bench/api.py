@@ -30,10 +30,19 @@ import click
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from sqlalchemy import func, select
+
 from api.auth import digest, new_key  # noqa: E402
 from bench import loadgen  # noqa: E402
 from bench.performance_doc import machine, write_section  # noqa: E402
 from database.cli import CONTEXT, run  # noqa: E402
+from database.config import database_url as default_url
+from database.config import get_engine, masked
+from database.loader import load
+from database.schema import Application
+from database.synthetic.generate import generate
+from modeling.serving.artifact import load_bundle
+from modeling.serving.store import stored_frame
 
 START, END = "<!-- bench:api -->", "<!-- /bench:api -->"
 GOALS = {"p50_ms": 15.0, "p99_ms": 40.0, "rps": 250.0}
@@ -47,9 +56,6 @@ def free_port() -> int:
 
 def synthetic_stack(n_clients: int, root: Path) -> dict[str, str]:
     """Generate, load and train a small bank in ``root``; returns DATABASE_URL and MODEL_DIR."""
-    from database.loader import load
-    from database.synthetic.generate import generate
-
     env = {"DATABASE_URL": f"sqlite:///{root / 'bank.db'}", "MODEL_DIR": str(root / "models")}
     print(f"generating and loading {n_clients} synthetic clients into {root} ...", flush=True)
     generate(n_clients, 11, root / "csv", progress=None)
@@ -63,11 +69,6 @@ def synthetic_stack(n_clients: int, root: Path) -> dict[str, str]:
 
 def client_ids(database_url: str | None, limit: int = 5000) -> list[int]:
     """Known client IDs of the database."""
-    from sqlalchemy import select
-
-    from database.config import get_engine
-    from database.schema import Application
-
     engine = get_engine(database_url)
     with engine.connect() as connection:
         ids = list(connection.execute(select(Application.sk_id_curr).limit(limit)).scalars())
@@ -79,13 +80,6 @@ def client_ids(database_url: str | None, limit: int = 5000) -> list[int]:
 
 def ensure_batch_scores(env: dict[str, str]) -> str:
     """Write the batch scores of the configured model when they are not current; returns what was done."""
-    from sqlalchemy import func, select
-
-    from database.config import get_engine
-    from database.schema import Application
-    from modeling.serving.artifact import load_bundle
-    from modeling.serving.store import stored_frame
-
     engine = get_engine(env.get("DATABASE_URL") or os.environ.get("DATABASE_URL"))
     version = load_bundle(Path(env["MODEL_DIR"]) / "latest" if env.get("MODEL_DIR") else None).version
     with engine.connect() as connection:
@@ -268,8 +262,6 @@ def cli(**options) -> int:
                 stop_server(process)
             print(name, json.dumps({k: round(v, 2) if isinstance(v, float) else v for k, v in runs[name].items()}),
                   flush=True)
-    from database.config import database_url as default_url
-    from database.config import masked
 
     database = "SQLite" if (database_url or default_url()).startswith("sqlite") else masked(database_url)
     if not args.no_write:

@@ -32,8 +32,8 @@ def browser_paths() -> tuple[str, str] | None:
 
 def chromium(paths: tuple[str, str], profile: Path):
     """A headless Chromium (French, a tall window, its profile in ``profile``) driven by selenium."""
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
+    from selenium import webdriver  # deferred: dev package
+    from selenium.webdriver.chrome.service import Service  # deferred: dev package
 
     options = webdriver.ChromeOptions()
     options.binary_location = paths[0]

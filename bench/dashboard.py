@@ -14,6 +14,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.parse
 import urllib.request
@@ -25,10 +26,21 @@ from types import SimpleNamespace
 import click
 import numpy as np
 import pandas as pd
+from bokeh.application import Application
+from bokeh.application.handlers import DirectoryHandler
+from bokeh.document import Document
+from bokeh.server.contexts import ApplicationContext, BokehSessionContext
 
+from bench.browser import DEEP_QUERY, browser_paths, chromium
 from bench.performance_doc import DOC, write_section
+from bokeh_app.config import DashboardSettings
+from bokeh_app.portfolio import Portfolio, load_portfolio
 from database.cli import CONTEXT
 from database.cli import run as run_command
+from database.config import get_engine
+from modeling.serving.artifact import load_bundle, resolve
+from modeling.serving.scorer import Scorer
+from modeling.serving.store import stored_frame
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -41,7 +53,7 @@ def server_start_seconds(timeout: float = 1800) -> float:
 def server_start(timeout: float = 1800, env: dict | None = None) -> tuple[float, float]:
     """Seconds from `bokeh serve bokeh_app` (in ``env``, default this one) to its first page, and the server's
     resident memory (GiB) then."""
-    import psutil
+    import psutil  # deferred: dev package
 
     with _served(env) as (proc, url, start):
         seconds = _first_answer(proc, url, start, timeout)
@@ -53,11 +65,7 @@ def page_start(env: dict | None = None, screenshot: Path | None = None, timeout:
     the server listens (the request waits while the portfolio loads). Seconds from the start to the page loaded
     (its HTML and scripts) and to the first client's verdict and reasons drawn; the server's memory (GiB) then.
     The browser starts before the server (its own start is not the dashboard's); ``screenshot`` keeps the page."""
-    import tempfile
-
-    import psutil
-
-    from bench.browser import DEEP_QUERY, browser_paths, chromium
+    import psutil  # deferred: dev package
 
     paths = browser_paths()
     if paths is None:
@@ -131,8 +139,6 @@ def _first_answer(proc, url: str, start: float, timeout: float) -> float:
 
 def scale_up(portfolio, n: int):
     """A portfolio of n clients made of copies of the real ones (IDs shifted), for full-size measurements."""
-    from bokeh_app.portfolio import Portfolio
-
     real = portfolio.clients
     reps = int(np.ceil(n / len(real)))
     step = int(real.index.max()) + 1
@@ -149,9 +155,6 @@ def scale_up(portfolio, n: int):
 
 def new_session(app, context, i: int):
     """A session document of the directory app, as the server builds it for a browser tab."""
-    from bokeh.document import Document
-    from bokeh.server.contexts import BokehSessionContext
-
     doc = Document()
     session = BokehSessionContext(f"bench-{i}", context.server_context, doc)
     doc._session_context = weakref.ref(session)
@@ -160,7 +163,7 @@ def new_session(app, context, i: int):
 
 
 def rss_mib() -> float:
-    import psutil
+    import psutil  # deferred: dev package
 
     return psutil.Process().memory_info().rss / 2**20
 
@@ -181,13 +184,6 @@ def p(values: list[float], q: float) -> float:
 
 def run(scale: int | None, sessions: int, switches: int, serve: bool) -> dict:
     """Every measurement, as a dict of figures."""
-    from bokeh.application import Application
-    from bokeh.application.handlers import DirectoryHandler
-    from bokeh.server.contexts import ApplicationContext
-
-    from bokeh_app.config import DashboardSettings
-    from bokeh_app.portfolio import load_portfolio
-
     settings = DashboardSettings.from_env(auth=False)  # sessions measured as a signed-in administrator's: every tab
     out: dict = {}
     if serve:
@@ -253,19 +249,12 @@ def run(scale: int | None, sessions: int, switches: int, serve: bool) -> dict:
 
 def _online_scorer():
     """A Scorer over the configured model and database (explanations computed, never read from the store)."""
-    from bokeh_app.config import DashboardSettings
-    from database.config import get_engine
-    from modeling.serving.artifact import load_bundle, resolve
-    from modeling.serving.scorer import Scorer
-
     config = DashboardSettings.from_env()
     return Scorer(load_bundle(resolve(config.model_path)), get_engine(config.database_url))
 
 
 def _store_current(engine, portfolio) -> int:
     """How many clients have a current batch score of the portfolio's model."""
-    from modeling.serving.store import stored_frame
-
     return len(stored_frame(engine, portfolio.model_version))
 
 

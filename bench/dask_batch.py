@@ -40,6 +40,9 @@ import psutil
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+import re
+from importlib.metadata import PackageNotFoundError, distribution
+
 from bench.dashboard import page_start  # noqa: E402
 from bench.performance_doc import machine, write_section  # noqa: E402
 from database.cli import CONTEXT, run  # noqa: E402
@@ -256,9 +259,6 @@ def section(everything: dict) -> str:
 def install_section() -> str:
     """What `predict --engine dask` adds to the installed training packages: dask, distributed and the
     distributions they pull that neither requirements.txt nor requirements-train.txt already brings."""
-    import re
-    from importlib.metadata import PackageNotFoundError, distribution
-
     def closure(names, seen):
         for name in names:
             try:

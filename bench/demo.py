@@ -63,13 +63,13 @@ class CpuMeter:
     """CPU seconds used by a process and its descendants, sampled while they run (by process, latest reading)."""
 
     def __init__(self, pid: int) -> None:
-        import psutil
+        import psutil  # deferred: dev package
 
         self.root = psutil.Process(pid)
         self.seen: dict[int, float] = {}
 
     def sample(self) -> None:
-        import psutil
+        import psutil  # deferred: dev package
 
         try:
             processes = [self.root, *self.root.children(recursive=True)]

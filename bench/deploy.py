@@ -24,6 +24,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from importlib import metadata
 from pathlib import Path
 from types import SimpleNamespace
@@ -33,6 +34,7 @@ from packaging.requirements import Requirement
 
 from bench.performance_doc import machine, write_section
 from database.cli import CONTEXT, run
+from webapp.smoke import wait_healthy
 
 REPO = Path(__file__).resolve().parent.parent
 SETS = (("serving", "requirements.txt"), ("serving + training", "requirements-train.txt"),
@@ -97,7 +99,7 @@ def folder_mib(folder: Path) -> float:
 
 def rss_mib(pid: int) -> float:
     """Resident memory of a process and its children, in MiB."""
-    import psutil
+    import psutil  # deferred: dev package
 
     process = psutil.Process(pid)
     return sum(p.memory_info().rss for p in [process, *process.children(recursive=True)]) / MIB
@@ -118,8 +120,6 @@ def _get(url: str, key: str = "") -> int:
 
 def measure_process(python: Path, clients: int, requests: int) -> dict:
     """Release and serve from ``python`` on a fresh demo database; RSS of the web process at each stage."""
-    from webapp.smoke import wait_healthy
-
     folder = Path(tempfile.mkdtemp(prefix="bench-deploy-"))
     port, key = _free_port(), secrets.token_urlsafe(16)
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{folder / 'bank.db'}", "DEMO_MODE": "1",
@@ -157,8 +157,6 @@ def measure_process(python: Path, clients: int, requests: int) -> dict:
 
 def score_load(base: str, key: str, clients: int, requests: int, callers: int = 4) -> tuple[list[float], float]:
     """``requests`` scores of distinct clients by ``callers`` concurrent callers; latencies and wall seconds."""
-    from concurrent.futures import ThreadPoolExecutor
-
     def one(number: int) -> float:
         started = time.perf_counter()
         assert _get(f"{base}/api/v1/clients/{100_002 + number % clients}/score", key) == 200

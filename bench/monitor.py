@@ -28,8 +28,19 @@ import click
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+import numpy as np
+import pandas as pd
+
 from bench.performance_doc import machine, write_section  # noqa: E402
 from database.cli import CONTEXT, run  # noqa: E402
+from database.config import get_engine
+from database.loader import load
+from database.synthetic import generate
+from modeling.monitoring import drift
+from modeling.monitoring.report import write_report
+from modeling.monitoring.run import population
+from modeling.serving.artifact import load_bundle
+from modeling.serving.scorer import Scorer
 
 FULL_CLIENTS = 356_255
 
@@ -44,9 +55,6 @@ def _peak_gib() -> float:
 
 def prepare(clients: int, work: Path) -> tuple[str, Path]:
     """Generate, load and train once in ``work``; the database URL and the model folder."""
-    from database.loader import load
-    from database.synthetic import generate
-
     csv, models, db = work / "csv", work / "models", work / "bank.db"
     url = f"sqlite:///{db}"
     if not (csv / "application_train.csv").exists():
@@ -79,16 +87,6 @@ def timed(stages: list, name: str, work):
 @click.option("--no-write", is_flag=True, help="print the section, do not write docs/performance.md")
 def cli(**options) -> int:
     """Measure and write the section."""
-    import numpy as np
-    import pandas as pd
-
-    from database.config import get_engine
-    from modeling.monitoring import drift
-    from modeling.monitoring.report import write_report
-    from modeling.monitoring.run import population
-    from modeling.serving.artifact import load_bundle
-    from modeling.serving.scorer import Scorer
-
     args = SimpleNamespace(**options)
     url, folder = prepare(args.clients, args.work / str(args.clients))
     load_before = os.getloadavg()

@@ -11,12 +11,16 @@ import os
 import sys
 
 import click
+from sqlalchemy.exc import SQLAlchemyError
 
 from bokeh_app.application import APP_DIR, AUTH_MODULE
 from bokeh_app.config import DashboardSettings
 from bokeh_app.session_user import TOKEN_EXCLUDED_COOKIES, TOKEN_HEADERS
 from database.cli import CONTEXT, fail, run
+from database.config import database_url, get_engine
+from database.sessions import revoke_reference, revoke_user, session_state, sessions_of
 from database.signin import secrets_problem
+from database.users import UserError, create_demo_users, create_user, new_password, reset_password
 from settings import SettingsError
 
 PASSWORD_VARIABLE = "DASHBOARD_USER_PASSWORD"
@@ -43,15 +47,11 @@ def serve_command(port: int | None, no_auth: bool, extra: list[str]) -> tuple[li
 
 
 def _engine():
-    from database.config import database_url, get_engine
-
     return get_engine(os.environ.get("DATABASE_ADMIN_URL") or database_url())
 
 
 def _password() -> tuple[str, bool]:
     """The password to set (DASHBOARD_USER_PASSWORD, else a line piped on stdin) and whether it was generated."""
-    from database.users import new_password
-
     if os.environ.get(PASSWORD_VARIABLE):
         return os.environ[PASSWORD_VARIABLE], False
     piped = "" if sys.stdin is None or sys.stdin.isatty() else sys.stdin.readline().rstrip("\r\n")
@@ -60,8 +60,6 @@ def _password() -> tuple[str, bool]:
 
 def sessions_command(engine, name: str, revoke: str | None, revoke_all: bool) -> int:
     """List ``name``'s sessions (reference, state, times), or end one or all of them."""
-    from database.sessions import revoke_reference, revoke_user, session_state, sessions_of
-
     if revoke_all:
         print(f"{revoke_user(engine, name, 'administrator')} session(s) of {name} ended")
         return 0
@@ -115,8 +113,6 @@ ROLE = click.Choice(("advisor", "risk_manager", "admin"))
 @click.option("--role", type=ROLE, required=True, help="what the user may see and do")
 def create_user_command(name: str, role: str) -> None:
     """``create-user NAME --role ROLE``."""
-    from database.users import create_user
-
     password, generated = _password()
     create_user(_engine(), name, role, password)
     print(f"user {name} created with role {role}")
@@ -127,8 +123,6 @@ def create_user_command(name: str, role: str) -> None:
 @click.argument("name")
 def reset_password_command(name: str) -> None:
     """``reset-password NAME``."""
-    from database.users import reset_password
-
     password, generated = _password()
     ended = reset_password(_engine(), name, password)
     print(f"password of {name} changed; {ended} session(s) ended, failed sign-ins cleared")
@@ -144,8 +138,6 @@ def _shown_once(name: str, password: str, generated: bool) -> None:
 @cli.command("demo-users", help="one user of each role if there is none (passwords printed once)")
 def demo_users() -> None:
     """``demo-users``."""
-    from database.users import create_demo_users
-
     create_demo_users(_engine())
 
 
@@ -162,10 +154,6 @@ def sessions(name: str, revoke: str | None, revoke_all: bool) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line and run the command; expected failures print one line (exit 2)."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from database.users import UserError
-
     try:
         return run(cli, argv, cli.name)
     except UserError as error:

@@ -5,6 +5,7 @@ import logging
 
 from bokeh_app.config import DashboardSettings
 from bokeh_app.portfolio import load_portfolio
+from bokeh_app.session_user import PAYLOAD_KEY, cookie_reference
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +26,5 @@ def on_server_loaded(server_context) -> None:
 def process_request(request) -> dict:
     """What Bokeh adds to the session token of a page: the public reference of the browser's session, never
     its cookie (bokeh_app/session_user.py)."""
-    from bokeh_app.session_user import PAYLOAD_KEY, cookie_reference
-
     ref = cookie_reference(request.cookies)
     return {PAYLOAD_KEY: ref} if ref else {}

@@ -19,7 +19,7 @@ from tornado.websocket import WebSocketHandler
 from bokeh_app.headers import FORM_CSP, secure
 from bokeh_app.session_user import PAYLOAD_KEY, cookie_reference
 from bokeh_app.signin_page import login_html
-from database.config import sign_in_policy
+from database.config import get_engine, sign_in_policy
 from database.lockout import sign_in
 from database.sessions import live_reference_user, open_session, revoke
 from database.signin import (
@@ -41,8 +41,6 @@ logout_url = "/logout"
 
 @cache
 def _engine():
-    from database.config import get_engine
-
     return get_engine()
 
 

@@ -16,6 +16,8 @@ from datetime import date
 from functools import cache
 from pathlib import Path
 
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
 from modeling import policy
 from modeling.serving.decision import FinalDecision, reason_label
 from modeling.wording import catalogue
@@ -29,8 +31,6 @@ NO_VALUE_GROUPS = ("external_scores",)
 
 @cache
 def _template():
-    from jinja2 import Environment, FileSystemLoader, select_autoescape
-
     env = Environment(loader=FileSystemLoader(TEMPLATE.parent), autoescape=select_autoescape(["html"]))
     return env.get_template(TEMPLATE.name)
 

@@ -11,7 +11,12 @@ import pandas as pd
 from sklearn.neighbors import NearestNeighbors
 from sklearn.preprocessing import StandardScaler
 
-from modeling.serving.store import COMPARISON_FEATURES
+from database.config import get_engine, masked
+from database.read import read_some_columns
+from modeling.serving.artifact import load_bundle, resolve
+from modeling.serving.data import load_tables
+from modeling.serving.scorer import Scorer
+from modeling.serving.store import COMPARISON_FEATURES, stored_portfolio
 from modeling.serving.threshold import CostMatrix, best_f1_threshold
 from modeling.wording import catalogue
 
@@ -180,10 +185,6 @@ def read_oof(folder: Path, clients: pd.DataFrame) -> tuple[pd.DataFrame, str]:
 def load_portfolio(config, say=print) -> Portfolio:
     """The shared portfolio: from the batch score store when it holds every client for the model on the current
     data (``python -m modeling predict --store``), else by building every client's features and scoring them."""
-    from database.config import get_engine
-    from modeling.serving.artifact import load_bundle, resolve
-    from modeling.serving.store import stored_portfolio
-
     start = time.perf_counter()
     folder = resolve(config.model_path)
     bundle = load_bundle(folder)
@@ -208,9 +209,6 @@ KEPT_APPLICATION = ("SK_ID_CURR", *DESCRIPTIVE, "DAYS_BIRTH", "DAYS_EMPLOYED")
 
 
 def _application(engine, url: str, columns: list[str]) -> pd.DataFrame:
-    from database.config import masked
-    from database.read import read_some_columns
-
     application = read_some_columns(engine, "application", columns)
     if application.empty:
         raise RuntimeError(f"no client in the database {masked(url)}: run `python -m database load`")
@@ -219,8 +217,6 @@ def _application(engine, url: str, columns: list[str]) -> pd.DataFrame:
 
 def from_store(folder: Path, bundle, engine, application: pd.DataFrame, stored: pd.DataFrame, config) -> Portfolio:
     """The portfolio from the application's descriptive columns and the batch store (no feature built)."""
-    from modeling.serving.scorer import Scorer
-
     scorer = Scorer(bundle, engine)
     clients = describe_clients(application)
     stored = stored.reindex(clients.index)
@@ -232,9 +228,6 @@ def from_store(folder: Path, bundle, engine, application: pd.DataFrame, stored: 
 
 def by_scoring(folder: Path, bundle, engine, config) -> Portfolio:
     """The portfolio by building every client's features and scoring them (before any batch run)."""
-    from modeling.serving.data import load_tables
-    from modeling.serving.scorer import Scorer
-
     tables = load_tables(engine)
     clients = describe_clients(tables["application"])
     built = bundle.features.transform(tables)

@@ -11,7 +11,16 @@ from __future__ import annotations
 
 from functools import cache
 
-from database.signin import COOKIE, CSRF_COOKIE
+from database.config import get_engine, sign_in_policy
+from database.sessions import live_reference_user, reference
+from database.signin import (
+    COOKIE,
+    CSRF_COOKIE,
+    SignInNotConfigured,
+    cookie_secret,
+    signed_session,
+    signout_token,
+)
 from database.users import User
 
 LOCAL_USER = User("local", "admin")
@@ -25,9 +34,6 @@ PAYLOAD_KEY = "signin_session"
 
 def cookie_reference(cookies) -> str | None:
     """The public reference of the session whose signed id ``cookies`` (tornado's or a dict) hold, else None."""
-    from database.sessions import reference
-    from database.signin import SignInNotConfigured, cookie_secret, signed_session
-
     value = cookies.get(COOKIE)
     value = getattr(value, "value", value)
     try:
@@ -48,8 +54,6 @@ def session_user(context, auth: bool, engine, touch: bool = True) -> User | None
     this as a use of the session (its idle time starts again)."""
     if not auth:
         return LOCAL_USER
-    from database.config import sign_in_policy
-    from database.sessions import live_reference_user
 
     ref = token_reference(context)
     return live_reference_user(engine, ref, sign_in_policy(), touch=touch) if ref else None
@@ -58,15 +62,11 @@ def session_user(context, auth: bool, engine, touch: bool = True) -> User | None
 @cache
 def engine_for(url: str | None):
     """One engine per database URL and server process, shared by the sessions (made on first use)."""
-    from database.config import get_engine
-
     return get_engine(url)
 
 
 def signout_form_token(context) -> str:
     """The token of the page's sign-out form (empty without sign-in: there is no form then)."""
-    from database.signin import SignInNotConfigured, cookie_secret, signout_token
-
     ref = token_reference(context)
     try:
         return signout_token(ref, cookie_secret()) if ref else ""

@@ -4,13 +4,13 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
 from modeling.wording import catalogue
 
 
 @cache
 def _template():
-    from jinja2 import Environment, FileSystemLoader, select_autoescape
-
     folder = Path(__file__).resolve().parent / "templates"
     return Environment(loader=FileSystemLoader(folder), autoescape=select_autoescape()).get_template("login.html")
 

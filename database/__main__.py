@@ -11,6 +11,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from database.backup import COMMANDS as BACKUP_COMMANDS
 from database.cli import CONTEXT, run
 from database.config import database_url, masked
+from database.csv_reader import LoadError
+from database.datamodel_doc import DOC_PATH, render_document
+from database.loader import format_summary
+from database.loader import load as load_files
+from database.migrate import MigrationError
+from database.migrate import migrate as upgrade
 from database.roles import COMMANDS as ROLES_COMMANDS
 
 
@@ -34,9 +40,6 @@ def _tables(text: str) -> list[str]:
               help="size of the blocks of CSV read at a time (bounds memory)")
 def load(source: tuple[Path, ...], strict: bool, tables: str | None, batch_size_mb: float) -> None:
     """Run ``load``."""
-    from database.loader import format_summary
-    from database.loader import load as load_files
-
     summary = load_files(list(source), strict=strict, tables=_tables(tables) if tables is not None else None,
                          block_size=max(1, int(batch_size_mb * (1 << 20))))
     print(format_summary(summary))
@@ -44,8 +47,6 @@ def load(source: tuple[Path, ...], strict: bool, tables: str | None, batch_size_
 
 def _migrate(revision: str) -> None:
     """Upgrade the schema to ``revision`` and say what changed."""
-    from database.migrate import migrate as upgrade
-
     where = masked(database_url())
     print(f"Migrating {where} ...", flush=True)
     before, after = upgrade(revision=revision)
@@ -70,8 +71,6 @@ def migrate(revision: str) -> None:
 @click.option("--check", is_flag=True, help="do not write; exit 1 if docs/data-model.md differs from the models")
 def docs(check: bool) -> int:
     """Run ``docs``."""
-    from database.datamodel_doc import DOC_PATH, render_document
-
     expected = render_document(DOC_PATH.read_text(encoding="utf-8") if DOC_PATH.exists() else None)
     if check:
         same = DOC_PATH.exists() and DOC_PATH.read_text(encoding="utf-8") == expected
@@ -89,9 +88,6 @@ for _command in (*BACKUP_COMMANDS, *ROLES_COMMANDS):
 
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line and run the subcommand; expected failures print one line (exit 2)."""
-    from database.csv_reader import LoadError
-    from database.migrate import MigrationError
-
     try:
         return run(cli, argv, cli.name)
     except (LoadError, MigrationError) as error:

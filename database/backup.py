@@ -42,10 +42,11 @@ from database.checksums import (
     table_checksums,
 )
 from database.cli import fail
+from database.config import database_url, get_engine
 from database.pgtools import libpq_target, tool_version
 from database.restore import restore, verify
 from database.schema import SCHEMA_VERSION
-from database.security import check_url, mask_secrets, mask_url
+from database.security import InsecureDatabaseURL, check_url, mask_secrets, mask_url
 
 __all__ = [
     "CHECKSUM_METHOD", "COMMANDS", "MANIFEST_FORMAT", "MANIFEST_SUFFIX", "PREFIX", "BackupError", "Progress",
@@ -77,8 +78,6 @@ def _backup_sqlite(url: URL, archive: Path) -> tuple[dict, dict]:
 
 def _backup_postgres(url: URL, archive: Path) -> tuple[dict, dict]:
     """Run pg_dump -Fc on an exported snapshot while reading the checksums in that same snapshot."""
-    from database.config import get_engine
-
     conninfo, env = libpq_target(url)
     engine = get_engine(url.render_as_string(hide_password=False))
     try:
@@ -177,8 +176,6 @@ ARCHIVE = click.Path(path_type=Path)  # the ARCHIVE argument of restore and veri
 
 def _guarded(run: Callable[[], object]) -> None:
     """Run one command; expected failures print one line and exit 2."""
-    from database.security import InsecureDatabaseURL
-
     try:
         run()
     except (BackupError, InsecureDatabaseURL, ValueError) as error:
@@ -187,8 +184,6 @@ def _guarded(run: Callable[[], object]) -> None:
 
 def _database_url() -> str:
     """DATABASE_URL as configured (the embedded SQLite file by default)."""
-    from database.config import database_url
-
     return database_url()
 
 

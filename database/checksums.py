@@ -9,6 +9,8 @@ import sqlalchemy
 from sqlalchemy import Connection, MetaData
 from sqlalchemy.engine import URL
 
+from database.config import get_engine
+
 #: How table checksums are computed; verify refuses to compare checksums made another way.
 CHECKSUM_METHOD = "sha256 of repr(row) per line, primary-key order, UTC timestamps; v1"
 
@@ -47,8 +49,6 @@ def table_checksums(connection: Connection) -> dict[str, dict[str, object]]:
 
 def checksums_of(url: URL) -> dict:
     """Table checksums of the database of ``url``."""
-    from database.config import get_engine
-
     engine = get_engine(url.render_as_string(hide_password=False))
     try:
         with engine.connect() as connection:

@@ -21,14 +21,13 @@ from database.archive import (
     stderr_progress,
 )
 from database.checksums import checksums_of, compare_checksums
+from database.config import get_engine
 from database.pgtools import libpq_target, run_tool
 from database.security import check_url, mask_url
 
 
 def existing_tables(url: URL) -> list[str]:
     """The tables already in the target database (none if a SQLite file does not exist yet)."""
-    from database.config import get_engine
-
     if not url.get_backend_name().startswith("postgres") and not sqlite_path(url).exists():
         return []
     engine = get_engine(url.render_as_string(hide_password=False))
@@ -114,8 +113,6 @@ def verify(archive: Path, server_url: str | None = None, progress: Progress = st
 
 def _verify_postgres(archive: Path, server_url: str | None) -> dict:
     """Restore into a temporary database of the server of ``server_url`` (needs CREATEDB), checksum, drop it."""
-    from database.config import get_engine
-
     server_url = server_url or os.environ.get("DATABASE_ADMIN_URL") or os.environ.get("DATABASE_URL")
     if not server_url or not make_url(server_url).get_backend_name().startswith("postgres"):
         raise BackupError(

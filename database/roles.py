@@ -14,12 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import click
+from psycopg2.extensions import encrypt_password
 from sqlalchemy import Connection, text
 
 from database.cli import fail
+from database.config import database_url, get_engine
 from database.migrate import migrate_connection
 from database.schema import Base
-from database.security import check_url
+from database.security import InsecureDatabaseURL, check_url
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 OWNER = "homecredit_owner"
@@ -77,8 +79,6 @@ def _set_passwords(
     connection: Connection, generate: bool, given: dict[str, str], report: RolesReport
 ) -> None:
     """Give each role its password (``given``, else the environment), or a generated one if it has none."""
-    from psycopg2.extensions import encrypt_password
-
     raw = connection.connection.dbapi_connection
     for role, variable in ROLES.items():
         password = given.get(role) or os.environ.get(variable)
@@ -115,8 +115,6 @@ def init_roles(
 
     ``passwords`` maps role names to passwords and wins over ``HOMECREDIT_<ROLE>_PASSWORD``.
     """
-    from database.config import get_engine
-
     parsed = check_url(admin_url)
     if not parsed.get_backend_name().startswith("postgres"):
         raise ValueError("init-roles needs a PostgreSQL database; SQLite has no roles")
@@ -147,9 +145,6 @@ def role_url(admin_url: str, role: str, password: str) -> str:
               help="do not generate passwords for roles without HOMECREDIT_<ROLE>_PASSWORD")
 def init_roles_command(admin_url: str | None, no_generate: bool) -> None:
     """Run ``init-roles`` and print what was done; generated passwords are printed once, here."""
-    from database.config import database_url
-    from database.security import InsecureDatabaseURL
-
     url = admin_url or os.environ.get("DATABASE_ADMIN_URL") or database_url()
     try:
         report = init_roles(url, generate_passwords=not no_generate)

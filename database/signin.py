@@ -13,6 +13,8 @@ import os
 import secrets
 from urllib.parse import urlsplit
 
+from tornado.web import create_signed_value, decode_signed_value
+
 from database.sessions import reference
 
 COOKIE = "homecredit_session"
@@ -52,15 +54,11 @@ def secrets_problem() -> str | None:
 
 def sign(session_id: str, secret: str) -> str:
     """The cookie value for a session id."""
-    from tornado.web import create_signed_value
-
     return create_signed_value(secret, COOKIE, session_id).decode()
 
 
 def signed_session(value: str | bytes | None, secret: str) -> str | None:
     """The session id of a cookie value, None if absent, forged or older than a session's absolute end."""
-    from tornado.web import decode_signed_value
-
     if not value:
         return None
     session_id = decode_signed_value(secret, COOKIE, value, max_age_days=MAX_AGE_DAYS)

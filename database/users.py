@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -41,8 +43,6 @@ class UserError(ValueError):
 
 @cache
 def _hasher():
-    from argon2 import PasswordHasher
-
     return PasswordHasher()
 
 
@@ -110,8 +110,6 @@ def count_users(engine: Engine) -> int:
 
 def authenticate(engine: Engine, name: str, password: str) -> User | None:
     """The user if ``password`` is theirs, else None (the same work is done for unknown names)."""
-    from argon2.exceptions import InvalidHashError, VerificationError
-
     with engine.connect() as connection:
         row = connection.execute(select(AppUser.role, AppUser.password_hash).where(AppUser.name == name)).first()
     try:

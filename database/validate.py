@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -115,8 +116,6 @@ def _numbers(text: pa.Array, valid: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     try:
         values = pc.cast(text, pa.float64()).to_numpy(zero_copy_only=False)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        import pandas as pd  # only for the rare column holding text: finds which values are not numbers
-
         values = pd.to_numeric(pd.Series(text.to_pylist(), dtype=object), errors="coerce").to_numpy(dtype=float)
     values = np.where(valid, values, np.nan)
     bad = valid & ~np.isfinite(values)

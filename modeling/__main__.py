@@ -3,14 +3,35 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import click
 
+from database.archive import atomic_file
+from database.checksums import file_sha256
 from database.cli import CONTEXT, dataclass_options, run
-from modeling.config import TrainConfig
-from modeling.monitoring.cli import monitor  # model monitoring (#14)
+from database.config import get_engine
+from modeling.config import SigningKeys, TrainConfig
+from modeling.monitoring.cli import (
+    after_store,
+    monitor,  # model monitoring (#14)
+)
+from modeling.serving import dask_batch
+from modeling.serving.artifact import (
+    CARD_FILE,
+    SHA256_KEY,
+    ModelError,
+    load_bundle,
+    resolve,
+    verified,
+)
+from modeling.serving.dask_batch import DaskFailure
+from modeling.serving.decision import with_final_decisions
+from modeling.serving.scorer import Scorer
+from modeling.serving.signing import SIGNATURE_FILE, SignatureError, sign_folder
+from modeling.serving.store import latest_load_run, replace_scores, snapshot, write_scores
 from modeling.wording import catalogue
 
 MODEL_HELP = "model folder (default MODEL_DIR/latest)"
@@ -96,7 +117,7 @@ class Predict:
 
 
 def run_train(cfg: TrainConfig) -> None:
-    from modeling.training.train import train
+    from modeling.training.train import train  # deferred: training package
 
     r = train(cfg)
     cv, family, business = r.champion.cv, r.champion.family, r.decision.business
@@ -108,34 +129,22 @@ def run_train(cfg: TrainConfig) -> None:
 
 
 def run_score(client_id: int, lang: str, model: Path | None) -> None:
-    from database.config import get_engine
-    from modeling.serving.artifact import load_bundle
-    from modeling.serving.scorer import Scorer
-
     result = Scorer(load_bundle(model), get_engine()).score(client_id, lang)
     print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
 
 
 def run_predict(args: Predict) -> None:
-    from database.config import get_engine
-    from modeling.serving.artifact import load_bundle
-    from modeling.serving.scorer import Scorer
-
     if args.out is None and not args.store:
         raise ValueError("nothing to write: give --out FILE.csv, --store or both")
     if args.engine == "dask":
         return run_predict_dask(args)
     scorer = Scorer(load_bundle(args.model), get_engine())
-    from modeling.serving.decision import with_final_decisions
-    from modeling.serving.store import snapshot, write_scores
 
     run_id, features = snapshot(scorer, _say)  # computed once for the store and the CSV
     if args.store:
         s = write_scores(scorer, features, run_id, progress=_say)
         _stored_line(s)
         if not args.no_monitor:
-            from modeling.monitoring.cli import after_store  # model monitoring (#14)
-
             after_store(scorer, features, _say)
     if args.out is not None:
         frame = with_final_decisions(scorer.engine, scorer.score_frame(features))
@@ -145,14 +154,6 @@ def run_predict(args: Predict) -> None:
 
 def run_predict_dask(args: Predict) -> None:
     """``predict --engine dask``: partitions scored on the cluster, results written once here."""
-    import time
-
-    from database.config import get_engine
-    from modeling.serving import dask_batch
-    from modeling.serving.artifact import load_bundle, resolve
-    from modeling.serving.decision import with_final_decisions
-    from modeling.serving.store import latest_load_run, replace_scores
-
     started = time.perf_counter()
     folder = resolve(args.model)
     bundle = load_bundle(folder)  # checked here before any worker starts
@@ -178,11 +179,6 @@ def run_predict_dask(args: Predict) -> None:
 
 
 def run_sign(folder: Path) -> None:
-    from database.checksums import file_sha256
-    from modeling.config import SigningKeys
-    from modeling.serving.artifact import CARD_FILE, SHA256_KEY, ModelError, resolve, verified
-    from modeling.serving.signing import SIGNATURE_FILE, sign_folder
-
     folder = resolve(folder)
     keys = SigningKeys.from_env()
     if (folder / SIGNATURE_FILE).exists():
@@ -196,8 +192,6 @@ def run_sign(folder: Path) -> None:
 
 
 def run_verify(folder: Path | None) -> None:
-    from modeling.serving.artifact import resolve, verified
-
     folder = resolve(folder)
     manifest = verified(folder)
     print(f"{folder}: signature verified over {len(manifest.files)} files")
@@ -219,8 +213,6 @@ def _written_line(frame, path: Path) -> None:
 
 def _write_csv(frame, path: Path) -> None:
     """Write the CSV atomically: a half-written file never replaces a good one."""
-    from database.archive import atomic_file
-
     path.parent.mkdir(parents=True, exist_ok=True)
     with atomic_file(path) as temporary:
         frame.to_csv(temporary, index=False)
@@ -228,16 +220,11 @@ def _write_csv(frame, path: Path) -> None:
 
 def _dask_failure() -> type[Exception]:
     """The batch engine's failure type (defined without importing Dask)."""
-    from modeling.serving.dask_batch import DaskFailure
-
     return DaskFailure
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point; expected failures end with a one-line message and exit code 1 (monitor: 2, see its module)."""
-    from modeling.serving.artifact import ModelError
-    from modeling.serving.signing import SignatureError
-
     try:
         return run(cli, argv, cli.name)
     except (ModelError, SignatureError, ValueError, FileNotFoundError, LookupError, _dask_failure()) as exc:

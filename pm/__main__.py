@@ -19,7 +19,7 @@ def _say(message: str) -> None:
 
 
 def cmd_trace(args: Options) -> int:
-    from pm import reports, traceability
+    from pm import reports, traceability  # deferred: command
 
     reqs = traceability.requirements(args.docs)
     problems = traceability.problems(reqs, traceability.scan(args.tests))
@@ -34,14 +34,14 @@ def cmd_trace(args: Options) -> int:
 
 
 def cmd_tests(args: Options) -> int:
-    from pm import reports
+    from pm import reports  # deferred: command
 
     _say(f"wrote {reports.write_test_report(args.docs, args.junit, args.tests)}")
     return 0
 
 
 def cmd_evm(args: Options) -> int:
-    from pm import evm
+    from pm import evm  # deferred: command
 
     table = evm.write(args.docs)
     last = table.iloc[-1]
@@ -51,7 +51,7 @@ def cmd_evm(args: Options) -> int:
 
 
 def cmd_business(args: Options) -> int:
-    from pm import business
+    from pm import business  # deferred: command
 
     table = business.write(args.model, args.source, args.docs)
     _say(f"wrote business-case.csv from model {table.loc[0, 'modele']} ({int(table.loc[0, 'clients'])} clients)")
@@ -59,7 +59,7 @@ def cmd_business(args: Options) -> int:
 
 
 def cmd_docs(args: Options) -> int:
-    from pm import azure, stakeholders, steering
+    from pm import azure, stakeholders, steering  # deferred: command
 
     stakeholders.draw(args.docs)
     _say(f"wrote {azure.write(args.docs)}")
@@ -69,7 +69,7 @@ def cmd_docs(args: Options) -> int:
 
 
 def cmd_deck(args: Options) -> int:
-    from pm import slides
+    from pm import slides  # deferred: command
 
     out = slides.build(args.docs, args.out)
     _say(f"wrote {out}")
@@ -77,7 +77,7 @@ def cmd_deck(args: Options) -> int:
 
 
 def cmd_check(args: Options) -> int:
-    from pm import check
+    from pm import check  # deferred: command
 
     lines = check.problems(args.docs, args.tests, args.junit)
     for line in lines:

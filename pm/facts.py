@@ -9,6 +9,9 @@ from pathlib import Path
 
 import yaml
 
+from api import create_app
+from api.openapi import build_spec
+from modeling.wording import catalogue
 from pm import config
 
 # A tab title is catalogue.t("key") or the monitoring module's word("key"), i.e. the catalogue's "monitor_key".
@@ -105,15 +108,11 @@ def tab_keys(path: Path | None = None) -> list[str]:
 
 def tabs(path: Path | None = None) -> list[str]:
     """The French titles of the dashboard's tabs, read from the catalogue keys its main module uses."""
-    from modeling.wording import catalogue
-
     return [catalogue.t(key, "fr") for key in tab_keys(path)]
 
 
 def tab(key: str) -> str:
     """The French title of the dashboard tab whose catalogue key is ``key``; an error if no tab has it."""
-    from modeling.wording import catalogue
-
     if key not in tab_keys():
         raise ValueError(f"bokeh_app/main.py has no tab titled by the catalogue key {key!r}; the documents cite it")
     return catalogue.t(key, "fr")
@@ -121,9 +120,6 @@ def tab(key: str) -> str:
 
 def operations() -> list[Operation]:
     """Every operation of the API's OpenAPI document (the app is built, nothing is served)."""
-    from api import create_app
-    from api.openapi import build_spec
-
     app = create_app({"API_KEYS": "documents:" + "0" * 64, "TESTING": True})
     spec = build_spec(app)
     return [Operation(method.upper(), path, op.get("summary", ""))

@@ -27,7 +27,7 @@ def cli() -> None:
              short_help="migrate the database (with DEMO_MODE=1: load, train and score a demo)")
 def release() -> int:
     """``release``."""
-    from webapp.release import release as run_release
+    from webapp.release import release as run_release  # deferred: command
 
     return run_release(WebSettings.from_env())
 
@@ -35,7 +35,7 @@ def release() -> int:
 @cli.command(help="serve the dashboard and the API on $PORT until SIGTERM")
 def serve() -> int:
     """``serve``."""
-    from webapp.server import serve as run_server
+    from webapp.server import serve as run_server  # deferred: command
 
     return run_server(WebSettings.from_env())
 
@@ -43,7 +43,7 @@ def serve() -> int:
 @cli.command(help="release, then serve (for hosts without a release phase)")
 def start() -> int:
     """``start``: the release in its own process, so that its memory is given back before serving."""
-    from webapp.server import serve as run_server
+    from webapp.server import serve as run_server  # deferred: command
 
     config = WebSettings.from_env()
     code = subprocess.run([sys.executable, "-m", "webapp", "release"], check=False).returncode
@@ -52,16 +52,18 @@ def start() -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line and run the command; expected failures print one line (exit 2)."""
-    from database.migrate import MigrationError
-    from webapp.release import ReleaseError
-
     try:
         return run(cli, argv, cli.name)
-    except (ReleaseError, MigrationError, ValueError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
     except SQLAlchemyError as error:
         print(f"error: database: {str(error).splitlines()[0]}", file=sys.stderr)
+        return 2
+    except (RuntimeError, ValueError) as error:
+        from database.migrate import MigrationError  # deferred: command
+        from webapp.release import ReleaseError  # deferred: command
+
+        if not isinstance(error, (ReleaseError, MigrationError, ValueError)):
+            raise
+        print(f"error: {error}", file=sys.stderr)
         return 2
 
 

@@ -14,7 +14,15 @@ import tempfile
 import time
 from pathlib import Path
 
+from sqlalchemy import func, select
+
 from database.config import REPO_ROOT, database_url, get_engine, masked
+from database.loader import format_summary, load
+from database.migrate import migrate
+from database.schema import Application
+from database.synthetic.generate import generate
+from database.users import create_demo_users
+from modeling.serving.artifact import ModelError, resolve
 from webapp.config import WebSettings
 
 
@@ -28,10 +36,6 @@ def _say(message: str) -> None:
 
 def client_count(url: str) -> int:
     """How many applications the database holds."""
-    from sqlalchemy import func, select
-
-    from database.schema import Application
-
     engine = get_engine(url)
     try:
         with engine.connect() as connection:
@@ -42,9 +46,6 @@ def client_count(url: str) -> int:
 
 def fill_with_synthetic_clients(url: str, clients: int, seed: int) -> None:
     """Generate ``clients`` synthetic clients and load them (the loader prints its progress)."""
-    from database.loader import format_summary, load
-    from database.synthetic.generate import generate
-
     with tempfile.TemporaryDirectory(prefix="demo-data-") as folder:
         generate(clients, seed, Path(folder), progress=_say)
         (Path(folder) / "true_pd.csv").unlink(missing_ok=True)
@@ -53,8 +54,6 @@ def fill_with_synthetic_clients(url: str, clients: int, seed: int) -> None:
 
 def has_model() -> bool:
     """Whether MODEL_DIR holds a model to serve."""
-    from modeling.serving.artifact import ModelError, resolve
-
     try:
         resolve(None)
         return True
@@ -73,7 +72,7 @@ def train_demo_model(arguments: str) -> None:
     """Train the demo model on the database with the demo budget (``python -m modeling train`` ``arguments``);
     training packages must be installed."""
     try:
-        import hyperopt  # noqa: F401  (training-only: requirements-train.txt)
+        import hyperopt  # noqa: F401  # deferred: training package
     except ImportError:
         raise ReleaseError("no model in MODEL_DIR and the training packages are not installed: build the "
                            "image (its build trains the demo model) or run `pip install -r requirements-train.txt`"
@@ -83,8 +82,6 @@ def train_demo_model(arguments: str) -> None:
 
 def release(config: WebSettings) -> int:
     """Migrate; in demo mode also load synthetic clients into an empty database, train if no model, score."""
-    from database.migrate import migrate
-
     started = time.perf_counter()
     url = database_url()
     before, after = migrate(url)
@@ -98,7 +95,6 @@ def release(config: WebSettings) -> int:
             _say("demo mode: no model in MODEL_DIR, training the demo model")
             train_demo_model(config.demo_train_args)
         _module("modeling", "predict", "--store")
-        from database.users import create_demo_users
 
         engine = get_engine(url)
         try:

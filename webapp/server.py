@@ -9,12 +9,29 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 import signal
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
+from bokeh.server.auth_provider import AuthModule
+from bokeh.server.server import BaseServer
+from bokeh.server.tornado import BokehTornado
+from bokeh.server.util import bind_sockets, create_hosts_allowlist
+from tornado.ioloop import IOLoop
+from tornado.web import FallbackHandler
+from tornado.wsgi import WSGIContainer
+
+from api import create_app
+from api.auth import entry
+from api.config import ApiSettings
+from bokeh_app.application import AUTH_MODULE, dashboard_application
+from bokeh_app.config import DashboardSettings
+from bokeh_app.session_user import TOKEN_EXCLUDED_COOKIES, TOKEN_HEADERS
+from database.signin import secrets_problem
 from webapp.config import WebSettings
+from webapp.guard import GuardedHTTPServer
 
 if TYPE_CHECKING:
     from api.config import ApiSettings
@@ -29,9 +46,6 @@ API_ROUTES = (r"/api/.*", r"/static/style\.css")
 def api_settings(config: WebSettings) -> ApiSettings:
     """The API's settings from the environment, the demo key's entry added to SCORING_API_KEYS when DEMO_API_KEY
     is set."""
-    from api.auth import entry
-    from api.config import ApiSettings
-
     settings = ApiSettings.from_env()
     if not config.demo_api_key:
         return settings
@@ -42,8 +56,6 @@ def api_settings(config: WebSettings) -> ApiSettings:
 def dashboard_settings() -> DashboardSettings:
     """The dashboard's settings from the environment, sign-in required whatever DASHBOARD_AUTH says: the sessions
     check the signed-in user (bokeh_app/session_user.py)."""
-    from bokeh_app.config import DashboardSettings
-
     return DashboardSettings.from_env(auth=True)
 
 
@@ -54,10 +66,6 @@ def sign_in_secrets(config: WebSettings) -> tuple[str, str]:
     The demo's random secrets are put in this process's environment, where database.signin reads the cookie
     secret for the dashboard's auth hooks (a module Bokeh loads from its file) and the API's sign-in page.
     """
-    import secrets
-
-    from database.signin import secrets_problem
-
     if config.demo:
         for name in ("BOKEH_COOKIE_SECRET", "BOKEH_SECRET_KEY"):
             if len(os.environ.get(name, "")) < 32:
@@ -74,19 +82,6 @@ def build_server(config: WebSettings, api: ApiSettings | None = None, dashboard:
 
     ``api`` and ``dashboard`` are the two packages' settings (default: ``api_settings`` and ``dashboard_settings``).
     """
-    from bokeh.server.auth_provider import AuthModule
-    from bokeh.server.server import BaseServer
-    from bokeh.server.tornado import BokehTornado
-    from bokeh.server.util import bind_sockets, create_hosts_allowlist
-    from tornado.ioloop import IOLoop
-    from tornado.web import FallbackHandler
-    from tornado.wsgi import WSGIContainer
-
-    from api import create_app
-    from bokeh_app.application import AUTH_MODULE, dashboard_application
-    from bokeh_app.session_user import TOKEN_EXCLUDED_COOKIES, TOKEN_HEADERS
-    from webapp.guard import GuardedHTTPServer
-
     cookie_secret, secret_key = sign_in_secrets(config)
     flask_app = create_app(settings=api or api_settings(config))
     executor = ThreadPoolExecutor(max_workers=config.api_threads, thread_name_prefix="api")

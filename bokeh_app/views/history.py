@@ -12,11 +12,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from bokeh.core.properties import field
+from bokeh.layouts import column
 from bokeh.models import ColumnDataSource, Div, Legend, LegendItem, Span
 from bokeh.plotting import figure
 
 from bokeh_app.views.formats import tick_formatter
 from bokeh_app.views.style import BLUE, DIV_CSS, FONT, INK, MARKERS, VERMILLION
+from database.read import client_history
 from modeling.wording import catalogue
 
 DAYS_PER_MONTH = 30.4375
@@ -117,10 +119,6 @@ def instalment_sentence(data: dict, lang: str) -> str:
 
 def history(engine, lang: str) -> History:
     """Empty panels filled by show(client_id), read through database.read.client_history."""
-    from bokeh.layouts import column
-
-    from database.read import client_history
-
     previous = Div(text="", name="history_previous", stylesheets=[HISTORY_CSS], width=900)
     bureau = Div(text="", name="history_bureau", stylesheets=[HISTORY_CSS], width=900)
     source = ColumnDataSource(instalment_data(pd.DataFrame(columns=["DAYS_INSTALMENT", "DAYS_ENTRY_PAYMENT"]), lang),

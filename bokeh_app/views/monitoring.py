@@ -21,10 +21,13 @@ from bokeh.models import (
 from bokeh.plotting import figure
 from bokeh.transform import dodge
 from bokeh.util.serialization import convert_datetime_type
+from sqlalchemy.exc import SQLAlchemyError
 
 from bokeh_app.views.formats import tick_formatter
 from bokeh_app.views.style import BLUE, DIV_CSS, FONT, GREY, HATCH, INK, TOOLS, VERMILLION
+from database.config import get_engine
 from modeling.monitoring.drift import PSI_ACT, PSI_WATCH
+from modeling.monitoring.run import history, latest
 from modeling.monitoring.words import bin_label, decimal, integer, level_word, percent, word
 from modeling.wording import catalogue
 from modeling.wording.labels import feature_label
@@ -49,11 +52,6 @@ class MonitoringView:
 
 def read_monitoring(database_url: str | None, model_version: str) -> tuple[list[dict], dict | None]:
     """The last results (summaries, oldest first) and the latest full result of this model, from the database."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from database.config import get_engine
-    from modeling.monitoring.run import history, latest
-
     if not database_url:
         return [], None
     engine = get_engine(database_url)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from alembic import context
 
+from database.config import get_engine
 from database.schema import Base
 
 config = context.config
@@ -19,7 +20,6 @@ def run_migrations_online() -> None:
     if connection is not None:
         _run(connection)
         return
-    from database.config import get_engine
 
     engine = get_engine(config.get_main_option("sqlalchemy.url") or None)
     try:

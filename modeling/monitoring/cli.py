@@ -14,8 +14,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import click
+from sqlalchemy.exc import SQLAlchemyError
 
 from database.cli import fail
+from database.config import get_engine
+from modeling.monitoring.report import write_report
+from modeling.monitoring.run import history, run
+from modeling.serving.artifact import ModelError, load_bundle
+from modeling.serving.scorer import Scorer
+from modeling.serving.signing import SignatureError
+from modeling.serving.store import latest_load_run
 from modeling.wording import catalogue
 
 
@@ -43,9 +51,6 @@ class Monitor:
 @click.option("--no-store", is_flag=True, help="do not append the result to monitoring_result")
 def monitor(**options) -> None:
     """``monitor``: bad input ends in one line and exit code 2."""
-    from modeling.serving.artifact import ModelError
-    from modeling.serving.signing import SignatureError
-
     try:
         run_monitor(Monitor(**options))
     except (ModelError, SignatureError, ValueError, FileNotFoundError, LookupError) as exc:
@@ -57,19 +62,11 @@ def _say(message: str) -> None:
 
 
 def _scorer(model: Path | None):
-    from database.config import get_engine
-    from modeling.serving.artifact import load_bundle
-    from modeling.serving.scorer import Scorer
-
     return Scorer(load_bundle(model), get_engine())
 
 
 def run_monitor(args: Monitor) -> None:
     """Run ``monitor``; bad input raises ValueError (one line, exit code 2)."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from modeling.monitoring.run import run
-
     if args.out is not None and args.out.exists() and not args.out.is_dir():
         raise ValueError(f"--out {args.out} is a file: give a folder for the report")
     started = time.perf_counter()
@@ -80,8 +77,6 @@ def run_monitor(args: Monitor) -> None:
         raise ValueError(f"database: {str(exc).splitlines()[0]} (is the schema up to date? "
                          "run `python -m database init`)") from exc
     if args.out is not None:
-        from modeling.monitoring.report import write_report
-
         _say(f"report written to {write_report(result, args.out, args.lang)}")
     if args.json:
         print(json.dumps(result, ensure_ascii=False, allow_nan=False))
@@ -102,8 +97,6 @@ def summary(result: dict) -> str:
 
 def after_store(scorer, features, say) -> None:
     """After ``predict --store``: monitor the features just scored and keep the result (skipped without reference)."""
-    from modeling.monitoring.run import run
-
     if not getattr(scorer.bundle, "reference", None):
         say(f"monitoring skipped: model {scorer.bundle.version} has no reference (retrain to get one)")
         return
@@ -118,9 +111,6 @@ def after_store(scorer, features, say) -> None:
 
 def _monitored_load(scorer) -> dict | None:
     """The stored result of this model over the latest load, if there is one (one load, one monitoring run)."""
-    from modeling.monitoring.run import history
-    from modeling.serving.store import latest_load_run
-
     with scorer.engine.connect() as connection:
         load_run_id = latest_load_run(connection)
     last = history(scorer.engine, scorer.bundle.version, limit=1)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
+import numpy as np
+
 from modeling import documents
 from modeling.monitoring.words import bin_label, decimal, integer, level_word, percent, word
 
@@ -49,18 +51,16 @@ def _formats(lang: str) -> dict:
 
 
 def _pyplot():
-    import matplotlib
+    import matplotlib  # deferred: training package
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # deferred: training package
 
     return plt
 
 
 def _bars(ax, bins: list[dict], lang: str, title: str) -> None:
     """Reference and current shares of each bin side by side."""
-    import numpy as np
-
     x = np.arange(len(bins))
     ax.bar(x - 0.2, [b["reference"] for b in bins], 0.4, color=REFERENCE_COLOUR, label=word("reference", lang))
     ax.bar(x + 0.2, [b["current"] for b in bins], 0.4, color=CURRENT_COLOUR, hatch="//", label=word("current", lang))
@@ -95,8 +95,6 @@ def _features_figure(result: dict, path: Path, lang: str) -> None:
 
 
 def _backtest_figure(backtest: dict, path: Path, lang: str) -> None:
-    import numpy as np
-
     plt = _pyplot()
     rows = backtest["rows"]
     x = np.arange(len(rows))

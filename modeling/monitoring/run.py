@@ -17,8 +17,10 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, insert, select
 
+from database.read import read_table
 from database.schema import MonitoringResult
 from modeling.monitoring import drift
+from modeling.serving.store import latest_load_run
 
 
 @dataclass(frozen=True)
@@ -36,8 +38,6 @@ def population(scorer, features: pd.DataFrame | None = None, new_only: bool = Fa
                progress: Callable[[str], None] | None = None) -> Population:
     """Every client of the database (or only those the model was not trained on), scored as the service
     scores them (``ModelBundle.served``: out-of-fold for a training client, production model otherwise)."""
-    from database.read import read_table
-
     say = progress or (lambda _message: None)
     if features is None:
         features = scorer.all_features(say)
@@ -56,8 +56,6 @@ def population(scorer, features: pd.DataFrame | None = None, new_only: bool = Fa
 def run(scorer, features: pd.DataFrame | None = None, new_only: bool = False, store: bool = True,
         progress: Callable[[str], None] | None = None) -> dict:
     """Monitor the clients of the database against the model's reference; keep the result unless ``store`` is off."""
-    from modeling.serving.store import latest_load_run
-
     started = time.perf_counter()
     with scorer.engine.connect() as connection:
         load_run_id = latest_load_run(connection)

@@ -9,6 +9,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from importlib.metadata import version
 from pathlib import Path
 
 import numpy as np
@@ -32,8 +33,6 @@ class ModelError(RuntimeError):
 
 def library_versions() -> dict[str, str]:
     """Versions of the libraries a bundle depends on."""
-    from importlib.metadata import version
-
     names = ("lightgbm", "scikit-learn", "imbalanced-learn", "pandas", "numpy", "shap", "hyperopt")
     out = {}
     for name in names:

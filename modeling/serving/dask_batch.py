@@ -19,6 +19,12 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, select
 
+from database.config import get_engine
+from database.schema import table
+from modeling.serving.artifact import ModelError, load_bundle
+from modeling.serving.scorer import Scorer
+from modeling.serving.store import explained
+
 #: Clients per partition (bounds a worker's memory: features, SHAP matrix and rows of one partition).
 PARTITION = 20_000
 #: Longest silence between two progress lines.
@@ -36,8 +42,6 @@ class Partition:
 
 def partitions(engine: Engine, size: int = PARTITION) -> list[Partition]:
     """Consecutive SK_ID_CURR ranges of at most ``size`` clients covering every application."""
-    from database.schema import table
-
     if size < 1:
         raise ValueError(f"partition size {size} must be at least 1 client")
     application = table("application")
@@ -52,10 +56,6 @@ def partitions(engine: Engine, size: int = PARTITION) -> list[Partition]:
 def _worker_scorer(folder: str, version: str, database_url: str | None):
     """The Scorer of a worker process, loaded once: the model folder (its signature verified here, with this
     worker's own key, before anything is unpickled) and the database."""
-    from database.config import get_engine
-    from modeling.serving.artifact import ModelError, load_bundle
-    from modeling.serving.scorer import Scorer
-
     bundle = load_bundle(Path(folder))
     if bundle.version != version:
         raise ModelError(f"worker found model {bundle.version} in {folder}, not {version}: give every worker "
@@ -66,8 +66,6 @@ def _worker_scorer(folder: str, version: str, database_url: str | None):
 def score_partition(part: Partition, folder: str, version: str, database_url: str | None,
                     explain: bool) -> pd.DataFrame:
     """One partition's scores (with reasons and comparison features when ``explain``), on a worker."""
-    from modeling.serving.store import explained
-
     scorer = _worker_scorer(folder, version, database_url)
     X = scorer.range_features(part.first, part.last)
     if not explain:
@@ -84,7 +82,7 @@ class DaskFailure(RuntimeError):
 def client_for(scheduler: str | None, workers: int):
     """A Dask client: to the scheduler at ``scheduler``, else to a new LocalCluster of ``workers`` processes
     with one thread each. Close it (and its cluster) with ``close_client``."""
-    from distributed import Client, LocalCluster
+    from distributed import Client, LocalCluster  # deferred: Dask
 
     if scheduler:
         try:
@@ -100,7 +98,7 @@ def client_for(scheduler: str | None, workers: int):
 
 def close_client(client) -> None:
     """Close the client, and the LocalCluster it started (a remote cluster is left running)."""
-    from distributed import LocalCluster
+    from distributed import LocalCluster  # deferred: Dask
 
     cluster = client.cluster
     client.close()
@@ -111,7 +109,7 @@ def close_client(client) -> None:
 def run(client, engine: Engine, folder: Path, version: str, explain: bool, size: int = PARTITION,
         database_url: str | None = None, progress: Callable[[str], None] | None = None) -> pd.DataFrame:
     """Every client's scores computed partition by partition on the cluster, in SK_ID_CURR order."""
-    from distributed import wait
+    from distributed import wait  # deferred: Dask
 
     say = progress or (lambda _message: None)
     parts = partitions(engine, size)

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
+from database.read import read_columns, read_range, read_table
 from modeling.features.builder import TABLES
 
 #: Accepted file names per table, first found wins (Kaggle names, then the sample's lower-case names).
@@ -31,8 +32,6 @@ _LABEL_ALIASES = {"DEFAULTED": "TARGET"}
 
 def load_tables(engine: Engine, client_ids: Sequence[int] | None = None) -> dict[str, pd.DataFrame]:
     """All seven tables from the database, or only the rows of ``client_ids``."""
-    from database.read import read_table
-
     with engine.connect() as connection:  # one pool checkout for the seven reads
         return {name: read_table(connection, name, client_ids) for name in TABLES}
 
@@ -40,16 +39,12 @@ def load_tables(engine: Engine, client_ids: Sequence[int] | None = None) -> dict
 def load_clients(engine: Engine, client_ids: Sequence[int]) -> dict[str, dict[str, np.ndarray]]:
     """The seven tables' rows of ``client_ids`` as column arrays (no DataFrame): the serving read, which
     ``FeatureBuilder.transform`` accepts as it accepts frames."""
-    from database.read import read_columns
-
     with engine.connect() as connection:
         return {name: read_columns(connection, name, client_ids) for name in TABLES}
 
 
 def load_range(engine: Engine, first: int, last: int) -> dict[str, dict[str, np.ndarray]]:
     """The seven tables' rows of the clients with ``first <= SK_ID_CURR <= last`` (one batch partition)."""
-    from database.read import read_range
-
     with engine.connect() as connection:
         return {name: read_range(connection, name, first, last) for name in TABLES}
 

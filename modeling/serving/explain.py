@@ -382,7 +382,7 @@ def global_importance(model, X: pd.DataFrame, lang: str = "fr", max_rows: int = 
 
 def plot_global_importance(df: pd.DataFrame, path: str | Path, lang: str = "fr", top: int = 15) -> Path:
     """Bar charts of the top groups and features of a global_importance frame, saved as PNG."""
-    from matplotlib.figure import Figure  # no pyplot: no global state, no display needed
+    from matplotlib.figure import Figure  # deferred: training package
 
     _check_lang(lang)
     text = {key: catalogue.t(f"importance_{key}", lang) for key in ("groups", "features", "x")}

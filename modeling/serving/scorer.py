@@ -9,6 +9,9 @@ import numpy as np
 import pandas as pd
 
 from modeling.serving.artifact import ModelBundle
+from modeling.serving.data import load_clients, load_range, load_tables
+from modeling.serving.explain import ReasonKey, reasons_from_contributions, render_reasons
+from modeling.serving.store import stored
 from modeling.wording.catalogue import DECISION_LABELS, check_lang
 
 
@@ -56,15 +59,11 @@ class Scorer:
 
     def features(self, client_ids: Sequence[int]) -> pd.DataFrame:
         """Feature rows of the given clients, computed from their own rows only (absent IDs left out)."""
-        from modeling.serving.data import load_clients
-
         tables = load_clients(self.engine, [int(i) for i in client_ids])
         return self._in_model_order(self.bundle.features.transform(tables))
 
     def range_features(self, first: int, last: int) -> pd.DataFrame:
         """Feature rows of the clients with ``first <= SK_ID_CURR <= last``, from their own rows only."""
-        from modeling.serving.data import load_range
-
         return self._in_model_order(self.bundle.features.transform(load_range(self.engine, first, last)))
 
     def score_frame(self, features: pd.DataFrame) -> pd.DataFrame:
@@ -84,8 +83,6 @@ class Scorer:
         })
 
     def _result(self, client_id: int, row: pd.DataFrame, lang: str) -> ScoreResult:
-        from modeling.serving.explain import reasons_from_contributions
-
         b = self.bundle
         p, contributions = b.served(row, explain=True)  # the model that never learned this client's outcome
         reasons = reasons_from_contributions(contributions.iloc[0], row.iloc[0], b.feature_stats, lang, top=4)
@@ -107,9 +104,6 @@ class Scorer:
 
         Equal to ``score`` for the same model and data: the batch ran the same features, model and SHAP.
         """
-        from modeling.serving.explain import ReasonKey, render_reasons
-        from modeling.serving.store import stored
-
         _check_lang(lang)
         with nullcontext(connection) if connection is not None else self.engine.connect() as reader:
             found = stored(reader, self.bundle.version, client_id)
@@ -153,8 +147,6 @@ class Scorer:
 
     def all_features(self, progress: Callable[[str], None] | None = None) -> pd.DataFrame:
         """Feature rows of every client in the database, computed for all at once."""
-        from modeling.serving.data import load_tables
-
         tables = load_tables(self.engine)
         if progress:
             progress(f"read {len(tables['application']):,} applications; building features")

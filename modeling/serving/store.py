@@ -34,6 +34,7 @@ from sqlalchemy import (
 
 from database.read import driver_rows
 from database.schema import ClientScore, LoadRun
+from modeling.serving.explain import batch_reason_keys
 
 #: Clients explained and written per step (bounds the memory of the SHAP matrix).
 CHUNK = 20_000
@@ -108,8 +109,6 @@ def write_scores(scorer, features: pd.DataFrame, load_run_id: int | None,
 def explained(bundle, part: pd.DataFrame) -> pd.DataFrame:
     """The store's columns for the clients of a feature frame: probability, decision, reason keys (JSON) and
     the comparison features the dashboard shows (JSON), from the model that never learned each client."""
-    from modeling.serving.explain import batch_reason_keys
-
     probability, contributions = bundle.served(part, explain=True)
     keys = batch_reason_keys(contributions, part)
     kept = [name for name in COMPARISON_FEATURES if name in part]

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from modeling.serving.data import load_clients
+from modeling.serving.explain import reasons_from_contributions
 from modeling.serving.loan_terms import MAX_DURATION, Terms, apply, check_changes, duration_text
 from modeling.serving.scorer import Scorer, ScoreResult, UnknownClient
 from modeling.wording import catalogue
@@ -60,8 +62,6 @@ class WhatIf:
     """One client's application, read once, re-scored by the model that scores this client for any change of its terms."""
 
     def __init__(self, scorer: Scorer, client_id: int):
-        from modeling.serving.data import load_clients
-
         self.scorer, self.client_id = scorer, int(client_id)
         self.tables = load_clients(scorer.engine, [self.client_id])
         app = self.tables["application"]
@@ -109,8 +109,6 @@ class WhatIf:
     def simulate(self, changes: dict, lang: str = catalogue.DEFAULT_LANG, start: Terms | None = None) -> Simulation:
         """Probability, decision and reasons of the application with ``changes`` made to ``start`` (by default the
         client's own terms; a panel passes the terms it shows); nothing is stored."""
-        from modeling.serving.explain import reasons_from_contributions
-
         catalogue.check_lang(lang)
         terms = apply(self.base if start is None else start, changes)
         row = self._features(terms)

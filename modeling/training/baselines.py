@@ -7,13 +7,13 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import roc_auc_score
 
+from modeling.features import FeatureBuilder
+from modeling.training.challengers import cross_validate_family
 from modeling.training.cv import Folds, cross_validate
 
 
 def application_only(tables: dict, ids: pd.Index, y: np.ndarray, folds: Folds, seed: int, n_jobs: int) -> dict:
     """LightGBM (no resampling, default parameters) on features built from the application table alone."""
-    from modeling.features import FeatureBuilder
-
     only_app = {"application": tables["application"]}
     X = FeatureBuilder().fit(only_app).transform(only_app).reindex(ids)
     X = X.loc[:, X.notna().any()]  # child-table columns are all empty here
@@ -24,8 +24,6 @@ def application_only(tables: dict, ids: pd.Index, y: np.ndarray, folds: Folds, s
 
 def ext_source_logit(X: pd.DataFrame, y: np.ndarray, folds: Folds) -> dict:
     """Logistic regression on EXT_SOURCE_1..3 on the given folds: the `ext_source` challenger itself."""
-    from modeling.training.challengers import cross_validate_family
-
     return baseline_row(cross_validate_family("ext_source", X, y, folds))
 
 

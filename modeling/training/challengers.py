@@ -57,7 +57,7 @@ def univariate_strength(X: pd.DataFrame, y: np.ndarray) -> pd.Series:
 
 def fit_scorecard(X: pd.DataFrame, y: np.ndarray) -> WoEScorecard:
     """Monotone optimal bins (optbinning) of the strongest variables, then an L2 logistic regression on their WoE."""
-    from optbinning import BinningProcess
+    from optbinning import BinningProcess  # deferred: training package
 
     names = list(univariate_strength(X, y).index[:SCORECARD_CANDIDATES])
     if not names:

@@ -19,6 +19,7 @@ from fairlearn.metrics import (
     selection_rate,
     true_positive_rate,
 )
+from lightgbm import LGBMClassifier
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
@@ -80,8 +81,6 @@ def audit_attribute(y: np.ndarray, grant: np.ndarray, group: pd.Series) -> dict:
 
 def proxy_auc(X: pd.DataFrame, target: np.ndarray, seed: int, n_jobs: int) -> float:
     """Cross-validated AUC of a small LightGBM predicting a protected attribute from the model's features."""
-    from lightgbm import LGBMClassifier
-
     target = np.asarray(target, dtype=int)
     if len(np.unique(target)) < 2 or min(np.bincount(target)) < 10:
         return float("nan")

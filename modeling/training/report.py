@@ -13,6 +13,7 @@ from sklearn.metrics import (
 )
 
 from modeling import documents
+from modeling.serving.explain import plot_global_importance
 from modeling.serving.families import DESCRIPTIONS as FAMILY_DESCRIPTIONS
 from modeling.training import champion
 from modeling.training import fairness as fairness_audit
@@ -41,10 +42,10 @@ FILTERS = {"table": table, "fmt": format, "code": lambda name: f"`{name}`"}
 
 
 def _figure():
-    import matplotlib
+    import matplotlib  # deferred: training package
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # deferred: training package
 
     return plt, *plt.subplots(figsize=(6.4, 4.4), dpi=100)
 
@@ -101,10 +102,10 @@ def plot_cost(r, folder: Path) -> None:
 
 
 def plot_confusion(r, folder: Path) -> None:
-    import matplotlib
+    import matplotlib  # deferred: training package
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # deferred: training package
 
     fig, axes = plt.subplots(1, 2, figsize=(8, 3.8), dpi=100)
     for ax, c in zip(axes, (r.decision.business, r.decision.f1), strict=True):
@@ -119,10 +120,10 @@ def plot_confusion(r, folder: Path) -> None:
 
 
 def plot_strategies(r, folder: Path) -> None:
-    import matplotlib
+    import matplotlib  # deferred: training package
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # deferred: training package
 
     if r.search is None:  # LightGBM was not a candidate: no strategy was compared
         return
@@ -141,8 +142,6 @@ def plot_strategies(r, folder: Path) -> None:
 
 
 def plot_importance(r, folder: Path, top: int = 15) -> None:
-    from modeling.serving.explain import plot_global_importance
-
     plot_global_importance(r.artifact.importance, folder / "importance.png", lang="en", top=top)
 
 

@@ -8,9 +8,11 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
+from database.config import get_engine
 from modeling import policy
 from modeling.config import TrainConfig
 from modeling.features import FeatureBuilder
+from modeling.serving import data
 from modeling.serving.families import FAMILIES, FittedModel
 from modeling.serving.scorecard import Grades, PointsScale, fit_grades, grade_table, is_monotone
 from modeling.serving.threshold import (
@@ -134,13 +136,9 @@ def subset_tables(tables: dict[str, pd.DataFrame], ids) -> dict[str, pd.DataFram
 
 def load_training_tables(cfg: TrainConfig, engine=None) -> dict[str, pd.DataFrame]:
     """Tables from the CSV folder of --source, else from the database (DATABASE_URL)."""
-    from modeling.serving import data
-
     if cfg.source is not None:
         return data.load_csv_tables(cfg.source)
     if engine is None:
-        from database.config import get_engine
-
         engine = get_engine()
     return data.load_tables(engine)
 

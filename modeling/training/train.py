@@ -16,12 +16,14 @@ from modeling.config import KEY_HELP, SigningKeys, TrainConfig, default_true_pd,
 from modeling.monitoring import drift
 from modeling.serving import artifact, signing
 from modeling.serving.artifact import ModelBundle
+from modeling.serving.explain import PopulationStats, global_importance
 from modeling.serving.families import FittedModel
 from modeling.serving.threshold import CostMatrix
 from modeling.training import baselines, champion, fairness
 from modeling.training.challengers import IV_MIN, SCORECARD_C, SCORECARD_MAX, cross_validate_family
 from modeling.training.cv import cross_validate
 from modeling.training.imbalance import DEFAULT_PARAMS
+from modeling.training.report import write_report
 from modeling.training.stages import (
     Champion,
     Data,
@@ -164,8 +166,6 @@ def check(cfg: TrainConfig, data: Data, search: Search | None, chosen: Champion,
 def package(cfg: TrainConfig, data: Data, search: Search | None, chosen: Champion, decision: Decision,
             production: FittedModel) -> Artifact:
     """The ModelBundle serving loads (fold models, population, importance, monitoring reference) and the run's facts."""
-    from modeling.serving.explain import PopulationStats, global_importance
-
     X, y, ids = data.X, data.y, data.ids
     fingerprint = artifact.data_fingerprint(ids, y)
     version = artifact.free_version(artifact.make_version(fingerprint), cfg.out_dir)
@@ -283,8 +283,6 @@ def oof_frame(r: TrainResult) -> pd.DataFrame:
 
 def publish(r: TrainResult, keys: SigningKeys, say: Say) -> Path:
     """Write bundle, card, OOF predictions, trials and report into a staging folder, sign it, then publish it."""
-    from modeling.training.report import write_report
-
     root = Path(r.config.out_dir or model_dir())
     staging = artifact.staging_dir(root)
     try:

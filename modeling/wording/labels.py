@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from modeling.features.aggregate import slugify
 from modeling.wording import catalogue
 
 #: days: a delay counted in days; duration: days counted back, read in years; age: days of life, completed years;
@@ -241,8 +242,6 @@ def _category_words(column: str, slug: str) -> tuple[str, str]:
 @cache
 def _application_categories() -> dict[str, dict[str, str]]:
     """The catalogue's category words by the slug a one-hot column name carries (LABORERS, MONDAY)."""
-    from modeling.features.aggregate import slugify
-
     return {slugify(value): words for value, words in catalogue.categories().items()}
 
 
