@@ -17,6 +17,7 @@ from flask import Flask, current_app
 from flask_limiter import Limiter
 from limits import RateLimitItem, RateLimitItemPerSecond, parse
 
+import api.limit_storage  # noqa: F401  (registers the sqlite:// storage scheme with limits)
 from api.errors import ApiError
 
 
