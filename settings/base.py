@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import os
+from pathlib import Path
 from typing import Any, Self
 
 from pydantic import TypeAdapter, ValidationError
 from pydantic_core import ErrorDetails, PydanticUndefined
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from settings.environment import load_env_file
+from settings import environment
 
 #: What a wrong value is, by pydantic error type; the others use pydantic's own words.
 _PROBLEMS = {
@@ -32,7 +34,7 @@ class Settings(BaseSettings):
     @classmethod
     def from_env(cls, **values: Any) -> Self:
         """The settings of this process from the environment, ``values`` overriding it; SettingsError if wrong."""
-        load_env_file()
+        _load_env()
         try:
             return cls(**values)
         except ValidationError as error:
@@ -47,7 +49,7 @@ class Settings(BaseSettings):
 
 def flag(name: str, default: bool = False) -> bool:
     """A yes/no environment variable outside a Settings class, read with the same words (``.env`` first)."""
-    load_env_file()
+    _load_env()
     text = os.environ.get(name, "")
     if not text:
         return default
@@ -55,6 +57,17 @@ def flag(name: str, default: bool = False) -> bool:
         return TypeAdapter(bool).validate_python(text)
     except ValidationError as error:
         raise SettingsError(_line(name, error.errors()[0], default)) from None
+
+
+def _load_env() -> None:
+    """The ``.env`` file read into the environment once per process, not at every settings read (a sign-in
+    policy is read at every request)."""
+    _load_once(Path(environment.ENV_FILE))
+
+
+@functools.cache
+def _load_once(path: Path) -> None:
+    environment.load_env_file(path)
 
 
 def _message(cls: type[Settings], error: ValidationError) -> str:

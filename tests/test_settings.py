@@ -14,6 +14,8 @@ from types import SimpleNamespace
 import pytest
 from api_server import free_port
 
+from database.config import sign_in_policy
+from settings import environment
 from tests.stack import REPO
 
 
@@ -187,3 +189,15 @@ def test_the_one_port_server_hands_its_settings_over_as_objects_not_through_its_
     finally:
         server.stop()
         executor.shutdown(wait=False)
+
+
+def test_the_env_file_is_read_once_per_process_not_at_every_sign_in_check(tmp_path, monkeypatch):
+    """The sign-in policy is read at every request: its settings must not reread .env each time."""
+    (tmp_path / ".env").write_text("SESSION_IDLE_MINUTES=17\n", encoding="utf-8")
+    monkeypatch.setattr(environment, "ENV_FILE", tmp_path / ".env")
+    monkeypatch.delenv("SESSION_IDLE_MINUTES", raising=False)
+    reads = []
+    monkeypatch.setattr(environment, "read_env_file", lambda path: reads.append(path) or {"SESSION_IDLE_MINUTES": "17"})
+    policies = [sign_in_policy() for _ in range(3)]
+    assert all(p.idle.total_seconds() == 17 * 60 for p in policies)
+    assert reads == [tmp_path / ".env"]
