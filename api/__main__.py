@@ -10,8 +10,8 @@ import click
 
 from api.commands import create_key
 from api.config import ApiSettings
-from database.cli import CONTEXT, fail, run
 from settings import SettingsError
+from settings.cli import CONTEXT, fail, run
 
 CONF = Path(__file__).resolve().parent / "gunicorn.conf.py"
 

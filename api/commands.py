@@ -6,7 +6,7 @@ import click
 from flask import Flask
 
 from api.auth import check_name, entry, new_key
-from database.cli import fail
+from settings.cli import fail
 
 
 @click.command("create-key", short_help="make a new API key and print its SCORING_API_KEYS entry",

@@ -35,7 +35,6 @@ from sqlalchemy import func, select
 from api.auth import digest, new_key  # noqa: E402
 from bench import loadgen  # noqa: E402
 from bench.performance_doc import machine, write_section  # noqa: E402
-from database.cli import CONTEXT, run  # noqa: E402
 from database.config import database_url as default_url
 from database.config import get_engine, masked
 from database.loader import load
@@ -43,6 +42,7 @@ from database.schema import Application
 from database.synthetic.generate import generate
 from modeling.serving.artifact import load_bundle
 from modeling.serving.store import stored_frame
+from settings.cli import CONTEXT, run  # noqa: E402
 
 START, END = "<!-- bench:api -->", "<!-- /bench:api -->"
 GOALS = {"p50_ms": 15.0, "p99_ms": 40.0, "rps": 250.0}

@@ -35,12 +35,12 @@ from bench.browser import DEEP_QUERY, browser_paths, chromium
 from bench.performance_doc import DOC, write_section
 from bokeh_app.config import DashboardSettings
 from bokeh_app.portfolio import Portfolio, load_portfolio
-from database.cli import CONTEXT
-from database.cli import run as run_command
 from database.config import get_engine
 from modeling.serving.artifact import load_bundle, resolve
 from modeling.serving.scorer import Scorer
 from modeling.serving.store import stored_frame
+from settings.cli import CONTEXT
+from settings.cli import run as run_command
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -45,7 +45,7 @@ from importlib.metadata import PackageNotFoundError, distribution
 
 from bench.dashboard import page_start  # noqa: E402
 from bench.performance_doc import machine, write_section  # noqa: E402
-from database.cli import CONTEXT, run  # noqa: E402
+from settings.cli import CONTEXT, run  # noqa: E402
 
 ID_SHIFT = 10_000_000  # new IDs of copy k: old + k * ID_SHIFT (Home Credit IDs stay below 500,000)
 ENGINES = {"single": ("single process", ()), "dask-1": ("Dask, 1 worker", ("--engine", "dask", "--workers", "1")),

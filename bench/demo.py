@@ -28,7 +28,7 @@ from types import SimpleNamespace
 import click
 
 from bench.performance_doc import machine, write_section
-from database.cli import CONTEXT, run
+from settings.cli import CONTEXT, run
 
 REPO = Path(__file__).resolve().parent.parent
 

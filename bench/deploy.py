@@ -33,7 +33,7 @@ import click
 from packaging.requirements import Requirement
 
 from bench.performance_doc import machine, write_section
-from database.cli import CONTEXT, run
+from settings.cli import CONTEXT, run
 from webapp.smoke import wait_healthy
 
 REPO = Path(__file__).resolve().parent.parent

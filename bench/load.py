@@ -27,7 +27,7 @@ from pg_server import start_server  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 
 from bench.performance_doc import machine, write_section  # noqa: E402
-from database.cli import CONTEXT, run  # noqa: E402
+from settings.cli import CONTEXT, run  # noqa: E402
 
 FULL_CLIENTS = 356_255
 DOC = REPO / "docs" / "performance.md"

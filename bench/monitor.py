@@ -32,7 +32,6 @@ import numpy as np
 import pandas as pd
 
 from bench.performance_doc import machine, write_section  # noqa: E402
-from database.cli import CONTEXT, run  # noqa: E402
 from database.config import get_engine
 from database.loader import load
 from database.synthetic import generate
@@ -41,6 +40,7 @@ from modeling.monitoring.report import write_report
 from modeling.monitoring.run import population
 from modeling.serving.artifact import load_bundle
 from modeling.serving.scorer import Scorer
+from settings.cli import CONTEXT, run  # noqa: E402
 
 FULL_CLIENTS = 356_255
 

@@ -26,7 +26,6 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
 from bench.performance_doc import machine, write_section
-from database.cli import CONTEXT, run
 from database.synthetic import generate
 from modeling.config import PROTECTED_ATTRIBUTES
 from modeling.features.builder import FeatureBuilder
@@ -36,6 +35,7 @@ from modeling.serving.threshold import CostMatrix
 from modeling.training.cv import fit_early_stopped
 from modeling.training.imbalance import make_lgbm
 from modeling.training.reject_inference import METHODS, augment
+from settings.cli import CONTEXT, run
 
 METHODOLOGY = Path(__file__).resolve().parent.parent / "docs" / "methodology.md"
 SECTION = "reject-inference"

@@ -14,8 +14,8 @@ import pandas as pd
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
-from database.cli import CONTEXT, run
 from database.synthetic import generate
+from settings.cli import CONTEXT, run
 
 
 def history_aggregates(folder: Path) -> pd.DataFrame:

@@ -36,7 +36,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bench.performance_doc import machine, write_section  # noqa: E402
-from database.cli import CONTEXT, run  # noqa: E402
+from settings.cli import CONTEXT, run  # noqa: E402
 
 FULL_CLIENTS = 356_255
 

@@ -16,12 +16,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from bokeh_app.application import APP_DIR, AUTH_MODULE
 from bokeh_app.config import DashboardSettings
 from bokeh_app.session_user import TOKEN_EXCLUDED_COOKIES, TOKEN_HEADERS
-from database.cli import CONTEXT, fail, run
 from database.config import database_url, get_engine
 from database.sessions import revoke_reference, revoke_user, session_state, sessions_of
 from database.signin import secrets_problem
 from database.users import UserError, create_demo_users, create_user, new_password, reset_password
 from settings import SettingsError
+from settings.cli import CONTEXT, fail, run
 
 PASSWORD_VARIABLE = "DASHBOARD_USER_PASSWORD"
 

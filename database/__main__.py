@@ -9,7 +9,6 @@ import click
 from sqlalchemy.exc import SQLAlchemyError
 
 from database.backup import COMMANDS as BACKUP_COMMANDS
-from database.cli import CONTEXT, run
 from database.config import database_url, masked
 from database.csv_reader import LoadError
 from database.datamodel_doc import DOC_PATH, render_document
@@ -18,6 +17,7 @@ from database.loader import load as load_files
 from database.migrate import MigrationError
 from database.migrate import migrate as upgrade
 from database.roles import COMMANDS as ROLES_COMMANDS
+from settings.cli import CONTEXT, run
 
 
 @click.group(name="python -m database", context_settings=CONTEXT,

@@ -41,12 +41,12 @@ from database.checksums import (
     sqlite_file_checksums,
     table_checksums,
 )
-from database.cli import fail
 from database.config import database_url, get_engine
 from database.pgtools import libpq_target, tool_version
 from database.restore import restore, verify
 from database.schema import SCHEMA_VERSION
 from database.security import InsecureDatabaseURL, check_url, mask_secrets, mask_url
+from settings.cli import fail
 
 __all__ = [
     "CHECKSUM_METHOD", "COMMANDS", "MANIFEST_FORMAT", "MANIFEST_SUFFIX", "PREFIX", "BackupError", "Progress",

@@ -17,11 +17,11 @@ import click
 from psycopg2.extensions import encrypt_password
 from sqlalchemy import Connection, text
 
-from database.cli import fail
 from database.config import database_url, get_engine
 from database.migrate import migrate_connection
 from database.schema import Base
 from database.security import InsecureDatabaseURL, check_url
+from settings.cli import fail
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 OWNER = "homecredit_owner"

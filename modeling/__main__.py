@@ -11,7 +11,6 @@ import click
 
 from database.archive import atomic_file
 from database.checksums import file_sha256
-from database.cli import CONTEXT, dataclass_options, run
 from database.config import get_engine
 from modeling.config import SigningKeys, TrainConfig
 from modeling.monitoring.cli import (
@@ -33,6 +32,7 @@ from modeling.serving.scorer import Scorer
 from modeling.serving.signing import SIGNATURE_FILE, SignatureError, sign_folder
 from modeling.serving.store import latest_load_run, replace_scores, snapshot, write_scores
 from modeling.wording import catalogue
+from settings.cli import CONTEXT, dataclass_options, run
 
 MODEL_HELP = "model folder (default MODEL_DIR/latest)"
 

@@ -132,7 +132,7 @@ def _option(default: Any, help: str, **more: Any) -> Any:
 
 @dataclass
 class TrainConfig:
-    """Every option of `python -m modeling train` (database/cli.py makes one option of each field)."""
+    """Every option of `python -m modeling train` (settings/cli.py makes one option of each field)."""
 
     folds: int = _option(5, "stratified CV folds")
     max_evals: int = _option(30, "Hyperopt evaluations, 0 = default parameters")

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import click
 
-from database.cli import CONTEXT, run
 from pm import config
 from pm.data import DataFileError
+from settings.cli import CONTEXT, run
 
 
 def _say(message: str) -> None:

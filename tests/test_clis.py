@@ -16,8 +16,8 @@ import click
 import pytest
 from stack import REPO
 
-from database.cli import dataclass_options
 from modeling.config import STRATEGIES, TrainConfig
+from settings.cli import dataclass_options
 
 PACKAGES = ("database", "modeling", "api", "bokeh_app", "webapp", "pm", "bench")
 #: Runs where the project is not installed (a deployment pipeline): the standard library's argparse only.

@@ -9,7 +9,7 @@ import sys
 import click
 from sqlalchemy.exc import SQLAlchemyError
 
-from database.cli import CONTEXT, run
+from settings.cli import CONTEXT, run
 from webapp.config import WebSettings
 
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
-from database.cli import CONTEXT, fail, run
 from database.synthetic.drift import DRIFT_ID_OFFSET, DRIFTS, parse_drift
 from database.synthetic.generate import TEST_SHARE, generate
+from settings.cli import CONTEXT, fail, run
 
 
 @click.command(name="python -m database.synthetic", context_settings=CONTEXT, help=__doc__.split(": ", 1)[1])

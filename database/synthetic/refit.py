@@ -9,10 +9,10 @@ import click
 import numpy as np
 import pandas as pd
 
-from database.cli import CONTEXT, fail, run
 from database.schema import kaggle_columns
 from database.synthetic.application import BUILDING_BASES
 from database.synthetic.parameters import Fitted, shipped, write
+from settings.cli import CONTEXT, fail, run
 
 QUANTILE_POINTS = 41
 #: The files of the real sample that the fit reads, and the schema table whose columns each one holds.

@@ -16,7 +16,6 @@ from pathlib import Path
 import click
 from sqlalchemy.exc import SQLAlchemyError
 
-from database.cli import fail
 from database.config import get_engine
 from modeling.monitoring.report import write_report
 from modeling.monitoring.run import history, run
@@ -25,6 +24,7 @@ from modeling.serving.scorer import Scorer
 from modeling.serving.signing import SignatureError
 from modeling.serving.store import latest_load_run
 from modeling.wording import catalogue
+from settings.cli import fail
 
 
 @dataclass(frozen=True)

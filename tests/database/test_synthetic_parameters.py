@@ -26,9 +26,11 @@ def _run(module: str, *args: str, cwd: Path) -> subprocess.CompletedProcess:
 
 @pytest.fixture
 def checkout(tmp_path: Path) -> Path:
-    """A copy of the database package whose fitted.json is not there yet (refit has not been run)."""
+    """A copy of the database package (and of the settings layer below it) whose fitted.json is not there yet
+    (refit has not been run)."""
     root = tmp_path / "checkout"
-    shutil.copytree(REPO / "database", root / "database", ignore=shutil.ignore_patterns("__pycache__"))
+    for package in ("settings", "database"):
+        shutil.copytree(REPO / package, root / package, ignore=shutil.ignore_patterns("__pycache__"))
     (root / "database" / "synthetic" / "fitted.json").unlink()
     return root
 

@@ -1,5 +1,6 @@
 """Click plumbing of the packages' command lines: running a command for an exit code, one-line failures, and
-options generated from a settings dataclass (one default, in the dataclass). Every package may import it."""
+options generated from a settings dataclass (one default, in the dataclass). In the lowest layer, beside the
+settings: every package may import it."""
 
 from __future__ import annotations
 
